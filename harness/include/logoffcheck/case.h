@@ -1,0 +1,169 @@
+// logoffcheck/case.h — running one test case: a sequence of steps played
+// against a provider and the model side by side, step by step.
+//
+// A CaseRunner executes cases; InProcessRunner calls the provider directly.
+// (An isolating runner executes the same cases in child processes.) The
+// engine (engine.h) only ever talks to a CaseRunner.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "logoffcheck/adapter.h"
+#include "logoffcheck/checks.h"
+#include "logoffcheck/model.h"
+#include "logoffcheck/observation.h"
+#include "logoffcheck/step.h"
+
+namespace logoffcheck {
+
+struct CaseOptions {
+  Profile profile = Profile::deferred;
+  // SHOULD clauses end a case too.
+  bool strict = false;
+};
+
+// How often each clause was judged, passed and failed.
+struct ClauseTally {
+  std::array<std::uint64_t, kClauseCount> passed{};
+  std::array<std::uint64_t, kClauseCount> failed{};
+
+  std::uint64_t exercised(ClauseId id) const noexcept {
+    const auto i = static_cast<std::size_t>(id);
+    return passed[i] + failed[i];
+  }
+  void add(const StepVerdicts& verdicts) noexcept;
+  void add(const ClauseTally& other) noexcept;
+
+  friend bool operator==(const ClauseTally&, const ClauseTally&) = default;
+};
+
+// One executed step with what the model expected and what was observed.
+struct StepRecord {
+  Step step;
+  Expectation expected;
+  Observation observed;
+};
+
+struct CaseResult {
+  // Every executed step in order (steps a caller rule skipped are not listed),
+  // including the Releases the case appended to end the store's life.
+  std::vector<Step> executed;
+  // With recording on: one record per executed step.
+  std::vector<StepRecord> records;
+  // The violation that ended the case, if any, and the 0-based index in
+  // `executed` of the step where it was observed.
+  std::optional<Violation> violation;
+  std::size_t violation_step = 0;
+  ClauseTally tally;
+
+  bool failed() const noexcept { return violation.has_value(); }
+};
+
+class CaseRunner {
+ public:
+  virtual ~CaseRunner() = default;
+
+  // Plays `steps` (skipping those caller_may refuses), then Releases every
+  // reference the client still holds, judging each step; stops at the first
+  // violation that ends a case, and never calls the store after it. Records
+  // each step in `result.records` when `record` is true. `result` is reused
+  // to spare allocations. Throws ConfigurationError when the provider gives
+  // no store.
+  virtual void run(std::span<const Step> steps, bool record, CaseResult& result) = 0;
+
+  CaseResult run(std::span<const Step> steps, bool record = true) {
+    CaseResult result;
+    run(steps, record, result);
+    return result;
+  }
+
+  virtual const CaseOptions& options() const noexcept = 0;
+};
+
+// Calls the provider in this process. A C++ exception escaping the provider
+// is caught and reported as RC-3; a crash or hang takes the process with it
+// (use an isolating runner for untrusted providers).
+class InProcessRunner final : public CaseRunner {
+ public:
+  InProcessRunner(Provider provider, CaseOptions options)
+      : provider_(std::move(provider)), options_(options) {}
+
+  using CaseRunner::run;
+  void run(std::span<const Step> steps, bool record, CaseResult& result) override;
+  const CaseOptions& options() const noexcept override { return options_; }
+
+ private:
+  Provider provider_;
+  CaseOptions options_;
+};
+
+class SimulatedSupport;
+
+// Opens a store of `provider` on `support` and ends the creating call. Throws
+// ConfigurationError when the provider throws or returns nullptr.
+IMsgStore& open_checked_store(const Provider& provider, SimulatedSupport& support);
+
+// Makes the client call of `step` on `store`, recording the result and every
+// support-object call into `observed`. An escaping C++ exception is caught and
+// recorded as CallOutcome::threw. Returns true when the call returned.
+bool call_store(IMsgStore& store, SimulatedSupport& support, const Step& step,
+                Observation& observed) noexcept;
+
+// The interpreter shared by every runner: given a way to make one client call
+// on the store, plays a case against the model. `call(step, observation)`
+// performs the client call of `step`, fills in `observation`, and returns
+// false when the store must not be touched again (a fault). Exposed so that
+// isolating runners can run the provider side in a child process.
+class CaseInterpreter {
+ public:
+  explicit CaseInterpreter(const CaseOptions& options) : options_(options) {}
+
+  template <typename Call, typename Environment>
+  void run(std::span<const Step> steps, bool record, CaseResult& result, Call&& call,
+           Environment&& environment_event);
+
+ private:
+  // Judges one step; returns false when the case ends.
+  bool judge(const State& before, const Step& step, const Expectation& expected,
+             const Observation& observed, bool record, CaseResult& result);
+
+  CaseOptions options_;
+};
+
+template <typename Call, typename EnvironmentEvent>
+void CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result,
+                          Call&& call, EnvironmentEvent&& environment_event) {
+  result.executed.clear();
+  result.records.clear();
+  result.violation.reset();
+  result.violation_step = 0;
+  result.tally = {};
+  State state = initial_state(options_.profile);
+  const auto play = [&](const Step& step) {
+    const Transition transition = logoffcheck::step(state, step);
+    Observation observed;
+    bool alive = true;
+    if (is_client_call(step.action)) {
+      alive = call(step, observed);
+    } else {
+      environment_event(step.action);
+    }
+    result.executed.push_back(step);
+    const bool go_on = judge(state, step, transition.expected, observed, record, result) && alive;
+    state = transition.next;
+    return go_on;
+  };
+  for (const Step& step : steps) {
+    if (!caller_may(state, step)) continue;
+    if (!play(step)) return;
+  }
+  while (!state.destroyed) {
+    if (!play(release())) return;
+  }
+}
+
+}  // namespace logoffcheck

@@ -1,0 +1,89 @@
+// logoffcheck/engine.h — the random checking engine: generate cases, run
+// them through a CaseRunner, and shrink the first failure to a minimal
+// counterexample that names the violated clause.
+//
+// Everything is a function of the configuration: case `i` of seed `s` is the
+// same sequence on every run and machine, so a verdict reproduces, shards with
+// the same seed and shard count partition the cases, and a counterexample
+// replays exactly.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "logoffcheck/case.h"
+#include "logoffcheck/generate.h"
+
+namespace logoffcheck {
+
+// The verifier itself misbehaved (for example its simulated spooler broke an
+// SP- clause). The CLI exits with status 3 on it.
+class InternalError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+struct Progress {
+  std::uint64_t cases_done = 0;   // cases of this shard run so far
+  std::uint64_t cases_total = 0;  // cases of this shard in all
+  std::uint64_t steps = 0;
+  bool shrinking = false;
+  std::uint64_t shrink_runs = 0;
+  std::size_t shrunk_length = 0;  // executed steps of the smallest failure so far
+};
+
+struct RunConfig {
+  CaseOptions case_options;
+  std::uint64_t seed = 1;
+  std::uint64_t cases = 10000;   // in all shards together
+  std::uint32_t max_steps = 64;  // generated steps per case, before the final Releases
+  std::uint32_t shard_index = 0;
+  std::uint32_t shard_count = 1;
+  // Bound on the candidate runs shrinking may make.
+  std::uint64_t max_shrink_runs = 100000;
+  // Called now and then during a run (never more than every 64 cases).
+  std::function<void(const Progress&)> progress;
+};
+
+// A minimal failing sequence with everything needed to replay and explain it.
+struct Counterexample {
+  std::uint64_t case_index = 0;  // which case of the run failed first
+  std::vector<StepRecord> records;  // every executed step, final Releases included
+  Violation violation;
+  std::size_t violation_step = 0;   // 0-based index into records
+  std::size_t original_length = 0;  // executed steps before shrinking
+  std::uint64_t shrink_runs = 0;
+
+  std::vector<Step> steps() const;
+};
+
+struct RunResult {
+  std::uint64_t cases_run = 0;
+  std::uint64_t steps_run = 0;
+  double seconds = 0;
+  ClauseTally tally;  // over the cases of the search (not the shrinking runs)
+  std::optional<Counterexample> counterexample;
+
+  bool conformant() const noexcept { return !counterexample.has_value(); }
+};
+
+// The steps of case `index` (0-based, across all shards) under `config`.
+std::vector<Step> generate_case(const RunConfig& config, std::uint64_t index);
+
+// Runs the cases of `config`'s shard in order until one fails, then shrinks
+// that one. Throws ConfigurationError for an unusable provider and
+// InternalError when the verifier's own spooler breaks an SP- clause.
+RunResult run_certification(CaseRunner& runner, const RunConfig& config);
+
+// Shrinks a failing case. `failing` must fail with `runner`; the result
+// fails with the same clause and is locally minimal: no chunk can be removed
+// and no step made simpler without losing that failure.
+Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& failing,
+                              std::uint64_t max_runs = 100000,
+                              const std::function<void(const Progress&)>& progress = {});
+
+}  // namespace logoffcheck

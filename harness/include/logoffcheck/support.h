@@ -1,0 +1,62 @@
+// logoffcheck/support.h — the simulated MAPI support object.
+//
+// SimulatedSupport is the IMAPISupport a store under test receives. Its
+// StoreLogoffTransports plays the MAPI spooler over the transport environment
+// exactly as the model's spooler_store_logoff_transports does (SP-1..SP-7). It
+// counts the references the store holds, notices calls the store makes while
+// holding none (RC-2), and records every call into the Observation of the
+// step in progress.
+#pragma once
+
+#include "logoffcheck/model.h"
+#include "logoffcheck/observation.h"
+#include "logoffcheck/provider.h"
+
+namespace logoffcheck {
+
+class SimulatedSupport final : public IMAPISupport {
+ public:
+  explicit SimulatedSupport(const Environment& environment = {}) noexcept
+      : environment_(environment) {}
+  SimulatedSupport(const SimulatedSupport&) = delete;
+  SimulatedSupport& operator=(const SimulatedSupport&) = delete;
+  ~SimulatedSupport() = default;
+
+  // --- IMAPISupport, called by the store ---
+  ULONG AddRef() override;
+  ULONG Release() override;
+  HRESULT StoreLogoffTransports(ULONG* lpulFlags) override;
+
+  // --- The verifier's side ---
+
+  // The store's creating call (logoffcheck_open_store) has returned: from
+  // now on a call made while holding no reference breaks RC-2.
+  void end_creation() noexcept { creating_ = false; }
+
+  // Record the store's calls into `observation` until end_step().
+  void begin_step(Observation& observation) noexcept { recording_ = &observation; }
+  void end_step() noexcept;
+
+  // An environment event between client calls.
+  void apply_environment_event(Action action) noexcept {
+    environment_ = logoffcheck::apply_environment_event(environment_, action);
+  }
+
+  const Environment& environment() const noexcept { return environment_; }
+
+  // References the store holds now. Never negative: a Release without a
+  // reference is counted as an unreferenced call instead.
+  ULONG store_references() const noexcept { return store_references_; }
+
+ private:
+  // Notes a call made while the store held no reference (RC-2); returns true
+  // when the call is such a call.
+  bool unreferenced(SupportMethod method) noexcept;
+
+  Environment environment_;
+  ULONG store_references_ = 0;
+  bool creating_ = true;
+  Observation* recording_ = nullptr;
+};
+
+}  // namespace logoffcheck

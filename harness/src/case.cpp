@@ -1,0 +1,97 @@
+#include "logoffcheck/case.h"
+
+#include <exception>
+#include <string>
+
+#include "logoffcheck/support.h"
+
+namespace logoffcheck {
+
+void ClauseTally::add(const StepVerdicts& verdicts) noexcept {
+  for (std::size_t i = 0; i < kClauseCount; ++i) {
+    passed[i] += verdicts[i] == Verdict::pass;
+    failed[i] += verdicts[i] == Verdict::fail;
+  }
+}
+
+void ClauseTally::add(const ClauseTally& other) noexcept {
+  for (std::size_t i = 0; i < kClauseCount; ++i) {
+    passed[i] += other.passed[i];
+    failed[i] += other.failed[i];
+  }
+}
+
+bool CaseInterpreter::judge(const State& before, const Step& step, const Expectation& expected,
+                            const Observation& observed, bool record, CaseResult& result) {
+  if (record) result.records.push_back({step, expected, observed});
+  StepVerdicts verdicts;
+  CheckResult first = check_step({before, step, expected, observed}, options_.strict, verdicts);
+  result.tally.add(verdicts);
+  if (first.verdict != Verdict::fail) return true;
+  result.violation = std::move(first.violation);
+  result.violation_step = result.executed.size() - 1;
+  return false;
+}
+
+bool call_store(IMsgStore& store, SimulatedSupport& support, const Step& step,
+                Observation& observed) noexcept {
+  support.begin_step(observed);
+  try {
+    switch (step.action) {
+      case Action::AddRef:
+        observed.count_returned = store.AddRef();
+        break;
+      case Action::Release:
+        observed.count_returned = store.Release();
+        break;
+      case Action::StoreLogoff: {
+        ULONG flags = step.flags;
+        observed.result = store.StoreLogoff(step.null_flags_pointer ? nullptr : &flags);
+        observed.output_flags = step.null_flags_pointer ? 0 : flags;
+        break;
+      }
+      default:
+        break;
+    }
+  } catch (const std::exception& error) {
+    observed.outcome = CallOutcome::threw;
+    set_fault_text(observed, error.what());
+  } catch (...) {
+    observed.outcome = CallOutcome::threw;
+    set_fault_text(observed, "an exception not derived from std::exception");
+  }
+  support.end_step();
+  return observed.outcome == CallOutcome::returned;
+}
+
+IMsgStore& open_checked_store(const Provider& provider, SimulatedSupport& support) {
+  IMsgStore* store = nullptr;
+  try {
+    store = provider.open_store(support);
+  } catch (const std::exception& error) {
+    throw ConfigurationError("provider '" + provider.name() +
+                             "' threw from logoffcheck_open_store: " + error.what());
+  } catch (...) {
+    throw ConfigurationError("provider '" + provider.name() +
+                             "' threw from logoffcheck_open_store");
+  }
+  support.end_creation();
+  if (store == nullptr) {
+    throw ConfigurationError("provider '" + provider.name() +
+                             "' returned nullptr from logoffcheck_open_store: it opened no store");
+  }
+  return *store;
+}
+
+void InProcessRunner::run(std::span<const Step> steps, bool record, CaseResult& result) {
+  SimulatedSupport support;
+  IMsgStore& store = open_checked_store(provider_, support);
+  CaseInterpreter(options_).run(
+      steps, record, result,
+      [&](const Step& step, Observation& observed) {
+        return call_store(store, support, step, observed);
+      },
+      [&](Action action) { support.apply_environment_event(action); });
+}
+
+}  // namespace logoffcheck

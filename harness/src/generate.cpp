@@ -1,0 +1,138 @@
+#include "logoffcheck/generate.h"
+
+#include <algorithm>
+#include <array>
+
+namespace logoffcheck {
+
+namespace {
+
+constexpr std::array<Action, 7> kEnvironmentEvents = {
+    Action::InboundBegins, Action::InboundEnds,       Action::OutboundBegins,
+    Action::OutboundEnds,  Action::MessageQueued,     Action::OtherProcessOpens,
+    Action::OtherProcessCloses,
+};
+
+// Bits that are not an input flag: output-only flags and undefined bits.
+constexpr std::array<ULONG, 8> kStrayBits = {
+    LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND, LOGOFF_OUTBOUND_QUEUE,
+    0x00000020,      0x00000100,     0x00100000,      0x80000000,
+};
+
+std::uint64_t below(rc::Random& random, std::uint64_t bound) { return random.next() % bound; }
+
+// Invalid StoreLogoff input (D3): NULL, zero, two input flags, or stray bits
+// (alone or beside a valid flag).
+Step invalid_store_logoff(rc::Random& random) {
+  switch (below(random, 5)) {
+    case 0: return store_logoff_null();
+    case 1: return store_logoff(0);
+    case 2: {
+      const auto first = below(random, kInputFlags.size());
+      const auto second = (first + 1 + below(random, kInputFlags.size() - 1)) % kInputFlags.size();
+      return store_logoff(kInputFlags[first] | kInputFlags[second]);
+    }
+    case 3: return store_logoff(kStrayBits[below(random, kStrayBits.size())]);
+    default:
+      return store_logoff(kInputFlags[below(random, kInputFlags.size())] |
+                          kStrayBits[below(random, kStrayBits.size())]);
+  }
+}
+
+// One step, with weights that find the gallery's bugs fast: valid logoffs
+// and environment changes are common, reference counts climb above one, and
+// invalid input is regular but not dominant. `ref_count` shapes Release: at
+// one, a Release ends the store, which is worth trying but not often.
+Step next_step(rc::Random& random, ULONG ref_count) {
+  const std::uint64_t release_weight = ref_count > 1 ? 16 : 3;
+  const std::uint64_t add_ref_weight = 18, valid_weight = 26, invalid_weight = 9,
+                      environment_weight = 28;
+  std::uint64_t roll = below(random, add_ref_weight + release_weight + valid_weight +
+                                         invalid_weight + environment_weight);
+  if (roll < add_ref_weight) return add_ref();
+  roll -= add_ref_weight;
+  if (roll < release_weight) return release();
+  roll -= release_weight;
+  if (roll < valid_weight) return store_logoff(kInputFlags[below(random, kInputFlags.size())]);
+  roll -= valid_weight;
+  if (roll < invalid_weight) return invalid_store_logoff(random);
+  return environment(kEnvironmentEvents[below(random, kEnvironmentEvents.size())]);
+}
+
+}  // namespace
+
+rc::Gen<std::vector<Step>> gen_steps(const GenerationOptions& options) {
+  return rc::Gen<std::vector<Step>>([options](const rc::Random& seed_random, int size) {
+    rc::Random random = seed_random;
+    const auto bound = static_cast<std::uint64_t>(options.max_steps) *
+                       static_cast<std::uint64_t>(std::clamp(size, 0, 100)) / 100;
+    const auto length = below(random, bound + 1);
+    std::vector<Step> steps;
+    steps.reserve(length);
+    State state = initial_state(options.profile);
+    while (steps.size() < length && !state.destroyed) {
+      Step step = next_step(random, state.ref_count);
+      if (!caller_may(state, step)) {
+        // Eager after LOGOFF_COMPLETE: only Release may come.
+        if (!caller_may(state, release())) break;
+        step = release();
+      }
+      state = logoffcheck::step(state, step).next;
+      steps.push_back(step);
+    }
+    return shrinkable_steps(std::move(steps));
+  });
+}
+
+rc::Gen<Step> gen_step() {
+  return rc::Gen<Step>([](const rc::Random& seed_random, int) {
+    rc::Random random = seed_random;
+    const Step step = next_step(random, 2);
+    return rc::shrinkable::shrinkRecur(step, &shrink_step);
+  });
+}
+
+int step_rank(const Step& step) noexcept {
+  switch (step.action) {
+    case Action::AddRef: return 0;
+    case Action::Release: return 1;
+    case Action::StoreLogoff:
+      if (is_valid_store_logoff(step)) {
+        // LOGOFF_NO_WAIT (0x1) is the simplest flag, LOGOFF_QUIET the last.
+        return 2 + static_cast<int>(std::find(kInputFlags.begin(), kInputFlags.end(), step.flags) -
+                                    kInputFlags.begin());
+      }
+      return 2 + static_cast<int>(kInputFlags.size()) + static_cast<int>(kEnvironmentEvents.size()) +
+             (step.null_flags_pointer ? 0 : 1);
+    default:
+      return 2 + static_cast<int>(kInputFlags.size()) + static_cast<int>(step.action) -
+             static_cast<int>(Action::InboundBegins);
+  }
+}
+
+rc::Seq<Step> shrink_step(const Step& step) {
+  // Every simpler step, simplest first: AddRef, Release, the valid logoffs,
+  // the environment events; an invalid StoreLogoff also tries NULL and zero.
+  std::vector<Step> simpler = {add_ref(), release()};
+  for (ULONG flag : kInputFlags) simpler.push_back(store_logoff(flag));
+  for (Action event : kEnvironmentEvents) simpler.push_back(environment(event));
+  simpler.push_back(store_logoff_null());
+  simpler.push_back(store_logoff(0));
+  const int rank = step_rank(step);
+  std::erase_if(simpler, [&](const Step& candidate) {
+    return step_rank(candidate) > rank || candidate == step ||
+           (step_rank(candidate) == rank && candidate.flags >= step.flags);
+  });
+  return rc::seq::fromContainer(std::move(simpler));
+}
+
+rc::Shrinkable<std::vector<Step>> shrinkable_steps(std::vector<Step> steps) {
+  return rc::shrinkable::shrinkRecur(std::move(steps), [](const std::vector<Step>& value) {
+    return rc::seq::concat(rc::shrink::removeChunks(value),
+                           rc::shrink::eachElement(value, &shrink_step));
+  });
+}
+
+void showValue(const Step& step, std::ostream& os) { os << describe_step(step); }
+
+}  // namespace logoffcheck

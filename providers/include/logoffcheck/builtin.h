@@ -1,0 +1,39 @@
+// logoffcheck/builtin.h — the bundled providers: the reference stores and
+// the gallery of mutants, each a realistic bug the verifier must catch.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "logoffcheck/clauses.h"
+#include "logoffcheck/model.h"
+#include "logoffcheck/provider.h"
+
+namespace logoffcheck {
+
+struct BuiltinProvider {
+  std::string_view name;         // "reference", "saves-first-flag", ...
+  std::string_view description;  // one line: what the store does (for a mutant, its bug)
+  OpenStoreFunction open_store;
+  // The profile the provider conforms to, or is certified under (a mutant's
+  // bug is a bug under this profile).
+  Profile profile;
+  // For a mutant: the clause its shrunk counterexample names, and the number
+  // of executed steps (final Releases included) of its minimal counterexample.
+  // Empty for the reference providers.
+  std::optional<ClauseId> caught_by;
+  std::size_t minimal_length = 0;
+  // The mutant crashes, hangs, exits or otherwise needs process isolation.
+  bool needs_isolation = false;
+
+  bool is_mutant() const noexcept { return caught_by.has_value(); }
+};
+
+// Every bundled provider, references first, then the mutants by name.
+std::span<const BuiltinProvider> builtin_providers() noexcept;
+
+// The bundled provider of that name (without the "builtin:" prefix), if any.
+const BuiltinProvider* find_builtin_provider(std::string_view name) noexcept;
+
+}  // namespace logoffcheck

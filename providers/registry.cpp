@@ -1,0 +1,48 @@
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "logoffcheck/builtin.h"
+#include "mutants/mutants.h"
+#include "reference/reference_store.h"
+
+namespace logoffcheck {
+
+namespace {
+
+const std::array kReferences = {
+    BuiltinProvider{"reference",
+                    "careful deferred-profile store: saves the last valid flag and logs the "
+                    "transports off in its final Release",
+                    &providers::open_reference_store, Profile::deferred, std::nullopt, 0, false},
+    BuiltinProvider{"reference-eager",
+                    "careful eager-profile store: StoreLogoff asks the spooler at once; the final "
+                    "Release sends LOGOFF_ABORT only if StoreLogoff never did",
+                    &providers::open_reference_eager_store, Profile::eager, std::nullopt, 0,
+                    false},
+};
+
+std::vector<BuiltinProvider> all_providers() {
+  std::vector<BuiltinProvider> all(kReferences.begin(), kReferences.end());
+  const auto mutants = providers::mutant_gallery();
+  all.insert(all.end(), mutants.begin(), mutants.end());
+  std::sort(all.begin() + kReferences.size(), all.end(),
+            [](const BuiltinProvider& a, const BuiltinProvider& b) { return a.name < b.name; });
+  return all;
+}
+
+}  // namespace
+
+std::span<const BuiltinProvider> builtin_providers() noexcept {
+  static const std::vector<BuiltinProvider> all = all_providers();
+  return all;
+}
+
+const BuiltinProvider* find_builtin_provider(std::string_view name) noexcept {
+  for (const BuiltinProvider& provider : builtin_providers()) {
+    if (provider.name == name) return &provider;
+  }
+  return nullptr;
+}
+
+}  // namespace logoffcheck
