@@ -24,8 +24,9 @@ const std::array kReferences = {
 
 std::vector<BuiltinProvider> all_providers() {
   std::vector<BuiltinProvider> all(kReferences.begin(), kReferences.end());
-  const auto mutants = providers::mutant_gallery();
-  all.insert(all.end(), mutants.begin(), mutants.end());
+  for (const auto mutants : {providers::functional_mutants(), providers::fault_mutants()}) {
+    all.insert(all.end(), mutants.begin(), mutants.end());
+  }
   std::sort(all.begin() + kReferences.size(), all.end(),
             [](const BuiltinProvider& a, const BuiltinProvider& b) { return a.name < b.name; });
   return all;

@@ -30,7 +30,7 @@ IMsgStore* open(IMAPISupport* support) {
 
 }  // namespace
 
-std::span<const BuiltinProvider> mutant_gallery() noexcept {
+std::span<const BuiltinProvider> functional_mutants() noexcept {
   static const std::array gallery = {
       BuiltinProvider{"saves-first-flag",
                       "keeps the first StoreLogoff flag instead of the last (D2)",

@@ -10,6 +10,11 @@
 
 namespace logoffcheck::providers {
 
-std::span<const BuiltinProvider> mutant_gallery() noexcept;
+// Mutants whose bug is a wrong answer (gallery.cpp).
+std::span<const BuiltinProvider> functional_mutants() noexcept;
+
+// Mutants that crash, abort, throw, exit or hang (faults.cpp); they need
+// process isolation to be certified without taking the verifier down.
+std::span<const BuiltinProvider> fault_mutants() noexcept;
 
 }  // namespace logoffcheck::providers
