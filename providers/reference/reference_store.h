@@ -50,10 +50,16 @@ class ReferenceStore : public IMsgStore {
   // The final Release's work: log the transports off with the saved flag
   // (LT-1) or LOGOFF_ABORT (LT-3), then give the support reference back.
   virtual void final_release() {
-    const ULONG saved = saved_flag_;
-    ULONG flags = saved != 0 ? saved : LOGOFF_ABORT;
+    ULONG flags = final_logoff_flag();
     support_->StoreLogoffTransports(&flags);
     support_->Release();
+  }
+
+  // The flag the final Release passes: the last saved one (LT-1), or
+  // LOGOFF_ABORT when StoreLogoff never came (LT-3).
+  virtual ULONG final_logoff_flag() const noexcept {
+    const ULONG saved = saved_flag_;
+    return saved != 0 ? saved : LOGOFF_ABORT;
   }
 
   IMAPISupport* support() const noexcept { return support_; }

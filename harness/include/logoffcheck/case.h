@@ -86,7 +86,8 @@ class CaseRunner {
 
 // Calls the provider in this process. A C++ exception escaping the provider
 // is caught and reported as RC-3; a crash or hang takes the process with it
-// (use an isolating runner for untrusted providers).
+// (use an isolating runner for untrusted providers). A store whose case ends
+// at a violation is abandoned, never released: it is leaked on purpose.
 class InProcessRunner final : public CaseRunner {
  public:
   InProcessRunner(Provider provider, CaseOptions options)

@@ -28,6 +28,13 @@ struct BuiltinProvider {
   bool needs_isolation = false;
 
   bool is_mutant() const noexcept { return caught_by.has_value(); }
+
+  // A mutant caught by a SHOULD clause (SL-3, RC-1) fails only in strict
+  // mode (CaseOptions::strict); otherwise its runs are conformant and the
+  // clause shows up as warnings in the tally.
+  bool caught_only_in_strict_mode() const noexcept {
+    return caught_by.has_value() && clause(*caught_by).level == Level::should;
+  }
 };
 
 // Every bundled provider, references first, then the mutants by name.

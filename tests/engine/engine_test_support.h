@@ -1,0 +1,47 @@
+// Helpers shared by the engine tests: runners for bundled providers and
+// counterexamples rendered for failure messages.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "logoffcheck/builtin.h"
+#include "logoffcheck/case.h"
+#include "logoffcheck/engine.h"
+
+namespace logoffcheck::test_support {
+
+// An in-process runner for a bundled provider.
+inline std::unique_ptr<CaseRunner> runner_for(const BuiltinProvider& provider,
+                                              const CaseOptions& options) {
+  return std::make_unique<InProcessRunner>(
+      Provider("builtin:" + std::string(provider.name), provider.open_store), options);
+}
+
+// "SL-1 at step 2 of [StoreLogoff(LOGOFF_QUIET), Release]: expected ..., observed ..."
+inline std::string describe_counterexample(const RunResult& run) {
+  if (run.conformant()) return "conformant after " + std::to_string(run.cases_run) + " cases";
+  const Counterexample& found = *run.counterexample;
+  std::string text(clause_code(found.violation.clause));
+  text += " at step " + std::to_string(found.violation_step + 1) + " of [";
+  for (std::size_t i = 0; i < found.records.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += describe_step(found.records[i].step);
+  }
+  text += "] (case " + std::to_string(found.case_index) + ", " +
+          std::to_string(found.original_length) + " steps before shrinking): expected " +
+          found.violation.expected + ", observed " + found.violation.observed;
+  return text;
+}
+
+// A provider name as a gtest parameter name: "saves-first-flag" -> "saves_first_flag".
+inline std::string test_name(std::string_view name) {
+  std::string text(name);
+  for (char& c : text) {
+    if (c == '-') c = '_';
+  }
+  return text;
+}
+
+}  // namespace logoffcheck::test_support
