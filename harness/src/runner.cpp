@@ -1,12 +1,15 @@
 #include "logoffcheck/runner.h"
 
+#include "logoffcheck/isolation.h"
+
 namespace logoffcheck {
 
 std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& case_options,
                                         const RunnerOptions& runner_options) {
-  // Process isolation arrives with the isolating runner; until then every
-  // run is in-process.
-  (void)runner_options;
+  if (runner_options.isolate) {
+    return std::make_unique<IsolatingRunner>(std::move(provider), case_options,
+                                             runner_options.timeout_ms);
+  }
   return std::make_unique<InProcessRunner>(std::move(provider), case_options);
 }
 
