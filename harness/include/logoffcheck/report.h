@@ -1,0 +1,195 @@
+// logoffcheck/report.h — what a certification run leaves behind, for people
+// and for machines: the report and counterexample JSON documents (writing and
+// validating reading), merging shard reports, JUnit XML, the text tables the
+// CLI prints, and GoogleTest sources that reproduce a counterexample.
+//
+// docs/report.md describes the JSON formats field by field. Everything here is
+// a pure function of its arguments: no clocks, no host names, so two runs with
+// the same seed give byte-identical documents apart from `stats.seconds`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logoffcheck/adapter.h"
+#include "logoffcheck/case.h"
+#include "logoffcheck/clauses.h"
+#include "logoffcheck/engine.h"
+
+namespace logoffcheck {
+
+// The version of logoffcheck that wrote a document ("0.1.0").
+std::string_view logoffcheck_version() noexcept;
+
+// The version of the report and counterexample formats. Readers reject other
+// versions; it changes whenever a field changes meaning or disappears.
+inline constexpr std::uint32_t kReportSchemaVersion = 1;
+
+// Bounds a reader enforces, so that no input can make it allocate without
+// limit, recurse deeply or run for long.
+inline constexpr std::size_t kMaxDocumentBytes = 16u << 20;   // 16 MiB of JSON
+inline constexpr std::size_t kMaxJsonDepth = 32;              // nesting of [ and {
+inline constexpr std::size_t kMaxCounterexampleSteps = 100000;
+inline constexpr std::size_t kMaxTextField = 4096;            // expected, observed, provider
+
+// A document (counterexample or report) is not what logoffcheck writes:
+// malformed or truncated JSON, a wrong type, an unknown name, a value out of
+// range. The message names the problem and where it is, e.g.
+// `steps[3].flags: expected a hex string like "0x00000002" or null`.
+// Derives from ConfigurationError, so the CLI exits with status 2 on it.
+class InputError : public ConfigurationError {
+ public:
+  using ConfigurationError::ConfigurationError;
+};
+
+// ---------------------------------------------------------------------------
+// Counterexamples
+
+// A counterexample as a document: enough to replay it against the provider and
+// to explain it. `steps` are the executed steps, final Releases included.
+struct CounterexampleDocument {
+  std::string provider;  // "builtin:saves-first-flag" or a library path
+  Profile profile = Profile::deferred;
+  bool strict = false;
+  std::uint64_t seed = 0;
+  std::uint64_t case_index = 0;  // which case of the run failed first
+  std::vector<Step> steps;
+  Violation violation;           // a provider clause that applies to `profile`
+  std::size_t violation_step = 0;  // 0-based index into `steps`
+
+  friend bool operator==(const CounterexampleDocument&,
+                         const CounterexampleDocument&) = default;
+};
+
+// The document for a counterexample the engine found.
+CounterexampleDocument make_counterexample_document(const Counterexample& counterexample,
+                                                    std::string provider, const CaseOptions& options,
+                                                    std::uint64_t seed);
+
+// The counterexample as pretty-printed JSON (docs/report.md), ending in "\n".
+std::string write_counterexample_json(const CounterexampleDocument& counterexample);
+
+// Parses and validates a counterexample document. Never crashes, hangs or
+// allocates more than a small multiple of the input, whatever `text` holds.
+// Throws InputError naming the first problem found.
+CounterexampleDocument parse_counterexample_json(std::string_view text);
+
+// Parses just a JSON array of steps ([{"call": "AddRef"}, {"env": "MessageQueued"},
+// {"call": "StoreLogoff", "flags": "0x00000002"}, ...]). Same guarantees.
+std::vector<Step> parse_steps_json(std::string_view text);
+
+// ---------------------------------------------------------------------------
+// Reports
+
+// What became of one clause in a run (docs/report.md).
+enum class ClauseStatus : std::uint8_t {
+  pass,           // judged at least once, never failed
+  fail,           // a MUST clause failed, or a SHOULD clause under --strict
+  warn,           // a SHOULD clause failed without --strict
+  not_exercised,  // never judged, or it does not apply to the profile
+};
+
+std::string_view clause_status_name(ClauseStatus status) noexcept;  // "pass", "not-exercised"
+
+// The status of clause `id` given how often it passed and failed.
+ClauseStatus clause_status(ClauseId id, const ClauseTally& tally, Profile profile, bool strict);
+
+struct ShardInfo {
+  // Which shard this report covers; nullopt for a report merged from all of them.
+  std::optional<std::uint32_t> index = 0;
+  std::uint32_t count = 1;
+
+  friend bool operator==(const ShardInfo&, const ShardInfo&) = default;
+};
+
+// A certification run (or shards of one merged) as a document.
+struct Report {
+  std::string version{logoffcheck_version()};  // logoffcheck that wrote it
+  std::string provider;
+  Profile profile = Profile::deferred;
+  bool strict = false;
+  std::uint64_t seed = 0;
+  std::uint64_t cases_requested = 0;  // in all shards together
+  std::uint32_t max_steps = 0;
+  ShardInfo shard;
+  std::uint64_t cases_run = 0;
+  std::uint64_t steps_run = 0;
+  double seconds = 0;
+  ClauseTally tally;
+  std::optional<CounterexampleDocument> counterexample;
+
+  bool conformant() const noexcept { return !counterexample.has_value(); }
+
+  friend bool operator==(const Report&, const Report&) = default;
+};
+
+// The report of a run of `config` against the provider called `provider`.
+Report make_report(const RunResult& run, const RunConfig& config, std::string provider);
+
+// The report as pretty-printed JSON with a fixed key order, ending in "\n".
+std::string write_report_json(const Report& report);
+
+// Parses and validates a report written by write_report_json. Same guarantees
+// as parse_counterexample_json.
+Report parse_report_json(std::string_view text);
+
+// Combines the reports of the shards of one run into the report of the whole
+// run (shards with the same seed and shard count partition the cases: case i
+// belongs to shard i % count). Requires every shard exactly once, with the
+// same provider, profile, strictness, seed, cases and max_steps; throws
+// InputError naming the mismatch otherwise.
+//
+// For a conformant provider the merged case count is the sum. For a failing
+// one the merged counterexample is the one with the lowest case index f, and
+// the merged case count is f + 1: the cases an unsharded run executes. Steps,
+// seconds and clause counts are sums over what the shards executed.
+Report merge_reports(const std::vector<Report>& shards);
+
+// The run's JUnit XML: one <testsuite> per report, one <testcase> per clause
+// of the catalog; failures carry the counterexample table.
+std::string write_junit_xml(const Report& report);
+
+// ---------------------------------------------------------------------------
+// Text for people
+
+// A left-aligned text table with a header row and a rule under it; each line
+// ends in "\n" and has no trailing spaces.
+std::string format_table(const std::vector<std::string>& header,
+                         const std::vector<std::vector<std::string>>& rows);
+
+// What the model expected and what was observed in one step, as short
+// phrases: "returns 2" / "returned 2", "S_OK, no transport call" /
+// "S_OK, *lpulFlags=LOGOFF_ORDERLY".
+std::string summarize_expected(const StepRecord& record);
+std::string summarize_observed(const StepRecord& record);
+
+// The numbered step table of a counterexample: step, call, argument,
+// expected, observed, clause. The violating step shows the violation's own
+// expected/observed and its clause ID. `violation` may be empty (a replay that
+// now passes).
+std::string format_step_table(const std::vector<StepRecord>& records,
+                              const std::optional<Violation>& violation,
+                              std::size_t violation_step);
+
+// The step table of a counterexample document, which holds no observations:
+// the expected column comes from the model, the observed column is filled in
+// only at the violating step.
+std::string format_counterexample_steps(const CounterexampleDocument& counterexample);
+
+// The per-clause table of a report: ID, level, status, times exercised.
+std::string format_clause_table(const Report& report);
+
+// ---------------------------------------------------------------------------
+// Regression tests
+
+// A self-contained GoogleTest source that replays `counterexample` against its
+// provider (a builtin by name, or a provider library by path) with an
+// InProcessRunner and expects no violation — so it fails, naming the clause,
+// expected and observed, for as long as the provider keeps the bug.
+std::string emit_gtest_source(const CounterexampleDocument& counterexample);
+
+}  // namespace logoffcheck
