@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -45,3 +46,11 @@ inline std::string test_name(std::string_view name) {
 }
 
 }  // namespace logoffcheck::test_support
+
+namespace logoffcheck {
+
+// Test parameters by name, not by address (gtest and ctest show them).
+inline void PrintTo(const BuiltinProvider* provider, std::ostream* os) { *os << provider->name; }
+inline void PrintTo(Profile profile, std::ostream* os) { *os << profile_name(profile); }
+
+}  // namespace logoffcheck

@@ -28,6 +28,8 @@ struct ReferenceCase {
   std::size_t minimal_length_under_other_profile;
 };
 
+void PrintTo(const ReferenceCase& param, std::ostream* os) { *os << param.name; }
+
 class ReferenceTest : public ::testing::TestWithParam<ReferenceCase> {};
 
 TEST_P(ReferenceTest, Passes10000StrictCasesUnderItsOwnProfileExercisingEveryClause) {

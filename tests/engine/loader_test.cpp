@@ -1,0 +1,102 @@
+// Provider::load_library: provider shared libraries loaded by path and
+// certified, and every way a library can be unusable reported as a
+// ConfigurationError whose message names the problem.
+#include <functional>
+#include <initializer_list>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "logoffcheck/adapter.h"
+#include "logoffcheck/case.h"
+#include "logoffcheck/engine.h"
+
+namespace logoffcheck {
+namespace {
+
+// The message of the ConfigurationError `load` throws, or a failure.
+::testing::AssertionResult configuration_error_names(
+    const std::function<void()>& load, std::initializer_list<std::string_view> parts) {
+  try {
+    load();
+  } catch (const ConfigurationError& error) {
+    const std::string message = error.what();
+    for (std::string_view part : parts) {
+      if (message.find(part) == std::string::npos) {
+        return ::testing::AssertionFailure()
+               << "message \"" << message << "\" does not name \"" << part << "\"";
+      }
+    }
+    return ::testing::AssertionSuccess() << message;
+  }
+  return ::testing::AssertionFailure() << "no ConfigurationError";
+}
+
+TEST(Loader, LoadsTheReferenceModuleByPathAndCertifiesIt) {
+  const Provider provider = Provider::load_library(LOGOFFCHECK_REFERENCE_MODULE);
+  EXPECT_EQ(provider.name(), LOGOFFCHECK_REFERENCE_MODULE);
+  InProcessRunner runner(provider, {Profile::deferred, true});
+  RunConfig config;
+  config.case_options = runner.options();
+  config.cases = 2000;
+  const RunResult run = run_certification(runner, config);
+  EXPECT_TRUE(run.conformant());
+  EXPECT_EQ(run.cases_run, 2000u);
+}
+
+TEST(Loader, TheLoadedReferenceFailsTheEagerProfileWithSl5) {
+  InProcessRunner runner(Provider::load_library(LOGOFFCHECK_REFERENCE_MODULE),
+                         {Profile::eager, false});
+  RunConfig config;
+  config.case_options = runner.options();
+  const RunResult run = run_certification(runner, config);
+  ASSERT_FALSE(run.conformant());
+  EXPECT_EQ(clause_code(run.counterexample->violation.clause), "SL-5");
+}
+
+TEST(Loader, AMissingFileIsNamed) {
+  const std::string path = std::string(LOGOFFCHECK_TEST_BINARY_DIR) + "/no-such-provider.so";
+  EXPECT_TRUE(configuration_error_names([&] { Provider::load_library(path); },
+                                        {path, "no such file"}));
+}
+
+TEST(Loader, ADirectoryIsNotAProvider) {
+  EXPECT_TRUE(configuration_error_names(
+      [] { Provider::load_library(LOGOFFCHECK_TEST_BINARY_DIR); }, {"not a regular file"}));
+}
+
+TEST(Loader, ATextFileIsNotALoadableSharedLibrary) {
+  EXPECT_TRUE(configuration_error_names(
+      [] { Provider::load_library(LOGOFFCHECK_TEST_TEXT_FILE); },
+      {LOGOFFCHECK_TEST_TEXT_FILE, "not a loadable shared library"}));
+}
+
+TEST(Loader, ALibraryWithoutTheProviderSymbolsIsNamedWithTheMissingSymbol) {
+  EXPECT_TRUE(configuration_error_names(
+      [] { Provider::load_library(LOGOFFCHECK_LIBRARY_NO_EXPORTS); },
+      {"does not export", kAbiVersionSymbol, "LOGOFFCHECK_EXPORT_PROVIDER"}));
+}
+
+TEST(Loader, AnotherAbiVersionIsRefusedWithBothVersions) {
+  EXPECT_TRUE(configuration_error_names(
+      [] { Provider::load_library(LOGOFFCHECK_LIBRARY_WRONG_ABI); },
+      {"provider ABI 999", "ABI " + std::to_string(kProviderAbiVersion), "rebuild"}));
+}
+
+TEST(Loader, AProviderThatOpensNoStoreIsAConfigurationError) {
+  const Provider provider = Provider::load_library(LOGOFFCHECK_LIBRARY_NULL_STORE);
+  InProcessRunner runner(provider, {});
+  EXPECT_TRUE(configuration_error_names([&] { runner.run(std::vector<Step>{}); },
+                                        {"returned nullptr", "logoffcheck_open_store"}));
+  RunConfig config;
+  EXPECT_TRUE(configuration_error_names([&] { run_certification(runner, config); },
+                                        {LOGOFFCHECK_LIBRARY_NULL_STORE, "returned nullptr"}));
+}
+
+TEST(Loader, ABuiltinProviderNeedsAnOpenFunction) {
+  EXPECT_TRUE(configuration_error_names([] { Provider("builtin:nothing", nullptr); },
+                                        {"builtin:nothing", "open-store function"}));
+}
+
+}  // namespace
+}  // namespace logoffcheck
