@@ -182,11 +182,15 @@ struct Expectation {
   SpoolerAnswer spooler;  // the answer that call gets
 
   SupportReference support_after = SupportReference::unconstrained;
+
+  friend constexpr bool operator==(const Expectation&, const Expectation&) = default;
 };
 
 struct Transition {
   Expectation expected;
   State next;
+
+  friend constexpr bool operator==(const Transition&, const Transition&) = default;
 };
 
 // The model's transition function. Requires caller_may(state, step); for any
