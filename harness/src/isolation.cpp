@@ -31,6 +31,7 @@ namespace logoffcheck {
 static_assert(std::is_trivially_copyable_v<Step>);
 static_assert(std::is_trivially_copyable_v<Observation>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(std::atomic<pid_t>::is_always_lock_free);
 
 namespace {
 
@@ -50,6 +51,8 @@ struct SharedHeader {
   // Observations published so far: one per client call that ended
   // (returned or threw) in the grandchild.
   std::atomic<std::uint32_t> observations{0};
+  // The grandchild that took the case, 0 until one did.
+  std::atomic<pid_t> player{0};
   std::uint32_t step_count = 0;
   std::array<char, 512> message{};
 };
@@ -104,7 +107,38 @@ void copy_message(SharedHeader& header, const char* text) noexcept {
   header.message.back() = '\0';
 }
 
-// --- The grandchild: plays one case against a fresh store ---------------------
+// --- Messages to the verifier ----------------------------------------------------
+
+// One packet on the verifier's SOCK_SEQPACKET channel: packets from the
+// server and its grandchildren never mix.
+struct Message {
+  enum Kind : std::int32_t {
+    case_done,    // a grandchild played its whole case (or stopped at a violation)
+    child_ended,  // the server reaped a grandchild; `value` is its wait status
+    cannot_fork,  // the server cannot fork; `value` is errno
+  };
+  Kind kind = case_done;
+  pid_t pid = 0;
+  std::int32_t value = 0;
+};
+
+bool send_message(int channel, const Message& message) noexcept {
+  ssize_t sent;
+  do {
+    sent = send(channel, &message, sizeof message, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  return sent == static_cast<ssize_t>(sizeof message);
+}
+
+// Dies with its parent (PR_SET_PDEATHSIG), so that no process of a runner
+// outlives a verifier that was killed. Returns false when the parent is
+// already gone.
+bool die_with_parent(pid_t parent) noexcept {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  return getppid() == parent;
+}
+
+// --- The grandchild: waits for a case, plays it against a fresh store -----------
 
 #ifdef __GLIBC__
 // A provider that calls exit() ends the grandchild with its status and
@@ -113,14 +147,8 @@ void copy_message(SharedHeader& header, const char* text) noexcept {
 void exit_with_status_only(int status, void*) { _exit(status); }
 #endif
 
-[[noreturn]] void play_shared_case(const Provider& provider, const CaseOptions& options,
-                                   const SharedCase& shared) {
-  // A crash must reach the verifier as the signal itself, not as a
-  // sanitizer's report of it.
-  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) signal(fault, SIG_DFL);
-#ifdef __GLIBC__
-  on_exit(&exit_with_status_only, nullptr);
-#endif
+void play_shared_case(const Provider& provider, const CaseOptions& options,
+                      const SharedCase& shared) {
   SharedHeader& header = shared.header();
   try {
     SimulatedSupport support;
@@ -151,65 +179,78 @@ void exit_with_status_only(int status, void*) { _exit(status); }
     copy_message(header, "an exception not derived from std::exception");
     header.phase.store(Phase::internal_error, std::memory_order_release);
   }
+}
+
+// Forked ahead of time, so that the fork is off the case's critical path:
+// waits for the verifier's command, plays the shared case, says so, exits.
+[[noreturn]] void grandchild(int channel, pid_t server, const Provider& provider,
+                             const CaseOptions& options, const SharedCase& shared) {
+  if (!die_with_parent(server)) _exit(0);
+  // A crash must reach the verifier as the signal itself, not as a
+  // sanitizer's report of it.
+  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) signal(fault, SIG_DFL);
+#ifdef __GLIBC__
+  on_exit(&exit_with_status_only, nullptr);
+#endif
+  char command = 0;
+  ssize_t received;
+  do {
+    received = recv(channel, &command, 1, 0);
+  } while (received < 0 && errno == EINTR);
+  if (received <= 0) _exit(0);  // the verifier is gone
+  const pid_t self = getpid();
+  shared.header().player.store(self, std::memory_order_release);
+  play_shared_case(provider, options, shared);
+  send_message(channel, {Message::case_done, self, 0});
   _exit(0);
 }
 
-// --- The fork server -------------------------------------------------------------
+// --- The fork server ------------------------------------------------------------
 
-bool send_all(int fd, const void* data, std::size_t size) noexcept {
-  const char* bytes = static_cast<const char*>(data);
-  while (size > 0) {
-    const ssize_t sent = send(fd, bytes, size, MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent <= 0) return false;
-    bytes += sent;
-    size -= static_cast<std::size_t>(sent);
-  }
-  return true;
-}
+// Grandchildren alive at once: one playing a case, one ready for the next.
+constexpr int kGrandchildren = 2;
 
-// Dies with its parent (PR_SET_PDEATHSIG), so that no process of a runner
-// outlives a verifier that was killed. Returns false when the parent is
-// already gone.
-bool die_with_parent(pid_t parent) noexcept {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  return getppid() == parent;
-}
-
-// Per command byte: forks a grandchild that plays the shared case, sends
-// its pid, reaps it, sends its wait status. Runs only fork, waitpid and
-// socket calls itself, so no provider code ever runs in it.
+// Keeps kGrandchildren grandchildren forked, and reports how each one ended.
+// Runs only fork, waitpid and send itself: no provider code ever runs in it.
 [[noreturn]] void serve(int channel, pid_t verifier, const Provider& provider,
                         const CaseOptions& options, const SharedCase& shared) {
   if (!die_with_parent(verifier)) _exit(0);
+  // Its own process group, so that the runner can end the server and every
+  // grandchild with one kill().
+  setpgid(0, 0);
   const pid_t server = getpid();
+  int alive = 0;
+  // Once the verifier has gone, the server only reaps what is left.
+  bool verifier_gone = false;
   for (;;) {
-    char command = 0;
-    ssize_t received;
-    do {
-      received = recv(channel, &command, 1, 0);
-    } while (received < 0 && errno == EINTR);
-    if (received <= 0) _exit(0);  // the verifier closed the channel
-    const pid_t grandchild = fork();
-    if (grandchild == 0) {
-      close(channel);
-      if (!die_with_parent(server)) _exit(0);
-      play_shared_case(provider, options, shared);
+    while (!verifier_gone && alive < kGrandchildren) {
+      const pid_t pid = fork();
+      if (pid == 0) grandchild(channel, server, provider, options, shared);
+      if (pid < 0) {
+        send_message(channel, {Message::cannot_fork, server, errno});
+        verifier_gone = true;
+        break;
+      }
+      ++alive;
     }
-    const std::int32_t pid_reply = grandchild < 0 ? -errno : grandchild;
-    if (!send_all(channel, &pid_reply, sizeof pid_reply)) _exit(0);
-    if (grandchild < 0) continue;
+    if (alive == 0) _exit(0);
     int status = 0;
-    while (waitpid(grandchild, &status, 0) < 0 && errno == EINTR) {
+    const pid_t ended = waitpid(-1, &status, 0);
+    if (ended < 0) {
+      if (errno == EINTR) continue;
+      _exit(0);
     }
-    const std::int32_t status_reply = status;
-    if (!send_all(channel, &status_reply, sizeof status_reply)) _exit(0);
+    --alive;
+    if (!verifier_gone && !send_message(channel, {Message::child_ended, ended, status})) {
+      verifier_gone = true;
+    }
   }
 }
 
 // How the grandchild of one case ended.
 struct ChildEnd {
-  int wait_status = 0;
+  bool finished = false;  // it sent case_done
+  int wait_status = 0;    // otherwise
   bool killed_for_timeout = false;
 };
 
@@ -231,6 +272,10 @@ Observation fault_observation(const ChildEnd& end, std::uint32_t timeout_ms) {
 // The fork server died or stopped answering; the case is retried once on a new one.
 struct ServerLost {};
 
+// How long a server may take to reap its grandchildren and exit once the
+// runner is done with it.
+constexpr auto kGentleStop = std::chrono::milliseconds(1000);
+
 }  // namespace
 
 struct IsolatingRunner::State {
@@ -239,8 +284,7 @@ struct IsolatingRunner::State {
   std::uint32_t timeout_ms;
   std::unique_ptr<SharedCase> shared;
   pid_t server = -1;
-  int channel = -1;
-  pid_t grandchild = -1;  // the grandchild of the case in progress, if any
+  int channel = -1;  // SOCK_SEQPACKET, shared with the server and its grandchildren
 
   State(Provider provider_, CaseOptions options_, std::uint32_t timeout_ms_)
       : provider(std::move(provider_)), options(options_), timeout_ms(timeout_ms_) {}
@@ -256,7 +300,7 @@ struct IsolatingRunner::State {
 
   void start_server() {
     int ends[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) {
       throw InternalError(std::string("isolation: socketpair failed: ") + std::strerror(errno));
     }
     // Unwritten output would otherwise be written again by every child.
@@ -275,63 +319,68 @@ struct IsolatingRunner::State {
       serve(ends[1], verifier, provider, options, *shared);
     }
     close(ends[1]);
+    // Also here, so that stop_server() can kill the group before the
+    // server has set it up itself.
+    setpgid(pid, pid);
     server = pid;
     channel = ends[0];
   }
 
-  void stop_server() noexcept {
-    if (grandchild > 0) kill(grandchild, SIGKILL);
-    grandchild = -1;
-    if (server > 0) {
+  // Ends the server and its grandchildren and reaps the server. Gently, the
+  // server's waiting grandchildren see the channel close and exit, and the
+  // server reaps them before it exits itself; a server that does not finish
+  // within kGentleStop, or one that is not `gentle`, is killed with its
+  // whole process group.
+  void stop_server(bool gentle = true) noexcept {
+    if (channel >= 0) close(channel);
+    channel = -1;
+    if (server <= 0) return;
+    bool reaped = false;
+    if (gentle) {
+      const auto give_up = Clock::now() + kGentleStop;
+      while (!reaped && Clock::now() < give_up) {
+        const pid_t ended = waitpid(server, nullptr, WNOHANG);
+        reaped = ended == server || (ended < 0 && errno != EINTR);
+        if (!reaped) usleep(200);
+      }
+    }
+    if (!reaped) {
+      kill(-server, SIGKILL);
       kill(server, SIGKILL);
       while (waitpid(server, nullptr, 0) < 0 && errno == EINTR) {
       }
-      server = -1;
     }
-    if (channel >= 0) close(channel);
-    channel = -1;
+    server = -1;
   }
 
-  // Receives one reply from the server, waiting at most until `deadline`;
-  // nullopt on timeout. Throws ServerLost when the server is gone.
-  std::optional<std::int32_t> receive(Clock::time_point deadline) const {
-    std::int32_t reply = 0;
-    std::size_t got = 0;
-    while (got < sizeof reply) {
+  // Receives one message, waiting at most until `deadline`; nullopt on
+  // timeout. Throws ServerLost when the server and its grandchildren are gone.
+  std::optional<Message> receive(Clock::time_point deadline) const {
+    for (;;) {
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
       pollfd ready{channel, POLLIN, 0};
       const int polled = poll(&ready, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
       if (polled < 0 && errno == EINTR) continue;
       if (polled < 0) throw ServerLost{};
-      if (polled == 0) {
-        if (got == 0) return std::nullopt;
-        throw ServerLost{};  // a torn reply: the server died mid-send
-      }
-      const ssize_t received = recv(channel, reinterpret_cast<char*>(&reply) + got,
-                                    sizeof reply - got, MSG_DONTWAIT);
+      if (polled == 0) return std::nullopt;
+      Message message;
+      const ssize_t received = recv(channel, &message, sizeof message, MSG_DONTWAIT);
       if (received < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (received <= 0) throw ServerLost{};
-      got += static_cast<std::size_t>(received);
+      if (received != static_cast<ssize_t>(sizeof message)) throw ServerLost{};
+      if (message.kind == Message::cannot_fork) {
+        throw InternalError(std::string("isolation: the fork server cannot fork: ") +
+                            std::strerror(message.value));
+      }
+      return message;
     }
-    return reply;
   }
 
-  // Has the server play the shared case in a grandchild and waits for it
-  // to end, killing it when one call takes longer than the timeout.
+  // Hands the shared case to a waiting grandchild and waits for it to end,
+  // killing it when one call takes longer than the timeout.
   ChildEnd play_in_grandchild() {
     if (server < 0) start_server();
     const char command = 'R';
-    if (!send_all(channel, &command, 1)) throw ServerLost{};
-    // Forking takes the server well under a second; a server that does not
-    // answer in a generous bound is stuck, not slow.
-    const auto server_bound = std::chrono::milliseconds(std::max<std::uint32_t>(timeout_ms, 10000));
-    const std::optional<std::int32_t> pid = receive(Clock::now() + server_bound);
-    if (!pid) throw ServerLost{};
-    if (*pid < 0) {
-      throw InternalError(std::string("isolation: the fork server cannot fork: ") +
-                          std::strerror(-*pid));
-    }
-    grandchild = *pid;
+    if (send(channel, &command, 1, MSG_NOSIGNAL) != 1) throw ServerLost{};
     const SharedHeader& header = shared->header();
     const auto timeout = std::chrono::milliseconds(timeout_ms);
     // Wake up now and then to see whether a call returned meanwhile: the
@@ -342,12 +391,21 @@ struct IsolatingRunner::State {
     auto call_deadline = Clock::now() + timeout;
     ChildEnd end;
     for (;;) {
-      const auto now = Clock::now();
-      const std::optional<std::int32_t> status = receive(std::min(call_deadline, now + slice));
-      if (status) {
-        end.wait_status = *status;
-        break;
+      const std::optional<Message> message = receive(std::min(call_deadline, Clock::now() + slice));
+      const pid_t player = header.player.load(std::memory_order_acquire);
+      if (message) {
+        // Other messages are about grandchildren of earlier cases, or idle
+        // ones that died.
+        if (message->pid != player) continue;
+        if (message->kind == Message::case_done) {
+          end.finished = true;
+          end.killed_for_timeout = false;
+          return end;
+        }
+        end.wait_status = message->value;
+        return end;
       }
+      if (end.killed_for_timeout) throw ServerLost{};  // no news of the grandchild it killed
       const std::uint32_t published = header.observations.load(std::memory_order_acquire);
       const Phase phase = header.phase.load(std::memory_order_acquire);
       if (published != seen || phase != seen_phase) {
@@ -357,30 +415,35 @@ struct IsolatingRunner::State {
         continue;
       }
       if (Clock::now() < call_deadline) continue;
-      kill(grandchild, SIGKILL);
+      // No grandchild took the case: the server is stuck.
+      if (player == 0) throw ServerLost{};
+      kill(player, SIGKILL);
       end.killed_for_timeout = true;
-      const std::optional<std::int32_t> killed = receive(Clock::now() + server_bound);
-      if (!killed) throw ServerLost{};
-      end.wait_status = *killed;
-      break;
+      // The server reaps it at once; a server that does not say so in a
+      // generous bound is stuck, not slow.
+      call_deadline = Clock::now() + std::max(timeout, std::chrono::milliseconds(10000));
     }
-    grandchild = -1;
-    return end;
   }
 
-  ChildEnd play_with_retry() {
+  ChildEnd play_with_retry(std::span<const Step> steps) {
     for (int attempt = 0;; ++attempt) {
+      std::copy(steps.begin(), steps.end(), shared->steps());
       SharedHeader& header = shared->header();
+      header.step_count = static_cast<std::uint32_t>(steps.size());
       header.phase.store(Phase::opening, std::memory_order_relaxed);
       header.observations.store(0, std::memory_order_relaxed);
+      header.player.store(0, std::memory_order_relaxed);
       header.message[0] = '\0';
       try {
         return play_in_grandchild();
       } catch (const ServerLost&) {
-        stop_server();
+        stop_server(false);
         if (attempt == 1) {
           throw InternalError("isolation: the fork server died twice while playing one case");
         }
+        // A grandchild of the lost server may still be dying: it must not
+        // write into the next attempt's memory.
+        shared = std::make_unique<SharedCase>(shared->step_capacity());
       }
     }
   }
@@ -393,9 +456,7 @@ struct IsolatingRunner::State {
 
   void run(std::span<const Step> steps, bool record, CaseResult& result) {
     ensure_capacity(steps.size());
-    std::copy(steps.begin(), steps.end(), shared->steps());
-    shared->header().step_count = static_cast<std::uint32_t>(steps.size());
-    const ChildEnd end = play_with_retry();
+    const ChildEnd end = play_with_retry(steps);
 
     const SharedHeader& header = shared->header();
     const Phase phase = header.phase.load(std::memory_order_acquire);

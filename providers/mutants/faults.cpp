@@ -52,23 +52,19 @@ class AbortsUnlessLastReference final : public ReferenceStore {
   }
 };
 
-// Treats a spooler answer without LOGOFF_COMPLETE as an error and throws
-// from the final Release, though SP-3 answers that way whenever transports
-// are busy and the flag is LOGOFF_ABORT (the default when StoreLogoff was
-// never called). The exception escapes the call, so an in-process run
+// Checks the flags with a C++ helper that throws std::invalid_argument on
+// bits it does not know, and lets the exception escape through the COM
+// boundary instead of returning MAPI_E_UNKNOWN_FLAGS. An in-process run
 // catches it too.
-// Minimal counterexample: InboundBegins, Release — 2 steps.
-class ThrowsOnBusyTransports final : public ReferenceStore {
+// Minimal counterexample: StoreLogoff with an unknown flag bit — 1 step.
+class ThrowsOnUnknownFlags final : public ReferenceStore {
  public:
   using ReferenceStore::ReferenceStore;
-
- protected:
-  void final_release() override {
-    const ULONG saved = saved_flag_;
-    ULONG flags = saved != 0 ? saved : LOGOFF_ABORT;
-    support()->StoreLogoffTransports(&flags);
-    if ((flags & LOGOFF_COMPLETE) == 0) throw std::runtime_error("transports still busy");
-    support()->Release();
+  HRESULT StoreLogoff(ULONG* lpulFlags) override {
+    if (lpulFlags != nullptr && (*lpulFlags & ~kInputFlagMask) != 0) {
+      throw std::invalid_argument("unknown logoff flags");
+    }
+    return ReferenceStore::StoreLogoff(lpulFlags);
   }
 };
 
@@ -133,10 +129,10 @@ std::span<const BuiltinProvider> fault_mutants() noexcept {
                       "otherwise",
                       &open<AbortsUnlessLastReference>, Profile::deferred, ClauseId::RC_3, 2,
                       true},
-      BuiltinProvider{"throws-on-busy-transports",
-                      "throws from the final Release when the spooler answers without "
-                      "LOGOFF_COMPLETE (busy transports, SP-3)",
-                      &open<ThrowsOnBusyTransports>, Profile::deferred, ClauseId::RC_3, 2, true},
+      BuiltinProvider{"throws-on-unknown-flags",
+                      "lets a std::invalid_argument escape StoreLogoff on unknown flag bits "
+                      "instead of returning MAPI_E_UNKNOWN_FLAGS",
+                      &open<ThrowsOnUnknownFlags>, Profile::deferred, ClauseId::RC_3, 1, true},
       BuiltinProvider{"exits-on-last-release",
                       "calls exit(3) in its final Release, shutting the client's process down",
                       &open<ExitsOnLastRelease>, Profile::deferred, ClauseId::RC_3, 1, true},

@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -64,7 +67,7 @@ struct FaultExpectation {
 const std::map<std::string, FaultExpectation, std::less<>> kFaults = {
     {"segfault-on-null-flags", {"died by SIGSEGV", 5000}},
     {"aborts-unless-last-reference", {"died by SIGABRT", 5000}},
-    {"throws-on-busy-transports", {"threw an exception: transports still busy", 5000}},
+    {"throws-on-unknown-flags", {"threw an exception: unknown logoff flags", 5000}},
     {"exits-on-last-release", {"exited the process with status 3", 5000}},
     {"hangs-on-second-logoff", {"no return within 250 ms", 250}},
 };
@@ -120,7 +123,7 @@ TEST_P(FaultMutant, IsCaughtByRc3WithAShrunkCounterexample) {
 
 INSTANTIATE_TEST_SUITE_P(Isolation, FaultMutant,
                          ::testing::Values("segfault-on-null-flags", "aborts-unless-last-reference",
-                                           "throws-on-busy-transports", "exits-on-last-release",
+                                           "throws-on-unknown-flags", "exits-on-last-release",
                                            "hangs-on-second-logoff"),
                          [](const auto& info) {
                            std::string name = info.param;
@@ -179,7 +182,7 @@ TEST(IsolationIsTransparent, SameResultsAsInProcessForEveryNonFaultingProvider) 
 }
 
 TEST(IsolationIsTransparent, ThrowingProviderGivesTheSameCounterexampleInProcess) {
-  const BuiltinProvider* mutant = find_builtin_provider("throws-on-busy-transports");
+  const BuiltinProvider* mutant = find_builtin_provider("throws-on-unknown-flags");
   ASSERT_NE(mutant, nullptr);
   const RunConfig config = config_for(*mutant, 2000);
   const CaseOptions options{mutant->profile, false};
@@ -217,6 +220,43 @@ std::vector<pid_t> child_processes() {
     std::fclose(file);
   }
   return children;
+}
+
+// Processes, zombies included, whose process group is `group`.
+std::size_t processes_in_group(pid_t group) {
+  std::size_t found = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;  // it ended meanwhile
+    // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    char state = 0;
+    pid_t parent = 0;
+    pid_t process_group = 0;
+    rest >> state >> parent >> process_group;
+    found += process_group == group;
+  }
+  return found;
+}
+
+TEST(IsolatingRunner, LeavesNoProcessBehind) {
+  const BuiltinProvider* reference = find_builtin_provider("reference");
+  ASSERT_NE(reference, nullptr);
+  pid_t server = 0;
+  {
+    IsolatingRunner isolated(provider_of(*reference), {}, 5000);
+    EXPECT_FALSE(isolated.run(std::vector<Step>{add_ref(), release()}).failed());
+    const std::vector<pid_t> servers = child_processes();
+    ASSERT_EQ(servers.size(), 1u);
+    server = servers[0];
+    // The server and the grandchild it keeps ready for the next case.
+    EXPECT_GE(processes_in_group(server), 2u);
+  }
+  EXPECT_EQ(processes_in_group(server), 0u) << "a fork server or grandchild survived its runner";
+  EXPECT_TRUE(no_child_process_left());
 }
 
 TEST(IsolatingRunner, StartsItsForkServerOnTheFirstCaseAndReplacesOneThatDied) {

@@ -4,15 +4,16 @@
 //
 // The design is AFL's fork server. On the first case, the runner forks one
 // long-lived child (the fork server), a copy of the verifier with the
-// provider already loaded. For every case the server forks a fresh
-// grandchild that opens a store and plays the case against it, publishing
-// each call's Observation into memory shared with the verifier; the server
-// reports how the grandchild ended. The verifier then replays the same case
-// through its own CaseInterpreter, taking the published observations in
-// order; where they stop, the grandchild's death is the observation of the
-// call in progress (RC-3). Both interpreters are the same deterministic code
-// over the same observations, so the verifier's verdicts, tallies and records
-// are exactly those of an in-process run of a provider that does not fault.
+// provider already loaded. The server keeps a grandchild forked ahead of
+// time; for each case, a waiting grandchild opens a fresh store and plays
+// the case against it, publishing each call's Observation into memory shared
+// with the verifier, and the server reports how every grandchild ended. The
+// verifier then replays the same case through its own CaseInterpreter,
+// taking the published observations in order; where they stop, the
+// grandchild's death is the observation of the call in progress (RC-3).
+// Both interpreters are the same deterministic code over the same
+// observations, so verdicts, tallies and records are exactly those of an
+// in-process run of a provider that does not fault.
 #pragma once
 
 #include <cstdint>
