@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -155,6 +156,48 @@ TEST(FinalRelease, StepsAfterTheFinalReleaseAreSkipped) {
       runner->run(std::vector<Step>{release(), add_ref(), store_logoff(LOGOFF_NO_WAIT)});
   EXPECT_FALSE(result.failed());
   EXPECT_EQ(result.executed, std::vector<Step>{release()});
+}
+
+// --- Exceptions in process (RC-3) ------------------------------------------------------
+
+// A store that follows the deferred profile, except that its StoreLogoff
+// lets a C++ exception cross the ABI.
+class ThrowingStore final : public IMsgStore {
+ public:
+  explicit ThrowingStore(IMAPISupport* support) : support_(support) { support_->AddRef(); }
+  ULONG AddRef() override { return ++references_; }
+  ULONG Release() override {
+    const ULONG remaining = --references_;
+    if (remaining == 0) {
+      ULONG flags = LOGOFF_ABORT;
+      support_->StoreLogoffTransports(&flags);
+      support_->Release();
+      delete this;
+    }
+    return remaining;
+  }
+  HRESULT StoreLogoff(ULONG*) override { throw std::runtime_error("flags not understood"); }
+
+ private:
+  ~ThrowingStore() = default;
+  IMAPISupport* support_;
+  ULONG references_ = 1;
+};
+
+IMsgStore* open_throwing_store(IMAPISupport* support) { return new ThrowingStore(support); }
+
+TEST(InProcess, AnExceptionEscapingACallIsCaughtAsRc3AndEndsTheCase) {
+  InProcessRunner runner(Provider("test:throwing", &open_throwing_store), {});
+  EXPECT_FALSE(runner.run(std::vector<Step>{add_ref()}).failed());
+  const CaseResult result =
+      runner.run(std::vector<Step>{add_ref(), store_logoff(LOGOFF_NO_WAIT), release()});
+  ASSERT_TRUE(result.failed());
+  EXPECT_EQ(clause_code(result.violation->clause), "RC-3");
+  EXPECT_EQ(result.violation_step, 1u);
+  ASSERT_EQ(result.executed.size(), 2u);  // the store is not called again
+  EXPECT_EQ(result.records[1].observed.outcome, CallOutcome::threw);
+  EXPECT_NE(result.violation->observed.find("flags not understood"), std::string::npos)
+      << result.violation->observed;
 }
 
 // --- Generation ---------------------------------------------------------------------------
