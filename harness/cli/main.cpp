@@ -216,7 +216,8 @@ std::string certify_command(const Report& report) {
 void print_counterexample(std::ostream& out, const Report& report, const std::string& table,
                           const std::string& counterexample_file) {
   const CounterexampleDocument& found = *report.counterexample;
-  out << "\nMinimal counterexample: " << found.steps.size() << " steps (case "
+  out << "\nMinimal counterexample: " << found.steps.size()
+      << (found.steps.size() == 1 ? " step" : " steps") << " (case "
       << found.case_index << " of seed " << found.seed << ")\n"
       << table << "\n";
   print_violation(out, found.violation);
