@@ -147,6 +147,8 @@ struct Corruption {
   std::string message;
 };
 
+void PrintTo(const Corruption& corruption, std::ostream* out) { *out << corruption.name; }
+
 class CounterexampleErrors : public ::testing::TestWithParam<Corruption> {};
 
 TEST_P(CounterexampleErrors, NameTheProblemAndWhereItIs) {
