@@ -233,9 +233,11 @@ struct Outputs {
   std::string junit;
   std::string counterexample;
 
-  void write(const Report& result) const {
+  // `table`: the counterexample's step table, if the caller has one with
+  // observations in it.
+  void write(const Report& result, std::string_view table = {}) const {
     if (!report.empty()) write_document(report, write_report_json(result));
-    if (!junit.empty()) write_document(junit, write_junit_xml(result));
+    if (!junit.empty()) write_document(junit, write_junit_xml(result, table));
     if (!counterexample.empty() && result.counterexample) {
       write_document(counterexample, write_counterexample_json(*result.counterexample));
     }
@@ -299,14 +301,15 @@ int certify(const CertifyArguments& arguments) {
   progress.clear();
 
   const Report report = make_report(run, config, chosen.provider.name());
-  arguments.outputs.write(report);
+  const std::string table =
+      run.counterexample ? format_step_table(run.counterexample->records,
+                                             run.counterexample->violation,
+                                             run.counterexample->violation_step)
+                         : std::string();
+  arguments.outputs.write(report, table);
   print_report_summary(std::cout, report, "certify");
   if (run.counterexample) {
-    print_counterexample(std::cout, report,
-                         format_step_table(run.counterexample->records,
-                                           run.counterexample->violation,
-                                           run.counterexample->violation_step),
-                         arguments.outputs.counterexample);
+    print_counterexample(std::cout, report, table, arguments.outputs.counterexample);
   }
   return report.conformant() ? kConformant : kNotConformant;
 }

@@ -215,7 +215,7 @@ double read_seconds(const Json& object, std::string_view key, const std::string&
   const std::string where = join_path(path, key);
   expect_type(value.is_number(), value, where, "a number");
   const double seconds = value.get<double>();
-  if (!(seconds >= 0)) input_error(where, "expected a non-negative number");
+  if (!std::isfinite(seconds) || seconds < 0) input_error(where, "expected a non-negative number");
   return seconds;
 }
 
@@ -789,7 +789,7 @@ Report merge_reports(const std::vector<Report>& shards) {
   return merged;
 }
 
-std::string write_junit_xml(const Report& report) {
+std::string write_junit_xml(const Report& report, std::string_view counterexample_table) {
   const std::string classname = "logoffcheck." + std::string(profile_name(report.profile));
   std::size_t failures = 0;
   std::size_t skipped = 0;
@@ -832,7 +832,8 @@ std::string write_junit_xml(const Report& report) {
         body += "\ncounterexample (" + std::to_string(found->steps.size()) + " steps, case " +
                 std::to_string(found->case_index) + ", naming " +
                 std::string(clause_code(found->violation.clause)) + "):\n" +
-                format_counterexample_steps(*found);
+                (counterexample_table.empty() ? format_counterexample_steps(*found)
+                                              : std::string(counterexample_table));
       }
       cases += "      <failure type=\"" + std::string(entry.code) + "\" message=\"" +
                xml_escape(message) + "\">" + xml_escape(body) + "</failure>\n";

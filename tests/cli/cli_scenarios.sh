@@ -155,6 +155,8 @@ junit_report)
     fail "SL-5 not skipped"
   # The failure text carries the counterexample table.
   grep -qE '^3 +Release ' junit.xml || fail "no step table in the failure"
+  grep -qE '^2 +StoreLogoff +LOGOFF_ORDERLY +S_OK, no transport call +S_OK, \*lpulFlags=LOGOFF_ORDERLY$' \
+    junit.xml || fail "the failure's table lacks what was observed"
   if grep -qE '<[^/a-z?!]' junit.xml; then fail "unescaped markup"; fi
   ;;
 listings)

@@ -150,8 +150,10 @@ Report parse_report_json(std::string_view text);
 Report merge_reports(const std::vector<Report>& shards);
 
 // The run's JUnit XML: one <testsuite> per report, one <testcase> per clause
-// of the catalog; failures carry the counterexample table.
-std::string write_junit_xml(const Report& report);
+// of the catalog; failures carry the counterexample's step table:
+// `counterexample_table` when given (format_step_table of the recorded
+// steps), else format_counterexample_steps of the report's counterexample.
+std::string write_junit_xml(const Report& report, std::string_view counterexample_table = {});
 
 // ---------------------------------------------------------------------------
 // Text for people
