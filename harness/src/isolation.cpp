@@ -17,10 +17,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "logoffcheck/engine.h"
 #include "logoffcheck/support.h"
@@ -276,6 +278,34 @@ struct ServerLost {};
 // runner is done with it.
 constexpr auto kGentleStop = std::chrono::milliseconds(1000);
 
+// The verifier's ends of the channels of every running fork server. A new
+// server closes its copies of the others' ends: otherwise a runner's
+// grandchildren would not see their channel close when their runner stops.
+class ChannelRegistry {
+ public:
+  void add(int channel) {
+    const std::lock_guard lock(mutex_);
+    channels_.push_back(channel);
+  }
+  void remove(int channel) {
+    const std::lock_guard lock(mutex_);
+    std::erase(channels_, channel);
+  }
+  std::vector<int> snapshot() const {
+    const std::lock_guard lock(mutex_);
+    return channels_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<int> channels_;
+};
+
+ChannelRegistry& running_channels() {
+  static ChannelRegistry registry;
+  return registry;
+}
+
 }  // namespace
 
 struct IsolatingRunner::State {
@@ -306,6 +336,7 @@ struct IsolatingRunner::State {
     // Unwritten output would otherwise be written again by every child.
     std::fflush(nullptr);
     const pid_t verifier = getpid();
+    const std::vector<int> other_channels = running_channels().snapshot();
     const pid_t pid = fork();
     if (pid < 0) {
       const int error = errno;
@@ -316,6 +347,7 @@ struct IsolatingRunner::State {
     }
     if (pid == 0) {
       close(ends[0]);
+      for (int other : other_channels) close(other);
       serve(ends[1], verifier, provider, options, *shared);
     }
     close(ends[1]);
@@ -324,6 +356,7 @@ struct IsolatingRunner::State {
     setpgid(pid, pid);
     server = pid;
     channel = ends[0];
+    running_channels().add(channel);
   }
 
   // Ends the server and its grandchildren and reaps the server. Gently, the
@@ -332,7 +365,10 @@ struct IsolatingRunner::State {
   // within kGentleStop, or one that is not `gentle`, is killed with its
   // whole process group.
   void stop_server(bool gentle = true) noexcept {
-    if (channel >= 0) close(channel);
+    if (channel >= 0) {
+      running_channels().remove(channel);
+      close(channel);
+    }
     channel = -1;
     if (server <= 0) return;
     bool reaped = false;
