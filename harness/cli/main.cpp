@@ -16,7 +16,6 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -36,8 +35,6 @@ enum ExitStatus : int {
   kInternalError = 3,
 };
 
-constexpr std::string_view kBuiltinPrefix = "builtin:";
-
 // --- Providers -----------------------------------------------------------------------
 
 struct ChosenProvider {
@@ -47,8 +44,8 @@ struct ChosenProvider {
 
 // `builtin:NAME` or the path of a provider shared library.
 ChosenProvider choose_provider(const std::string& spec) {
-  if (spec.starts_with(kBuiltinPrefix)) {
-    const std::string name = spec.substr(kBuiltinPrefix.size());
+  if (spec.starts_with(kBuiltinProviderPrefix)) {
+    const std::string name = spec.substr(kBuiltinProviderPrefix.size());
     const BuiltinProvider* builtin = find_builtin_provider(name);
     if (builtin == nullptr) {
       throw ConfigurationError("no bundled provider named '" + name +
@@ -116,8 +113,10 @@ std::string shell_word(std::string_view word) {
   if (plain) return std::string(word);
   std::string quoted = "'";
   for (const char c : word) {
-    if (c == '\'') quoted += "'\\''";
-    else quoted += c;
+    if (c == '\'')
+      quoted += "'\\''";
+    else
+      quoted += c;
   }
   return quoted + "'";
 }
@@ -152,8 +151,8 @@ class ProgressLine {
     last_ = now;
     shown_ = true;
     if (progress.shrinking) {
-      std::cerr << "\r\033[Klogoffcheck: shrinking a failure: " << progress.shrink_runs
-                << " runs, " << progress.shrunk_length << " steps so far" << std::flush;
+      std::cerr << "\r\033[Klogoffcheck: shrinking a failure: " << progress.shrink_runs << " runs, "
+                << progress.shrunk_length << " steps so far" << std::flush;
     } else {
       std::cerr << "\r\033[Klogoffcheck: case " << progress.cases_done << " of "
                 << progress.cases_total << ", " << progress.steps << " steps" << std::flush;
@@ -177,8 +176,7 @@ void print_violation(std::ostream& out, const Violation& violation) {
 
 void print_report_summary(std::ostream& out, const Report& report, std::string_view command) {
   out << "logoffcheck " << report.version << ": " << command << " " << report.provider << "\n"
-      << "  profile  " << profile_name(report.profile) << (report.strict ? " (strict)" : "")
-      << "\n"
+      << "  profile  " << profile_name(report.profile) << (report.strict ? " (strict)" : "") << "\n"
       << "  seed     " << report.seed << "\n";
   out << "  cases    " << report.cases_run << " of " << report.cases_requested;
   if (report.shard.count > 1) {
@@ -200,12 +198,11 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
 
 // The certify command line that finds the same counterexample again.
 std::string certify_command(const Report& report) {
-  std::string command = "logoffcheck certify --provider " + shell_word(report.provider) +
-                        " --profile " + std::string(profile_name(report.profile)) +
-                        (report.strict ? " --strict" : "") + " --seed " +
-                        std::to_string(report.seed) + " --cases " +
-                        std::to_string(report.cases_requested) + " --max-steps " +
-                        std::to_string(report.max_steps);
+  std::string command =
+      "logoffcheck certify --provider " + shell_word(report.provider) + " --profile " +
+      std::string(profile_name(report.profile)) + (report.strict ? " --strict" : "") + " --seed " +
+      std::to_string(report.seed) + " --cases " + std::to_string(report.cases_requested) +
+      " --max-steps " + std::to_string(report.max_steps);
   if (report.shard.index && report.shard.count > 1) {
     command += " --shard-index " + std::to_string(*report.shard.index) + " --shard-count " +
                std::to_string(report.shard.count);
@@ -217,8 +214,8 @@ void print_counterexample(std::ostream& out, const Report& report, const std::st
                           const std::string& counterexample_file) {
   const CounterexampleDocument& found = *report.counterexample;
   out << "\nMinimal counterexample: " << found.steps.size()
-      << (found.steps.size() == 1 ? " step" : " steps") << " (case "
-      << found.case_index << " of seed " << found.seed << ")\n"
+      << (found.steps.size() == 1 ? " step" : " steps") << " (case " << found.case_index
+      << " of seed " << found.seed << ")\n"
       << table << "\n";
   print_violation(out, found.violation);
   out << "\nReproduce: " << certify_command(report) << "\n";
@@ -302,10 +299,10 @@ int certify(const CertifyArguments& arguments) {
 
   const Report report = make_report(run, config, chosen.provider.name());
   const std::string table =
-      run.counterexample ? format_step_table(run.counterexample->records,
-                                             run.counterexample->violation,
-                                             run.counterexample->violation_step)
-                         : std::string();
+      run.counterexample
+          ? format_step_table(run.counterexample->records, run.counterexample->violation,
+                              run.counterexample->violation_step)
+          : std::string();
   arguments.outputs.write(report, table);
   print_report_summary(std::cout, report, "certify");
   if (run.counterexample) {
@@ -324,17 +321,15 @@ struct ReplayArguments {
 };
 
 int replay(const ReplayArguments& arguments) {
-  CounterexampleDocument counterexample =
-      parse_file(arguments.file, [](std::string_view text) {
-        return parse_counterexample_json(text);
-      });
+  CounterexampleDocument counterexample = parse_file(
+      arguments.file, [](std::string_view text) { return parse_counterexample_json(text); });
   if (!arguments.provider.empty()) counterexample.provider = arguments.provider;
   const ChosenProvider chosen = choose_provider(counterexample.provider);
   const CaseOptions options{counterexample.profile, counterexample.strict};
-  const std::unique_ptr<CaseRunner> runner = make_runner(
-      chosen.provider, options,
-      runner_options(chosen, isolation_choice(arguments.isolate, arguments.no_isolate),
-                     arguments.timeout_ms));
+  const std::unique_ptr<CaseRunner> runner =
+      make_runner(chosen.provider, options,
+                  runner_options(chosen, isolation_choice(arguments.isolate, arguments.no_isolate),
+                                 arguments.timeout_ms));
   const CaseResult result = runner->run(counterexample.steps, true);
 
   std::cout << "logoffcheck " << logoffcheck_version() << ": replay " << arguments.file
@@ -343,8 +338,7 @@ int replay(const ReplayArguments& arguments) {
             << (counterexample.strict ? " (strict)" : "") << "\n"
             << "  steps    " << counterexample.steps.size() << " (case "
             << counterexample.case_index << " of seed " << counterexample.seed << ")\n\n"
-            << format_step_table(result.records, result.violation, result.violation_step)
-            << "\n";
+            << format_step_table(result.records, result.violation, result.violation_step) << "\n";
   if (!arguments.emit_gtest.empty()) {
     write_document(arguments.emit_gtest, emit_gtest_source(counterexample));
   }
@@ -361,9 +355,8 @@ int replay(const ReplayArguments& arguments) {
             << result.violation_step + 1
             << (same ? ", as recorded.\n"
                      : std::string(" (the file recorded ") +
-                           std::string(clause_code(counterexample.violation.clause)) +
-                           " at step " + std::to_string(counterexample.violation_step + 1) +
-                           ").\n");
+                           std::string(clause_code(counterexample.violation.clause)) + " at step " +
+                           std::to_string(counterexample.violation_step + 1) + ").\n");
   return kNotConformant;
 }
 
@@ -375,9 +368,8 @@ struct MergeArguments {
 int merge(const MergeArguments& arguments) {
   std::vector<Report> shards;
   for (const std::string& file : arguments.files) {
-    shards.push_back(parse_file(file, [](std::string_view text) {
-      return parse_report_json(text);
-    }));
+    shards.push_back(
+        parse_file(file, [](std::string_view text) { return parse_report_json(text); }));
   }
   const Report merged = merge_reports(shards);
   arguments.outputs.write(merged);
@@ -402,10 +394,9 @@ int list_clauses() {
 int list_providers() {
   std::vector<std::vector<std::string>> rows;
   for (const BuiltinProvider& builtin : builtin_providers()) {
-    rows.push_back({std::string(kBuiltinPrefix) + std::string(builtin.name),
+    rows.push_back({std::string(kBuiltinProviderPrefix) + std::string(builtin.name),
                     builtin.is_mutant() ? "mutant" : "reference",
-                    std::string(profile_name(builtin.profile)),
-                    std::string(builtin.description)});
+                    std::string(profile_name(builtin.profile)), std::string(builtin.description)});
   }
   std::cout << format_table({"provider", "kind", "profile", "description"}, rows);
   return kConformant;
@@ -435,9 +426,10 @@ void add_output_options(CLI::App& command, Outputs& outputs) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"logoffcheck: checks a MAPI message-store provider against the StoreLogoff "
-               "contract (docs/contract.md)",
-               "logoffcheck"};
+  CLI::App app{
+      "logoffcheck: checks a MAPI message-store provider against the StoreLogoff "
+      "contract (docs/contract.md)",
+      "logoffcheck"};
   app.set_version_flag("--version", std::string(logoffcheck_version()));
   app.require_subcommand(1);
 
@@ -465,8 +457,8 @@ int run(int argc, char** argv) {
                    "Generated steps per case, before the final Releases")
       ->check(CLI::Range(0u, 10000u))
       ->capture_default_str();
-  add_isolation_options(*certify_command, certify_arguments.isolate,
-                        certify_arguments.no_isolate, certify_arguments.timeout_ms);
+  add_isolation_options(*certify_command, certify_arguments.isolate, certify_arguments.no_isolate,
+                        certify_arguments.timeout_ms);
   add_output_options(*certify_command, certify_arguments.outputs);
   CLI::Option* shard_index =
       certify_command->add_option("--shard-index", certify_arguments.shard_index,
@@ -492,8 +484,7 @@ int run(int argc, char** argv) {
   MergeArguments merge_arguments;
   CLI::App* merge_command =
       app.add_subcommand("merge", "Combine the reports of a run's shards into one verdict");
-  merge_command->add_option("reports", merge_arguments.files, "Shard reports (JSON)")
-      ->required();
+  merge_command->add_option("reports", merge_arguments.files, "Shard reports (JSON)")->required();
   add_output_options(*merge_command, merge_arguments.outputs);
 
   CLI::App* clauses_command = app.add_subcommand("clauses", "List the contract's clauses");

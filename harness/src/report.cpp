@@ -1,6 +1,7 @@
 #include "logoffcheck/report.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
@@ -115,8 +116,8 @@ Json clause_json(ClauseId id, const Report& report) {
       {"id", entry.code},
       {"level", level_name(entry.level)},
       {"applies", applies_to(id, report.profile)},
-      {"status", clause_status_name(clause_status(id, report.tally, report.profile,
-                                                  report.strict))},
+      {"status",
+       clause_status_name(clause_status(id, report.tally, report.profile, report.strict))},
       {"exercised", report.tally.exercised(id)},
       {"passed", report.tally.passed[i]},
       {"failed", report.tally.failed[i]},
@@ -160,7 +161,8 @@ std::string_view type_name(const Json& value) {
 }
 
 void expect_type(bool ok, const Json& value, const std::string& path, std::string_view wanted) {
-  if (!ok) input_error(path, "expected " + std::string(wanted) + ", found " + std::string(type_name(value)));
+  if (ok) return;
+  input_error(path, "expected " + std::string(wanted) + ", found " + std::string(type_name(value)));
 }
 
 // Rejects keys the format does not define, so a misspelt field is an error
@@ -249,15 +251,12 @@ std::optional<ULONG> parse_hex_flags(std::string_view text) {
   if (text.size() < 3 || text.size() > 10 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X')) {
     return std::nullopt;
   }
+  const std::string_view digits = text.substr(2);
   ULONG value = 0;
-  for (const char c : text.substr(2)) {
-    int digit = 0;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-    else return std::nullopt;
-    value = value << 4 | static_cast<ULONG>(digit);
-  }
+  const auto [end, error] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), value, 16);
+  // Unsigned from_chars takes no sign, so only digits get through.
+  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
   return value;
 }
 
@@ -325,23 +324,23 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
   const std::string where = join_path(path, "violation");
   const Json& violation = member(value, "violation", path);
   expect_object(violation, where, {"clause", "step", "expected", "observed"});
-  const ClauseId id = read_name<ClauseId>(violation, "clause", where, parse_clause,
-                                          "a clause ID such as \"LT-1\"");
+  const ClauseId id =
+      read_name<ClauseId>(violation, "clause", where, parse_clause, "a clause ID such as \"LT-1\"");
   const Clause& broken = clause(id);
   if (broken.party != Party::provider) {
     input_error(join_path(where, "clause"),
                 std::string(broken.code) + " binds the simulated spooler, not a provider");
   }
   if (!applies_to(id, counterexample.profile)) {
-    input_error(join_path(where, "clause"),
-                std::string(broken.code) + " does not apply to the " +
-                    std::string(profile_name(counterexample.profile)) + " profile");
+    input_error(join_path(where, "clause"), std::string(broken.code) + " does not apply to the " +
+                                                std::string(profile_name(counterexample.profile)) +
+                                                " profile");
   }
   const std::uint64_t step = read_unsigned(violation, "step", where);
   if (step < 1 || step > counterexample.steps.size()) {
-    input_error(join_path(where, "step"),
-                std::to_string(step) + " is not a step number between 1 and " +
-                    std::to_string(counterexample.steps.size()));
+    input_error(join_path(where, "step"), std::to_string(step) +
+                                              " is not a step number between 1 and " +
+                                              std::to_string(counterexample.steps.size()));
   }
   counterexample.violation_step = static_cast<std::size_t>(step - 1);
   counterexample.violation = {id, read_string(violation, "expected", where),
@@ -353,8 +352,8 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
 // and the nesting depth (its DOM is recursive, so depth is stack).
 void check_bounds(std::string_view text) {
   if (text.size() > kMaxDocumentBytes) {
-    throw InputError("the document is " + std::to_string(text.size()) +
-                     " bytes; the limit is " + std::to_string(kMaxDocumentBytes));
+    throw InputError("the document is " + std::to_string(text.size()) + " bytes; the limit is " +
+                     std::to_string(kMaxDocumentBytes));
   }
   std::size_t depth = 0;
   bool in_string = false;
@@ -362,9 +361,12 @@ void check_bounds(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -426,8 +428,7 @@ Json report_json(const Report& report) {
 }
 
 void read_clause(const Json& value, const std::string& path, ClauseId id, Report& report) {
-  expect_object(value, path,
-                {"id", "level", "applies", "status", "exercised", "passed", "failed"});
+  expect_object(value, path, {"id", "level", "applies", "status", "exercised", "passed", "failed"});
   const std::string code = read_string(value, "id", path);
   if (code != clause_code(id)) {
     input_error(join_path(path, "id"), "expected \"" + std::string(clause_code(id)) +
@@ -473,11 +474,21 @@ std::string xml_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no control characters but tab, newline and return.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
@@ -501,8 +512,9 @@ std::string step_table(const std::vector<StepRecord>& records,
     rows.push_back({std::to_string(i + 1), std::string(action_name(record.step.action)),
                     describe_argument(record.step),
                     violating ? violation->expected : summarize_expected(record),
-                    violating ? violation->observed
-                              : observations_recorded ? summarize_observed(record) : "",
+                    violating               ? violation->observed
+                    : observations_recorded ? summarize_observed(record)
+                                            : "",
                     violating ? std::string(clause_code(violation->clause)) : ""});
   }
   return format_table({"step", "call", "argument", "expected", "observed", "clause"}, rows);
@@ -564,19 +576,20 @@ std::string identifier(std::string_view text) {
 
 std::string step_expression(const Step& step) {
   switch (step.action) {
-    case Action::AddRef: return "add_ref()";
-    case Action::Release: return "release()";
+    case Action::AddRef:
+      return "add_ref()";
+    case Action::Release:
+      return "release()";
     case Action::StoreLogoff: {
       if (step.null_flags_pointer) return "store_logoff_null()";
       const std::string_view name = flag_name(step.flags);
       return "store_logoff(" + (name.empty() ? format_hex(step.flags) + "u" : std::string(name)) +
              ")";
     }
-    default: return "environment(Action::" + std::string(action_name(step.action)) + ")";
+    default:
+      return "environment(Action::" + std::string(action_name(step.action)) + ")";
   }
 }
-
-constexpr std::string_view kBuiltinPrefix = "builtin:";
 
 }  // namespace
 
@@ -614,10 +627,14 @@ std::vector<Step> parse_steps_json(std::string_view text) {
 
 std::string_view clause_status_name(ClauseStatus status) noexcept {
   switch (status) {
-    case ClauseStatus::pass: return "pass";
-    case ClauseStatus::fail: return "fail";
-    case ClauseStatus::warn: return "warn";
-    case ClauseStatus::not_exercised: return "not-exercised";
+    case ClauseStatus::pass:
+      return "pass";
+    case ClauseStatus::fail:
+      return "fail";
+    case ClauseStatus::warn:
+      return "warn";
+    case ClauseStatus::not_exercised:
+      return "not-exercised";
   }
   return "not-exercised";
 }
@@ -654,10 +671,10 @@ std::string write_report_json(const Report& report) { return dump_document(repor
 
 Report parse_report_json(std::string_view text) {
   const Json json = parse_json(text);
-  expect_object(json, "",
-                {"schema_version", "logoffcheck_version", "verdict", "provider", "profile",
-                 "strict", "seed", "cases_requested", "max_steps", "shard", "stats", "clauses",
-                 "counterexample"});
+  expect_object(
+      json, "",
+      {"schema_version", "logoffcheck_version", "verdict", "provider", "profile", "strict", "seed",
+       "cases_requested", "max_steps", "shard", "stats", "clauses", "counterexample"});
   read_schema_version(json, "");
   Report report;
   report.version = read_string(json, "logoffcheck_version", "");
@@ -676,10 +693,10 @@ Report parse_report_json(std::string_view text) {
       read_unsigned(shard, "count", "shard", std::numeric_limits<std::uint32_t>::max()));
   if (report.shard.count == 0) input_error("shard.count", "must be at least 1");
   const Json& index = member(shard, "index", "shard");
-  report.shard.index = index.is_null() ? std::nullopt
-                                       : std::optional<std::uint32_t>(static_cast<std::uint32_t>(
-                                             read_unsigned(index, "shard.index",
-                                                           report.shard.count - 1)));
+  report.shard.index = index.is_null()
+                           ? std::nullopt
+                           : std::optional<std::uint32_t>(static_cast<std::uint32_t>(
+                                 read_unsigned(index, "shard.index", report.shard.count - 1)));
 
   const Json& stats = member(json, "stats", "");
   expect_object(stats, "stats", {"cases", "steps", "seconds"});
@@ -758,8 +775,7 @@ Report merge_reports(const std::vector<Report>& shards) {
       differs("max_steps", std::to_string(shard.max_steps), std::to_string(first.max_steps));
     }
     if (shard.shard.count != first.shard.count) {
-      differs("shard count", std::to_string(shard.shard.count),
-              std::to_string(first.shard.count));
+      differs("shard count", std::to_string(shard.shard.count), std::to_string(first.shard.count));
     }
     if (!shard.shard.index) throw InputError(which + " is already a merged report");
     const auto [at, inserted] = holder.emplace(*shard.shard.index, n + 1);
@@ -770,9 +786,8 @@ Report merge_reports(const std::vector<Report>& shards) {
     merged.steps_run += shard.steps_run;
     merged.seconds += shard.seconds;
     merged.tally.add(shard.tally);
-    if (shard.counterexample &&
-        (!merged.counterexample ||
-         shard.counterexample->case_index < merged.counterexample->case_index)) {
+    if (shard.counterexample && (!merged.counterexample || shard.counterexample->case_index <
+                                                               merged.counterexample->case_index)) {
       merged.counterexample = shard.counterexample;
     }
     merged.cases_run += shard.cases_run;
@@ -795,8 +810,8 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
   std::size_t skipped = 0;
   std::string cases;
   for (const Clause& entry : kClauses) {
-    const ClauseStatus status = clause_status(entry.id, report.tally, report.profile,
-                                              report.strict);
+    const ClauseStatus status =
+        clause_status(entry.id, report.tally, report.profile, report.strict);
     cases += "    <testcase classname=\"" + xml_escape(classname) + "\" name=\"" +
              xml_escape(std::string(entry.code) + " " + std::string(entry.statement)) + "\"";
     const auto i = static_cast<std::size_t>(entry.id);
@@ -822,11 +837,11 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
       ++failures;
       const auto& found = report.counterexample;
       const bool named = found && found->violation.clause == entry.id;
-      const std::string message =
-          named ? std::string(entry.code) + ": expected " + found->violation.expected +
-                      ", observed " + found->violation.observed
-                : std::string(entry.code) + " failed " + std::to_string(report.tally.failed[i]) +
-                      " times";
+      const std::string message = named ? std::string(entry.code) + ": expected " +
+                                              found->violation.expected + ", observed " +
+                                              found->violation.observed
+                                        : std::string(entry.code) + " failed " +
+                                              std::to_string(report.tally.failed[i]) + " times";
       std::string body = message + "\n";
       if (found) {
         body += "\ncounterexample (" + std::to_string(found->steps.size()) + " steps, case " +
@@ -948,8 +963,8 @@ std::string format_step_table(const std::vector<StepRecord>& records,
 std::string format_clause_table(const Report& report) {
   std::vector<std::vector<std::string>> rows;
   for (const Clause& entry : kClauses) {
-    std::string status = std::string(clause_status_name(
-        clause_status(entry.id, report.tally, report.profile, report.strict)));
+    std::string status = std::string(
+        clause_status_name(clause_status(entry.id, report.tally, report.profile, report.strict)));
     if (!applies_to(entry.id, report.profile)) {
       status += " (" + std::string(scope_name(entry.scope)) + " only)";
     }
@@ -961,8 +976,8 @@ std::string format_clause_table(const Report& report) {
 
 std::string emit_gtest_source(const CounterexampleDocument& counterexample) {
   const std::string& provider = counterexample.provider;
-  const bool builtin = provider.starts_with(kBuiltinPrefix);
-  const std::string builtin_name = builtin ? provider.substr(kBuiltinPrefix.size()) : "";
+  const bool builtin = provider.starts_with(kBuiltinProviderPrefix);
+  const std::string builtin_name = builtin ? provider.substr(kBuiltinProviderPrefix.size()) : "";
   const std::string code(clause_code(counterexample.violation.clause));
 
   std::string source;
@@ -996,15 +1011,15 @@ std::string emit_gtest_source(const CounterexampleDocument& counterexample) {
             std::to_string(counterexample.case_index) + ") {\n";
   source += "  const std::vector<Step> steps = {\n";
   for (std::size_t i = 0; i < counterexample.steps.size(); ++i) {
-    source += "      " + step_expression(counterexample.steps[i]) + ",  // " +
-              std::to_string(i + 1);
+    source +=
+        "      " + step_expression(counterexample.steps[i]) + ",  // " + std::to_string(i + 1);
     if (i == counterexample.violation_step) source += ": " + code + " failed here";
     source += "\n";
   }
   source += "  };\n";
-  source += "  const CaseOptions options{Profile::" +
-            std::string(profile_name(counterexample.profile)) + ", /*strict=*/" +
-            (counterexample.strict ? "true" : "false") + "};\n";
+  source +=
+      "  const CaseOptions options{Profile::" + std::string(profile_name(counterexample.profile)) +
+      ", /*strict=*/" + (counterexample.strict ? "true" : "false") + "};\n";
   source += "  InProcessRunner runner(provider_under_test(), options);\n";
   source += "  const CaseResult result = runner.run(steps);\n";
   source += "  ASSERT_FALSE(result.failed())\n";

@@ -33,8 +33,7 @@ RunConfig small_run(std::uint64_t cases, std::uint32_t shard_index = 0,
 
 Report certify(std::string_view provider, const RunConfig& config) {
   InProcessRunner runner(builtin(provider), config.case_options);
-  return make_report(run_certification(runner, config), config,
-                     "builtin:" + std::string(provider));
+  return make_report(run_certification(runner, config), config, "builtin:" + std::string(provider));
 }
 
 // The saves-first-flag mutant's minimal counterexample (its gallery entry).
@@ -93,15 +92,15 @@ Step arbitrary_step(int action, bool null_pointer, ULONG flags) {
 
 RC_GTEST_PROP(CounterexampleJson, WritingThenReadingGivesTheSameDocument, ()) {
   CounterexampleDocument document;
-  document.provider = *rc::gen::nonEmpty(rc::gen::container<std::string>(
-      rc::gen::inRange<char>(' ', '~')));
+  document.provider =
+      *rc::gen::nonEmpty(rc::gen::container<std::string>(rc::gen::inRange<char>(' ', '~')));
   document.profile = *rc::gen::elementOf(kProfiles);
   document.strict = *rc::gen::arbitrary<bool>();
   document.seed = *rc::gen::arbitrary<std::uint64_t>();
   document.case_index = *rc::gen::arbitrary<std::uint64_t>();
-  document.steps = *rc::gen::nonEmpty(rc::gen::container<std::vector<Step>>(rc::gen::apply(
-      arbitrary_step, rc::gen::inRange(0, static_cast<int>(kActionCount)),
-      rc::gen::arbitrary<bool>(), rc::gen::arbitrary<ULONG>())));
+  document.steps = *rc::gen::nonEmpty(rc::gen::container<std::vector<Step>>(
+      rc::gen::apply(arbitrary_step, rc::gen::inRange(0, static_cast<int>(kActionCount)),
+                     rc::gen::arbitrary<bool>(), rc::gen::arbitrary<ULONG>())));
   std::vector<ClauseId> judged;
   for (const Clause& entry : kClauses) {
     if (entry.party == Party::provider && applies_to(entry.id, document.profile)) {
@@ -167,6 +166,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "steps[1].flags: expected a hex string like \"0x00000002\" or null"},
         Corruption{"FlagsTooLong", "\"0x00000002\"", "\"0x000000002\"",
                    "steps[1].flags: expected a hex string like \"0x00000002\" or null"},
+        Corruption{"FlagsSigned", "\"0x00000002\"", "\"0x-2\"",
+                   "steps[1].flags: expected a hex string like \"0x00000002\" or null"},
         Corruption{"FlagsANumber", "\"0x00000002\"", "2",
                    "steps[1].flags: expected a hex string like \"0x00000002\" or null"},
         Corruption{"FlagsMissing", R"({"call": "StoreLogoff", "flags": "0x00000002"})",
@@ -199,8 +200,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "violation.clause: SP-1 binds the simulated spooler, not a provider"},
         Corruption{"ClauseOfTheOtherProfile", "\"LT-1\"", "\"SL-5\"",
                    "violation.clause: SL-5 does not apply to the deferred profile"},
-        Corruption{"MisspeltKey", "\"violation\"", "\"violations\"",
-                   "unknown key \"violations\""}),
+        Corruption{"MisspeltKey", "\"violation\"", "\"violations\"", "unknown key \"violations\""}),
     [](const auto& info) { return info.param.name; });
 
 TEST(CounterexampleJson, NullFlagsAreANullPointer) {
@@ -218,8 +218,8 @@ TEST(CounterexampleJson, NullFlagsAreANullPointer) {
 }
 
 TEST(CounterexampleJson, SizeDepthAndStepCountAreBounded) {
-  EXPECT_NE(counterexample_error(std::string(kMaxDocumentBytes + 1, ' ')).find(
-                "the document is 16777217 bytes; the limit is 16777216"),
+  EXPECT_NE(counterexample_error(std::string(kMaxDocumentBytes + 1, ' '))
+                .find("the document is 16777217 bytes; the limit is 16777216"),
             std::string::npos);
   EXPECT_EQ(counterexample_error(std::string(1000, '[')),
             "malformed JSON: nested deeper than 32 levels at byte 33");
@@ -276,15 +276,16 @@ TEST(ReportJson, ClauseStatusesFollowLevelStrictnessAndProfile) {
 
 TEST(ReportJson, DerivedFieldsMustAgreeWithTheCounts) {
   const std::string json = write_report_json(certify("reference", small_run(200)));
-  EXPECT_EQ(report_error(replace(json, R"("id": "SL-1", "level": "MUST", "applies": true, "status": "pass")",
-                                 R"("id": "SL-1", "level": "MUST", "applies": true, "status": "fail")")),
+  EXPECT_EQ(report_error(
+                replace(json, R"("id": "SL-1", "level": "MUST", "applies": true, "status": "pass")",
+                        R"("id": "SL-1", "level": "MUST", "applies": true, "status": "fail")")),
             "clauses[0].status: expected \"pass\" for this clause, profile and counts");
   EXPECT_EQ(report_error(replace(json, "\"id\": \"SL-2\"", "\"id\": \"SL-3\"")),
             "clauses[1].id: expected \"SL-2\" (clauses are listed in catalog order), found "
             "\"SL-3\"");
-  EXPECT_EQ(report_error(replace(json, "\"verdict\": \"conformant\"",
-                                 "\"verdict\": \"non-conformant\"")),
-            "verdict: expected \"conformant\" (the counterexample is null)");
+  EXPECT_EQ(
+      report_error(replace(json, "\"verdict\": \"conformant\"", "\"verdict\": \"non-conformant\"")),
+      "verdict: expected \"conformant\" (the counterexample is null)");
   EXPECT_EQ(report_error(replace(json, "\"shard\": {\"index\": 0, \"count\": 1}",
                                  "\"shard\": {\"index\": 1, \"count\": 1}")),
             "shard.index: 1 is above 0");
@@ -301,8 +302,7 @@ TEST(ReportJson, EveryTruncationIsAnInputError) {
 
 // --- Merging ------------------------------------------------------------------------
 
-std::vector<Report> shards_of(std::string_view provider, std::uint64_t cases,
-                              std::uint32_t count) {
+std::vector<Report> shards_of(std::string_view provider, std::uint64_t cases, std::uint32_t count) {
   std::vector<Report> shards;
   for (std::uint32_t index = 0; index < count; ++index) {
     shards.push_back(certify(provider, small_run(cases, index, count)));
@@ -365,9 +365,9 @@ TEST(Merge, RejectsReportsOfDifferentRuns) {
 TEST(Junit, OneTestcasePerClauseFailuresCarryTheCounterexample) {
   const std::string xml = write_junit_xml(certify("saves-first-flag", small_run(10000)));
   const std::regex testcase("<testcase ");
-  EXPECT_EQ(std::distance(std::sregex_iterator(xml.begin(), xml.end(), testcase),
-                          std::sregex_iterator()),
-            static_cast<std::ptrdiff_t>(kClauseCount));
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(xml.begin(), xml.end(), testcase), std::sregex_iterator()),
+      static_cast<std::ptrdiff_t>(kClauseCount));
   EXPECT_NE(xml.find("<testcase classname=\"logoffcheck.deferred\" name=\"LT-1 The final "
                      "Release passes"),
             std::string::npos);
@@ -439,8 +439,9 @@ TEST(Text, TheStepTableMarksTheViolatingStep) {
 
 TEST(EmitGtest, ABuiltinIsFoundByNameAndEveryStepIsSpelledOut) {
   CounterexampleDocument document = saves_first_flag();
-  document.steps = {add_ref(), store_logoff_null(), store_logoff(0x3),
-                    environment(Action::MessageQueued), release(), release()};
+  document.steps = {add_ref(),         store_logoff_null(),
+                    store_logoff(0x3), environment(Action::MessageQueued),
+                    release(),         release()};
   document.violation_step = 5;
   const std::string source = emit_gtest_source(document);
   for (const std::string_view expected :
@@ -456,8 +457,7 @@ TEST(EmitGtest, ALibraryIsLoadedByItsPathAsAnEscapedLiteral) {
   CounterexampleDocument document = saves_first_flag();
   document.provider = "/tmp/a \"b\"\\c?.so";
   const std::string source = emit_gtest_source(document);
-  EXPECT_NE(source.find(R"(Provider::load_library("/tmp/a \"b\"\\c\077.so"))"),
-            std::string::npos)
+  EXPECT_NE(source.find(R"(Provider::load_library("/tmp/a \"b\"\\c\077.so"))"), std::string::npos)
       << source;
   EXPECT_EQ(source.find("builtin.h"), std::string::npos);
 }

@@ -22,6 +22,9 @@
 
 namespace logoffcheck {
 
+// How documents and the CLI name a bundled provider: "builtin:reference".
+inline constexpr std::string_view kBuiltinProviderPrefix = "builtin:";
+
 // The version of logoffcheck that wrote a document ("0.1.0").
 std::string_view logoffcheck_version() noexcept;
 
@@ -31,10 +34,10 @@ inline constexpr std::uint32_t kReportSchemaVersion = 1;
 
 // Bounds a reader enforces, so that no input can make it allocate without
 // limit, recurse deeply or run for long.
-inline constexpr std::size_t kMaxDocumentBytes = 16u << 20;   // 16 MiB of JSON
-inline constexpr std::size_t kMaxJsonDepth = 32;              // nesting of [ and {
+inline constexpr std::size_t kMaxDocumentBytes = 16u << 20;  // 16 MiB of JSON
+inline constexpr std::size_t kMaxJsonDepth = 32;             // nesting of [ and {
 inline constexpr std::size_t kMaxCounterexampleSteps = 100000;
-inline constexpr std::size_t kMaxTextField = 4096;            // expected, observed, provider
+inline constexpr std::size_t kMaxTextField = 4096;  // expected, observed, provider
 
 // A document (counterexample or report) is not what logoffcheck writes:
 // malformed or truncated JSON, a wrong type, an unknown name, a value out of
@@ -58,17 +61,16 @@ struct CounterexampleDocument {
   std::uint64_t seed = 0;
   std::uint64_t case_index = 0;  // which case of the run failed first
   std::vector<Step> steps;
-  Violation violation;           // a provider clause that applies to `profile`
+  Violation violation;             // a provider clause that applies to `profile`
   std::size_t violation_step = 0;  // 0-based index into `steps`
 
-  friend bool operator==(const CounterexampleDocument&,
-                         const CounterexampleDocument&) = default;
+  friend bool operator==(const CounterexampleDocument&, const CounterexampleDocument&) = default;
 };
 
 // The document for a counterexample the engine found.
 CounterexampleDocument make_counterexample_document(const Counterexample& counterexample,
-                                                    std::string provider, const CaseOptions& options,
-                                                    std::uint64_t seed);
+                                                    std::string provider,
+                                                    const CaseOptions& options, std::uint64_t seed);
 
 // The counterexample as pretty-printed JSON (docs/report.md), ending in "\n".
 std::string write_counterexample_json(const CounterexampleDocument& counterexample);
