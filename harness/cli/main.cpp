@@ -321,8 +321,8 @@ struct ReplayArguments {
 };
 
 int replay(const ReplayArguments& arguments) {
-  CounterexampleDocument counterexample = parse_file(
-      arguments.file, [](std::string_view text) { return parse_counterexample_json(text); });
+  CounterexampleDocument counterexample =
+      parse_file(arguments.file, [](std::string_view text) { return parse_replayable_json(text); });
   if (!arguments.provider.empty()) counterexample.provider = arguments.provider;
   const ChosenProvider chosen = choose_provider(counterexample.provider);
   const CaseOptions options{counterexample.profile, counterexample.strict};
@@ -473,7 +473,10 @@ int run(int argc, char** argv) {
   ReplayArguments replay_arguments;
   CLI::App* replay_command =
       app.add_subcommand("replay", "Re-execute a counterexample file step by step");
-  replay_command->add_option("file", replay_arguments.file, "Counterexample JSON")->required();
+  replay_command
+      ->add_option("file", replay_arguments.file,
+                   "A counterexample (--counterexample) or a failing run's report (--report)")
+      ->required();
   replay_command->add_option("--provider", replay_arguments.provider,
                              "Replay against this provider instead of the file's");
   replay_command->add_option("--emit-gtest", replay_arguments.emit_gtest,

@@ -669,8 +669,9 @@ Report make_report(const RunResult& run, const RunConfig& config, std::string pr
 
 std::string write_report_json(const Report& report) { return dump_document(report_json(report)); }
 
-Report parse_report_json(std::string_view text) {
-  const Json json = parse_json(text);
+namespace {
+
+Report read_report(const Json& json) {
   expect_object(
       json, "",
       {"schema_version", "logoffcheck_version", "verdict", "provider", "profile", "strict", "seed",
@@ -731,6 +732,20 @@ Report parse_report_json(std::string_view text) {
     read_clause(clauses[i], index_path("clauses", i), kClauses[i].id, report);
   }
   return report;
+}
+
+}  // namespace
+
+Report parse_report_json(std::string_view text) { return read_report(parse_json(text)); }
+
+CounterexampleDocument parse_replayable_json(std::string_view text) {
+  const Json json = parse_json(text);
+  if (!json.is_object() || !json.contains("verdict")) return read_counterexample(json, "");
+  const Report report = read_report(json);
+  if (!report.counterexample) {
+    throw InputError("a report of a conformant run: it holds no counterexample to replay");
+  }
+  return *report.counterexample;
 }
 
 Report merge_reports(const std::vector<Report>& shards) {

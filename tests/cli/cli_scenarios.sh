@@ -68,12 +68,21 @@ mutant_counterexample)
   grep -qF '"clause": "LT-1", "step": 3' cx.json || fail "cx.json names no LT-1 at step 3"
   ;;
 replay_same_table)
-  run 1 certify --provider $mutant --counterexample cx.json
+  run 1 certify --provider $mutant --counterexample cx.json --report report.json
   step_table out.txt >certify_table.txt
   run 1 replay cx.json
   step_table out.txt >replay_table.txt
   expect_output "Still fails: LT-1 at step 3, as recorded"
   diff certify_table.txt replay_table.txt || fail "replay printed another table"
+  # A failing run's report replays the same.
+  run 1 replay report.json
+  step_table out.txt >report_table.txt
+  diff certify_table.txt report_table.txt || fail "replaying the report printed another table"
+  # A conformant run's report has nothing to replay.
+  run 0 certify --provider builtin:reference --cases 100 --report conformant.json
+  run 2 replay conformant.json
+  grep -qF "conformant.json: a report of a conformant run: it holds no counterexample" err.txt ||
+    fail "no message for a conformant report"
   ;;
 replay_passes_when_fixed)
   # The same steps against the reference store: the bug is gone, exit 0.

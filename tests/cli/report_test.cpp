@@ -300,6 +300,16 @@ TEST(ReportJson, EveryTruncationIsAnInputError) {
   }
 }
 
+TEST(ReportJson, ReplayReadsACounterexampleOrAFailingReport) {
+  const CounterexampleDocument& found = saves_first_flag();
+  EXPECT_EQ(parse_replayable_json(write_counterexample_json(found)), found);
+  const Report failing = certify("saves-first-flag", small_run(10000));
+  EXPECT_EQ(parse_replayable_json(write_report_json(failing)), *failing.counterexample);
+  const std::string conformant = write_report_json(certify("reference", small_run(100)));
+  EXPECT_EQ(input_error([](std::string_view t) { return parse_replayable_json(t); }, conformant),
+            "a report of a conformant run: it holds no counterexample to replay");
+}
+
 // --- Merging ------------------------------------------------------------------------
 
 std::vector<Report> shards_of(std::string_view provider, std::uint64_t cases, std::uint32_t count) {

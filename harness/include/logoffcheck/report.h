@@ -139,6 +139,11 @@ std::string write_report_json(const Report& report);
 // as parse_counterexample_json.
 Report parse_report_json(std::string_view text);
 
+// What `logoffcheck replay` reads: a counterexample document, or a report
+// whose counterexample is not null. Throws InputError otherwise, like the
+// parsers above.
+CounterexampleDocument parse_replayable_json(std::string_view text);
+
 // Combines the reports of the shards of one run into the report of the whole
 // run (shards with the same seed and shard count partition the cases: case i
 // belongs to shard i % count). Requires every shard exactly once, with the
