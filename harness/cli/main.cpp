@@ -303,11 +303,12 @@ int certify(const CertifyArguments& arguments) {
           ? format_step_table(run.counterexample->records, run.counterexample->violation,
                               run.counterexample->violation_step)
           : std::string();
-  arguments.outputs.write(report, table);
+  // The summary first: if a file cannot be written, the run is not lost.
   print_report_summary(std::cout, report, "certify");
   if (run.counterexample) {
     print_counterexample(std::cout, report, table, arguments.outputs.counterexample);
   }
+  arguments.outputs.write(report, table);
   return report.conformant() ? kConformant : kNotConformant;
 }
 
@@ -372,12 +373,12 @@ int merge(const MergeArguments& arguments) {
         parse_file(file, [](std::string_view text) { return parse_report_json(text); }));
   }
   const Report merged = merge_reports(shards);
-  arguments.outputs.write(merged);
   print_report_summary(std::cout, merged, "merge of");
   if (merged.counterexample) {
     print_counterexample(std::cout, merged, format_counterexample_steps(*merged.counterexample),
                          arguments.outputs.counterexample);
   }
+  arguments.outputs.write(merged);
   return merged.conformant() ? kConformant : kNotConformant;
 }
 
