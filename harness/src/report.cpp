@@ -384,8 +384,9 @@ Json parse_json(std::string_view text) {
   check_bounds(text);
   try {
     return Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& error) {
-    // error.what() is "[json.exception.parse_error.101] parse error at line 1, ..."
+  } catch (const Json::exception& error) {
+    // A parse_error, or an out_of_range for a number too large for any type
+    // ("1E400"). what() is "[json.exception.parse_error.101] parse error at ...".
     std::string message = error.what();
     const std::size_t start = message.find("] ");
     if (start != std::string::npos) message.erase(0, start + 2);
@@ -441,8 +442,8 @@ void read_clause(const Json& value, const std::string& path, ClauseId id, Report
   // The derived fields must agree with the counts: a report is not edited by hand.
   const Json derived = clause_json(id, report);
   for (const std::string_view key : {"level", "applies", "status", "exercised"}) {
-    if (member(value, key, path) != derived[std::string(key)]) {
-      input_error(join_path(path, key), "expected " + dump_scalar(derived[std::string(key)]) +
+    if (member(value, key, path) != derived.at(std::string(key))) {
+      input_error(join_path(path, key), "expected " + dump_scalar(derived.at(std::string(key))) +
                                             " for this clause, profile and counts");
     }
   }

@@ -237,6 +237,12 @@ TEST(CounterexampleJson, SizeDepthAndStepCountAreBounded) {
   }
 }
 
+TEST(CounterexampleJson, ANumberTooLargeForAnyTypeIsAnInputError) {
+  // Found by fuzz_counterexample: nlohmann::json throws out_of_range for it.
+  EXPECT_EQ(counterexample_error(R"({"seed": 17777777777E777777})"),
+            "malformed JSON: number overflow parsing '17777777777E777777'");
+}
+
 TEST(CounterexampleJson, NotUtf8IsAnInputError) {
   EXPECT_NE(counterexample_error("{\"provider\": \"\xff\"}").find("malformed JSON"),
             std::string::npos);
