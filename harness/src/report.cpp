@@ -260,6 +260,18 @@ std::optional<ULONG> parse_hex_flags(std::string_view text) {
   return value;
 }
 
+// "AddRef, Release, StoreLogoff": the names of the client calls, or of the
+// environment events, as step.h spells them.
+std::string action_names(bool client_calls) {
+  std::string names;
+  for (std::size_t i = 0; i < kActionCount; ++i) {
+    if (is_client_call(static_cast<Action>(i)) != client_calls) continue;
+    if (!names.empty()) names += ", ";
+    names += kActionNames[i];
+  }
+  return names;
+}
+
 Step read_step(const Json& value, const std::string& path) {
   expect_type(value.is_object(), value, path, "a step object like {\"call\": \"AddRef\"}");
   const bool is_call = value.contains("call");
@@ -272,11 +284,7 @@ Step read_step(const Json& value, const std::string& path) {
   if (!action || is_client_call(*action) != is_call) {
     input_error(join_path(path, kind),
                 "unknown " + std::string(is_call ? "call " : "environment event ") +
-                    quote_input(name) +
-                    (is_call ? "; expected AddRef, Release or StoreLogoff"
-                             : "; expected one of InboundBegins, InboundEnds, OutboundBegins, "
-                               "OutboundEnds, MessageQueued, OtherProcessOpens, "
-                               "OtherProcessCloses"));
+                    quote_input(name) + "; expected one of " + action_names(is_call));
   }
   if (*action != Action::StoreLogoff) {
     expect_object(value, path, {kind});

@@ -178,8 +178,12 @@ INSTANTIATE_TEST_SUITE_P(
                    R"({"call": "Release", "env": "MessageQueued"})",
                    "steps[2]: a step has exactly one of \"call\" or \"env\""},
         Corruption{"EnvAsCall", R"({"call": "Release"})", R"({"call": "MessageQueued"})",
-                   "steps[2].call: unknown call \"MessageQueued\"; expected AddRef, Release or "
-                   "StoreLogoff"},
+                   "steps[2].call: unknown call \"MessageQueued\"; expected one of AddRef, "
+                   "Release, StoreLogoff"},
+        Corruption{"CallAsEnv", R"({"call": "Release"})", R"({"env": "Release"})",
+                   "steps[2].env: unknown environment event \"Release\"; expected one of "
+                   "InboundBegins, InboundEnds, OutboundBegins, OutboundEnds, MessageQueued, "
+                   "OtherProcessOpens, OtherProcessCloses"},
         Corruption{"StepNotAnObject", R"({"call": "Release"})", R"("Release")",
                    "steps[2]: expected a step object like {\"call\": \"AddRef\"}, found a "
                    "string"},
