@@ -403,6 +403,13 @@ int list_providers() {
   return kConformant;
 }
 
+// "deferred", "eager": what --profile accepts.
+std::vector<std::string> profile_names() {
+  std::vector<std::string> names;
+  for (const Profile profile : kProfiles) names.emplace_back(profile_name(profile));
+  return names;
+}
+
 // --- Arguments -------------------------------------------------------------------------
 
 void add_isolation_options(CLI::App& command, bool& isolate, bool& no_isolate,
@@ -444,7 +451,7 @@ int run(int argc, char** argv) {
   certify_command
       ->add_option("--profile", certify_arguments.profile,
                    "deferred or eager (default: deferred; a bundled provider's own profile)")
-      ->check(CLI::IsMember({"deferred", "eager"}));
+      ->check(CLI::IsMember(profile_names()));
   certify_command->add_flag("--strict", certify_arguments.strict,
                             "SHOULD clauses fail certification too");
   certify_command->add_option("--seed", certify_arguments.seed, "Seed of the case stream")

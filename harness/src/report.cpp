@@ -234,7 +234,12 @@ T read_name(const Json& object, std::string_view key, const std::string& path, P
 }
 
 Profile read_profile(const Json& object, const std::string& path) {
-  return read_name<Profile>(object, "profile", path, parse_profile, "\"deferred\" or \"eager\"");
+  std::string choices;  // "\"deferred\" or \"eager\""
+  for (const Profile profile : kProfiles) {
+    if (!choices.empty()) choices += " or ";
+    choices += "\"" + std::string(profile_name(profile)) + "\"";
+  }
+  return read_name<Profile>(object, "profile", path, parse_profile, choices);
 }
 
 void read_schema_version(const Json& object, const std::string& path) {
