@@ -464,20 +464,6 @@ void read_clause(const Json& value, const std::string& path, ClauseId id, Report
 
 // --- Text ----------------------------------------------------------------------------------
 
-std::string describe_transport_calls(const Observation& observed) {
-  std::string text;
-  for (std::size_t i = 0; i < recorded_transport_calls(observed); ++i) {
-    const TransportCall& call = observed.transport_calls[i];
-    if (i > 0) text += ", ";
-    text += "StoreLogoffTransports(" +
-            (call.flags_pointer_null ? std::string("NULL") : describe_flags(call.flags_in)) + ")";
-  }
-  if (observed.transport_call_count > kRecordedTransportCalls) {
-    text += ", ... (" + std::to_string(observed.transport_call_count) + " calls in all)";
-  }
-  return text;
-}
-
 std::string describe_argument(const Step& step) {
   if (step.action != Action::StoreLogoff) return is_client_call(step.action) ? "" : "(environment)";
   return step.null_flags_pointer ? "NULL" : describe_flags(step.flags);
@@ -951,11 +937,12 @@ std::string summarize_expected(const StepRecord& record) {
       return text;
     }
     case Action::StoreLogoff: {
-      std::string text = describe_hresult(expected.result) + ", " + transport();
+      // In the order of the observed column: result, *lpulFlags, transport calls.
+      std::string text = describe_hresult(expected.result);
       if (expected.output == OutputRule::exactly) {
         text += ", *lpulFlags=" + describe_flags(expected.output_flags);
       }
-      return text;
+      return text + ", " + transport();
     }
     default:
       return "-";

@@ -1,78 +1,6 @@
 #include "logoffcheck/checks.h"
 
-#include <csignal>
-#include <cstring>
-
 namespace logoffcheck {
-
-// --- Observation helpers ---------------------------------------------------------
-
-std::string_view outcome_name(CallOutcome outcome) noexcept {
-  switch (outcome) {
-    case CallOutcome::returned: return "returned";
-    case CallOutcome::threw: return "threw";
-    case CallOutcome::signaled: return "signaled";
-    case CallOutcome::exited: return "exited";
-    case CallOutcome::hung: return "hung";
-  }
-  return "returned";
-}
-
-std::string_view support_method_name(SupportMethod method) noexcept {
-  switch (method) {
-    case SupportMethod::AddRef: return "IMAPISupport::AddRef";
-    case SupportMethod::Release: return "IMAPISupport::Release";
-    case SupportMethod::StoreLogoffTransports: return "IMAPISupport::StoreLogoffTransports";
-  }
-  return "IMAPISupport::AddRef";
-}
-
-void set_fault_text(Observation& observation, std::string_view text) noexcept {
-  const std::size_t length = std::min(text.size(), observation.fault_text.size() - 1);
-  std::memcpy(observation.fault_text.data(), text.data(), length);
-  observation.fault_text[length] = '\0';
-}
-
-namespace {
-
-std::string_view signal_name(int number) noexcept {
-  switch (number) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGABRT: return "SIGABRT";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGTRAP: return "SIGTRAP";
-    default: return "signal";
-  }
-}
-
-}  // namespace
-
-std::string describe_outcome(const Observation& observation) {
-  const int detail = observation.fault_detail;
-  switch (observation.outcome) {
-    case CallOutcome::returned:
-      return "returned";
-    case CallOutcome::threw: {
-      std::string text = "threw an exception";
-      if (observation.fault_text[0] != '\0') {
-        text += ": ";
-        text += observation.fault_text.data();
-      }
-      return text;
-    }
-    case CallOutcome::signaled:
-      return "died by " + std::string(signal_name(detail)) + " (signal " + std::to_string(detail) + ")";
-    case CallOutcome::exited:
-      return "exited the process with status " + std::to_string(detail);
-    case CallOutcome::hung:
-      return "no return within " + std::to_string(detail) + " ms";
-  }
-  return "returned";
-}
 
 // --- The checks --------------------------------------------------------------------
 
@@ -85,24 +13,6 @@ CheckResult fail(ClauseId id, std::string expected, std::string observed) {
 }
 
 bool returned(const StepContext& c) { return c.observed.outcome == CallOutcome::returned; }
-
-std::string describe_transport_call(const TransportCall& call) {
-  return "StoreLogoffTransports(" +
-         (call.flags_pointer_null ? std::string("NULL") : describe_flags(call.flags_in)) + ")";
-}
-
-std::string describe_transport_calls(const Observation& observed) {
-  if (observed.transport_call_count == 0) return "no StoreLogoffTransports call";
-  std::string text;
-  for (std::size_t i = 0; i < recorded_transport_calls(observed); ++i) {
-    if (i > 0) text += ", ";
-    text += describe_transport_call(observed.transport_calls[i]);
-  }
-  if (observed.transport_call_count > kRecordedTransportCalls) {
-    text += ", ... (" + std::to_string(observed.transport_call_count) + " calls)";
-  }
-  return text;
-}
 
 std::string expected_call(ULONG flag) {
   return "one StoreLogoffTransports(" + describe_flags(flag) + ")";

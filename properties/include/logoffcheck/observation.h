@@ -87,4 +87,11 @@ void set_fault_text(Observation& observation, std::string_view text) noexcept;
 // "threw an exception: bad state", "no return within 2000 ms".
 std::string describe_outcome(const Observation& observation);
 
+// "StoreLogoffTransports(LOGOFF_ORDERLY)", or "StoreLogoffTransports(NULL)".
+std::string describe_transport_call(const TransportCall& call);
+
+// Every transport call of a step, comma-separated, or
+// "no StoreLogoffTransports call".
+std::string describe_transport_calls(const Observation& observed);
+
 }  // namespace logoffcheck
