@@ -14,10 +14,10 @@ namespace {
 
 using testing::read_source_file;
 
-// The bodies of the ```cpp blocks of a Markdown text.
-std::vector<std::string> cpp_blocks(const std::string& markdown) {
+// The bodies of the ```<language> blocks of a Markdown text.
+std::vector<std::string> fenced_blocks(const std::string& markdown, const std::string& language) {
   std::vector<std::string> blocks;
-  const std::string open = "```cpp\n", close = "```\n";
+  const std::string open = "```" + language + "\n", close = "```\n";
   for (std::size_t start = markdown.find(open); start != std::string::npos;
        start = markdown.find(open, start)) {
     start += open.size();
@@ -27,6 +27,10 @@ std::vector<std::string> cpp_blocks(const std::string& markdown) {
     start = end + close.size();
   }
   return blocks;
+}
+
+std::vector<std::string> cpp_blocks(const std::string& markdown) {
+  return fenced_blocks(markdown, "cpp");
 }
 
 const std::string kGuide = "docs/provider-guide.md";
@@ -50,6 +54,22 @@ TEST(ProviderGuide, QuotesTheReferenceStoreVerbatim) {
         << "not in reference_store.h:\n" << block;
   }
   EXPECT_GE(excerpts, 5u);
+}
+
+// Section 6 shows the project tests/package builds against an installed
+// logoffcheck, file for file.
+TEST(ProviderGuide, ShowsThePackageConsumerTheTestsBuild) {
+  const std::string guide = read_source_file(kGuide);
+  const std::string cmake = read_source_file("tests/package/consumer/CMakeLists.txt");
+  const std::string test = read_source_file("tests/package/consumer/conformance_test.cpp");
+  ASSERT_FALSE(cmake.empty());
+  ASSERT_FALSE(test.empty());
+  const std::vector<std::string> cmake_blocks = fenced_blocks(guide, "cmake");
+  EXPECT_NE(std::find(cmake_blocks.begin(), cmake_blocks.end(), cmake), cmake_blocks.end())
+      << kGuide << " does not show tests/package/consumer/CMakeLists.txt as it is";
+  const std::vector<std::string> blocks = cpp_blocks(guide);
+  EXPECT_NE(std::find(blocks.begin(), blocks.end(), test), blocks.end())
+      << kGuide << " does not show tests/package/consumer/conformance_test.cpp as it is";
 }
 
 }  // namespace
