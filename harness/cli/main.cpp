@@ -392,14 +392,25 @@ int list_clauses() {
   return kConformant;
 }
 
+// What certifying a mutant shows: "LT-1, 3 steps", "SL-3 (strict), 1 step".
+std::string caught_by(const BuiltinProvider& builtin) {
+  if (!builtin.is_mutant()) return "-";
+  std::string text(clause_code(*builtin.caught_by));
+  if (builtin.caught_only_in_strict_mode()) text += " (strict)";
+  text += ", " + std::to_string(builtin.minimal_length) +
+          (builtin.minimal_length == 1 ? " step" : " steps");
+  return text;
+}
+
 int list_providers() {
   std::vector<std::vector<std::string>> rows;
   for (const BuiltinProvider& builtin : builtin_providers()) {
     rows.push_back({std::string(kBuiltinProviderPrefix) + std::string(builtin.name),
                     builtin.is_mutant() ? "mutant" : "reference",
-                    std::string(profile_name(builtin.profile)), std::string(builtin.description)});
+                    std::string(profile_name(builtin.profile)), caught_by(builtin),
+                    std::string(builtin.description)});
   }
-  std::cout << format_table({"provider", "kind", "profile", "description"}, rows);
+  std::cout << format_table({"provider", "kind", "profile", "caught by", "description"}, rows);
   return kConformant;
 }
 

@@ -173,9 +173,10 @@ listings)
   for id in SL-1 SL-5 LT-1 LT-4 RC-3 SP-7; do expect_output "^$id "; done
   expect_output "^LT-1 +MUST +deferred +The final Release"
   run 0 providers
-  expect_output "^builtin:reference +reference +deferred "
-  expect_output "^builtin:reference-eager +reference +eager "
-  expect_output "^builtin:saves-first-flag +mutant +deferred "
+  expect_output "^builtin:reference +reference +deferred +- "
+  expect_output "^builtin:reference-eager +reference +eager +- "
+  expect_output "^builtin:saves-first-flag +mutant +deferred +LT-1, 3 steps "
+  expect_output "^builtin:addref-returns-old-count +mutant +deferred +RC-1 \\(strict\\), 1 step "
   ;;
 emitted_gtest)
   toolchain=$1
