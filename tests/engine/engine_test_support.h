@@ -20,6 +20,16 @@ inline std::unique_ptr<CaseRunner> runner_for(const BuiltinProvider& provider,
       Provider("builtin:" + std::string(provider.name), provider.open_store), options);
 }
 
+// Certifies the provider library at `path` in-process under `options`.
+inline RunResult certify_library(const std::string& path, const CaseOptions& options,
+                                 std::uint64_t cases = RunConfig{}.cases) {
+  InProcessRunner runner(Provider::load_library(path), options);
+  RunConfig config;
+  config.case_options = options;
+  config.cases = cases;
+  return run_certification(runner, config);
+}
+
 // "SL-1 at step 2 of [StoreLogoff(LOGOFF_QUIET), Release]: expected ..., observed ..."
 inline std::string describe_counterexample(const RunResult& run) {
   if (run.conformant()) return "conformant after " + std::to_string(run.cases_run) + " cases";

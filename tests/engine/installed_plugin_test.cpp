@@ -3,29 +3,21 @@
 // builds the library), is loaded by path and certified.
 #include <gtest/gtest.h>
 
-#include "logoffcheck/adapter.h"
-#include "logoffcheck/case.h"
-#include "logoffcheck/engine.h"
+#include "engine_test_support.h"
 
 namespace logoffcheck {
 namespace {
 
+using test_support::certify_library;
+
 TEST(InstalledPlugin, IsConformantUnderTheDeferredProfileInStrictMode) {
-  InProcessRunner runner(Provider::load_library(LOGOFFCHECK_INSTALLED_PLUGIN),
-                         {Profile::deferred, true});
-  RunConfig config;
-  config.case_options = runner.options();
-  const RunResult run = run_certification(runner, config);
-  EXPECT_TRUE(run.conformant());
-  EXPECT_EQ(run.cases_run, config.cases);
+  const RunResult run = certify_library(LOGOFFCHECK_INSTALLED_PLUGIN, {Profile::deferred, true});
+  EXPECT_TRUE(run.conformant()) << test_support::describe_counterexample(run);
+  EXPECT_EQ(run.cases_run, RunConfig{}.cases);
 }
 
 TEST(InstalledPlugin, FailsTheEagerProfileWithSl5) {
-  InProcessRunner runner(Provider::load_library(LOGOFFCHECK_INSTALLED_PLUGIN),
-                         {Profile::eager, false});
-  RunConfig config;
-  config.case_options = runner.options();
-  const RunResult run = run_certification(runner, config);
+  const RunResult run = certify_library(LOGOFFCHECK_INSTALLED_PLUGIN, {Profile::eager, false});
   ASSERT_FALSE(run.conformant());
   EXPECT_EQ(clause_code(run.counterexample->violation.clause), "SL-5");
   EXPECT_EQ(run.counterexample->records.size(), 1u);

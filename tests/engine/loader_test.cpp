@@ -10,6 +10,7 @@
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/engine.h"
+#include "engine_test_support.h"
 
 namespace logoffcheck {
 namespace {
@@ -33,23 +34,17 @@ namespace {
 }
 
 TEST(Loader, LoadsTheReferenceModuleByPathAndCertifiesIt) {
-  const Provider provider = Provider::load_library(LOGOFFCHECK_REFERENCE_MODULE);
-  EXPECT_EQ(provider.name(), LOGOFFCHECK_REFERENCE_MODULE);
-  InProcessRunner runner(provider, {Profile::deferred, true});
-  RunConfig config;
-  config.case_options = runner.options();
-  config.cases = 2000;
-  const RunResult run = run_certification(runner, config);
-  EXPECT_TRUE(run.conformant());
+  EXPECT_EQ(Provider::load_library(LOGOFFCHECK_REFERENCE_MODULE).name(),
+            LOGOFFCHECK_REFERENCE_MODULE);
+  const RunResult run =
+      test_support::certify_library(LOGOFFCHECK_REFERENCE_MODULE, {Profile::deferred, true}, 2000);
+  EXPECT_TRUE(run.conformant()) << test_support::describe_counterexample(run);
   EXPECT_EQ(run.cases_run, 2000u);
 }
 
 TEST(Loader, TheLoadedReferenceFailsTheEagerProfileWithSl5) {
-  InProcessRunner runner(Provider::load_library(LOGOFFCHECK_REFERENCE_MODULE),
-                         {Profile::eager, false});
-  RunConfig config;
-  config.case_options = runner.options();
-  const RunResult run = run_certification(runner, config);
+  const RunResult run =
+      test_support::certify_library(LOGOFFCHECK_REFERENCE_MODULE, {Profile::eager, false});
   ASSERT_FALSE(run.conformant());
   EXPECT_EQ(clause_code(run.counterexample->violation.clause), "SL-5");
 }
