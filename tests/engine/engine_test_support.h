@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/case.h"
@@ -18,6 +19,16 @@ inline std::unique_ptr<CaseRunner> runner_for(const BuiltinProvider& provider,
                                               const CaseOptions& options) {
   return std::make_unique<InProcessRunner>(
       Provider("builtin:" + std::string(provider.name), provider.open_store), options);
+}
+
+// The bundled mutants that run in-process: every one but those that crash,
+// hang or exit (needs_isolation).
+inline std::vector<const BuiltinProvider*> in_process_mutants() {
+  std::vector<const BuiltinProvider*> mutants;
+  for (const BuiltinProvider& provider : builtin_providers()) {
+    if (provider.is_mutant() && !provider.needs_isolation) mutants.push_back(&provider);
+  }
+  return mutants;
 }
 
 // Certifies the provider library at `path` in-process under `options`.

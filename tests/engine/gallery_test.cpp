@@ -78,13 +78,10 @@ INSTANTIATE_TEST_SUITE_P(
 // --- The functional mutants ----------------------------------------------------------
 
 std::vector<const BuiltinProvider*> functional_mutants(bool strict_only) {
-  std::vector<const BuiltinProvider*> mutants;
-  for (const BuiltinProvider& provider : builtin_providers()) {
-    if (provider.is_mutant() && !provider.needs_isolation &&
-        provider.caught_only_in_strict_mode() == strict_only) {
-      mutants.push_back(&provider);
-    }
-  }
+  std::vector<const BuiltinProvider*> mutants = test_support::in_process_mutants();
+  std::erase_if(mutants, [&](const BuiltinProvider* mutant) {
+    return mutant->caught_only_in_strict_mode() != strict_only;
+  });
   return mutants;
 }
 
