@@ -111,17 +111,13 @@ IMsgStore& open_checked_store(const Provider& provider, SimulatedSupport& suppor
 void InProcessRunner::run(std::span<const Step> steps, bool record, CaseResult& result) {
   SimulatedSupport support;
   IMsgStore& store = open_checked_store(provider_, support);
-  // The references the client holds, as far as it knows.
-  std::uint64_t client_references = 1;
-  CaseInterpreter(options_).run(
+  const bool released = CaseInterpreter(options_).run(
       steps, record, result,
       [&](const Step& step, Observation& observed) {
-        if (step.action == Action::AddRef) ++client_references;
-        if (step.action == Action::Release) --client_references;
         return call_store(store, support, step, observed);
       },
       [&](Action action) { support.apply_environment_event(action); });
-  if (client_references > 0) abandon_store(store);
+  if (!released) abandon_store(store);
 }
 
 }  // namespace logoffcheck

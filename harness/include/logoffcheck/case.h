@@ -123,8 +123,11 @@ class CaseInterpreter {
  public:
   explicit CaseInterpreter(const CaseOptions& options) : options_(options) {}
 
+  // Returns true when the case made the Release that took the count to zero;
+  // false when it ended at a violation first, leaving the store with
+  // references it will never be asked to give back.
   template <typename Call, typename Environment>
-  void run(std::span<const Step> steps, bool record, CaseResult& result, Call&& call,
+  bool run(std::span<const Step> steps, bool record, CaseResult& result, Call&& call,
            Environment&& environment_event);
 
  private:
@@ -136,7 +139,7 @@ class CaseInterpreter {
 };
 
 template <typename Call, typename EnvironmentEvent>
-void CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result,
+bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result,
                           Call&& call, EnvironmentEvent&& environment_event) {
   result.executed.clear();
   result.records.clear();
@@ -160,11 +163,12 @@ void CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
   };
   for (const Step& step : steps) {
     if (!caller_may(state, step)) continue;
-    if (!play(step)) return;
+    if (!play(step)) return state.destroyed;
   }
   while (!state.destroyed) {
-    if (!play(release())) return;
+    if (!play(release())) break;
   }
+  return state.destroyed;
 }
 
 }  // namespace logoffcheck
