@@ -1,3 +1,7 @@
+// Room harness/adapter (docs/architecture.md): the provider ABI (provider.h),
+// the loader that turns "a provider" into a way to open stores (adapter.h),
+// and the errors every room raises (errors.h). Nothing here plays a case.
+//
 // logoffcheck/adapter.h — the provider adapter: the only way the verifier
 // reaches a store provider.
 //
@@ -7,21 +11,13 @@
 #pragma once
 
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "logoffcheck/errors.h"
 #include "logoffcheck/provider.h"
 
 namespace logoffcheck {
-
-// A provider cannot be used as configured (missing file, not a provider
-// library, wrong ABI version, no such builtin, ...). The message names the
-// problem and what to do about it. The CLI exits with status 2 on it.
-class ConfigurationError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 class Provider {
  public:

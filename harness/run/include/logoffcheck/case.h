@@ -1,3 +1,8 @@
+// Room harness/run (docs/architecture.md): playing one case against one
+// store. The simulated support object (support.h), the case interpreter and
+// the in-process runner (case.h), the isolating runner (isolation.h) and the
+// choice between runners (runner.h). Nothing here chooses which cases to run.
+//
 // logoffcheck/case.h — running one test case: a sequence of steps played
 // against a provider and the model side by side, step by step.
 //

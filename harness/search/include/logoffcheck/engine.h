@@ -1,3 +1,8 @@
+// Room harness/search (docs/architecture.md): choosing cases. Generation as
+// values (generate.h), the random engine and its shrinking (engine.h),
+// bounded exhaustive exploration (explore.h). It reaches a provider only
+// through a CaseRunner.
+//
 // logoffcheck/engine.h — the random checking engine: generate cases, run
 // them through a CaseRunner, and shrink the first failure to a minimal
 // counterexample that names the violated clause.
@@ -11,21 +16,14 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "logoffcheck/case.h"
+#include "logoffcheck/errors.h"
 #include "logoffcheck/generate.h"
 
 namespace logoffcheck {
-
-// The verifier itself misbehaved (for example its simulated spooler broke an
-// SP- clause). The CLI exits with status 3 on it.
-class InternalError : public std::logic_error {
- public:
-  using std::logic_error::logic_error;
-};
 
 struct Progress {
   std::uint64_t cases_done = 0;   // cases of this shard run so far

@@ -1,7 +1,6 @@
-// logoffcheck/report.h — what a certification run leaves behind, for people
-// and for machines: the report and counterexample JSON documents (writing and
-// validating reading), merging shard reports, JUnit XML, the text tables the
-// CLI prints, and GoogleTest sources that reproduce a counterexample.
+// logoffcheck/document.h — the documents a run leaves behind for machines:
+// the counterexample and the report, as values and as JSON (writing, and
+// reading that validates everything and never trusts its input).
 //
 // docs/report.md describes the JSON formats field by field. Everything here is
 // a pure function of its arguments: no clocks, no host names, so two runs with
@@ -143,62 +142,5 @@ Report parse_report_json(std::string_view text);
 // whose counterexample is not null. Throws InputError otherwise, like the
 // parsers above.
 CounterexampleDocument parse_replayable_json(std::string_view text);
-
-// Combines the reports of the shards of one run into the report of the whole
-// run (shards with the same seed and shard count partition the cases: case i
-// belongs to shard i % count). Requires every shard exactly once, with the
-// same provider, profile, strictness, seed, cases and max_steps; throws
-// InputError naming the mismatch otherwise.
-//
-// For a conformant provider the merged case count is the sum. For a failing
-// one the merged counterexample is the one with the lowest case index f, and
-// the merged case count is f + 1: the cases an unsharded run executes. Steps,
-// seconds and clause counts are sums over what the shards executed.
-Report merge_reports(const std::vector<Report>& shards);
-
-// The run's JUnit XML: one <testsuite> per report, one <testcase> per clause
-// of the catalog; failures carry the counterexample's step table:
-// `counterexample_table` when given (format_step_table of the recorded
-// steps), else format_counterexample_steps of the report's counterexample.
-std::string write_junit_xml(const Report& report, std::string_view counterexample_table = {});
-
-// ---------------------------------------------------------------------------
-// Text for people
-
-// A left-aligned text table with a header row and a rule under it; each line
-// ends in "\n" and has no trailing spaces.
-std::string format_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows);
-
-// What the model expected and what was observed in one step, as short
-// phrases: "returns 2" / "returned 2", "S_OK, no transport call" /
-// "S_OK, *lpulFlags=LOGOFF_ORDERLY".
-std::string summarize_expected(const StepRecord& record);
-std::string summarize_observed(const StepRecord& record);
-
-// The numbered step table of a counterexample: step, call, argument,
-// expected, observed, clause. The violating step shows the violation's own
-// expected/observed and its clause ID. `violation` may be empty (a replay that
-// now passes).
-std::string format_step_table(const std::vector<StepRecord>& records,
-                              const std::optional<Violation>& violation,
-                              std::size_t violation_step);
-
-// The step table of a counterexample document, which holds no observations:
-// the expected column comes from the model, the observed column is filled in
-// only at the violating step.
-std::string format_counterexample_steps(const CounterexampleDocument& counterexample);
-
-// The per-clause table of a report: ID, level, status, times exercised.
-std::string format_clause_table(const Report& report);
-
-// ---------------------------------------------------------------------------
-// Regression tests
-
-// A self-contained GoogleTest source that replays `counterexample` against its
-// provider (a builtin by name, or a provider library by path) with an
-// InProcessRunner and expects no violation — so it fails, naming the clause,
-// expected and observed, for as long as the provider keeps the bug.
-std::string emit_gtest_source(const CounterexampleDocument& counterexample);
 
 }  // namespace logoffcheck

@@ -1,3 +1,6 @@
+// Room harness/conformance (docs/architecture.md): the library face of the
+// verifier for a provider author's own tests (header only).
+//
 // logoffcheck/conformance.h — the StoreLogoff conformance check inside a
 // provider author's own GoogleTest binary.
 //

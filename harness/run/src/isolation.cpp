@@ -24,7 +24,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "logoffcheck/engine.h"
+#include "logoffcheck/errors.h"
 #include "logoffcheck/support.h"
 
 namespace logoffcheck {

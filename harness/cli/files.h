@@ -1,0 +1,45 @@
+// Reading and writing the files a command names: documents in, reports,
+// JUnit and counterexamples out.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <string_view>
+
+#include "logoffcheck/document.h"
+
+namespace logoffcheck::cli {
+
+// The whole file; throws InputError naming the file and the problem (missing,
+// a directory, larger than kMaxDocumentBytes).
+std::string read_document(const std::string& path);
+
+// `parse` of the file's text; reading errors name the file:
+// "cx.json: steps[3].flags: ...".
+template <typename Parse>
+auto parse_file(const std::string& path, Parse parse) {
+  const std::string text = read_document(path);
+  try {
+    return parse(text);
+  } catch (const InputError& error) {
+    throw InputError(path + ": " + error.what());
+  }
+}
+
+// Throws ConfigurationError when the file cannot be written.
+void write_document(const std::string& path, const std::string& text);
+
+// Writes what the run was asked to write: --report, --junit, --counterexample.
+struct Outputs {
+  std::string report;
+  std::string junit;
+  std::string counterexample;
+
+  // `table`: the counterexample's step table, if the caller has one with
+  // observations in it.
+  void write(const Report& result, std::string_view table = {}) const;
+};
+
+void add_output_options(CLI::App& command, Outputs& outputs);
+
+}  // namespace logoffcheck::cli

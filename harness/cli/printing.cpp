@@ -1,0 +1,78 @@
+#include "printing.h"
+
+#include "logoffcheck/text.h"
+
+namespace logoffcheck::cli {
+
+std::string shell_word(std::string_view word) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_-+=:,./@%") == std::string_view::npos;
+  if (plain) return std::string(word);
+  std::string quoted = "'";
+  for (const char c : word) {
+    if (c == '\'')
+      quoted += "'\\''";
+    else
+      quoted += c;
+  }
+  return quoted + "'";
+}
+
+void print_violation(std::ostream& out, const Violation& violation) {
+  const Clause& broken = clause(violation.clause);
+  out << broken.code << " (" << level_name(broken.level) << "): " << broken.statement << "\n"
+      << "  expected: " << violation.expected << "\n"
+      << "  observed: " << violation.observed << "\n";
+}
+
+void print_report_summary(std::ostream& out, const Report& report, std::string_view command) {
+  out << "logoffcheck " << report.version << ": " << command << " " << report.provider << "\n"
+      << "  profile  " << profile_name(report.profile) << (report.strict ? " (strict)" : "") << "\n"
+      << "  seed     " << report.seed << "\n";
+  out << "  cases    " << report.cases_run << " of " << report.cases_requested;
+  if (report.shard.count > 1) {
+    out << (report.shard.index ? " (shard " + std::to_string(*report.shard.index) + " of " +
+                                     std::to_string(report.shard.count) + ")"
+                               : " (" + std::to_string(report.shard.count) + " shards merged)");
+  }
+  out << ", " << report.steps_run << " steps, " << report.seconds << " s\n";
+  out << "  verdict  ";
+  if (report.conformant()) {
+    out << "CONFORMANT\n\n";
+  } else {
+    const ClauseId failed = report.counterexample->violation.clause;
+    out << "NOT CONFORMANT: " << clause_code(failed) << " (" << level_name(clause(failed).level)
+        << ") failed\n\n";
+  }
+  out << format_clause_table(report);
+}
+
+std::string certify_command(const Report& report) {
+  std::string command =
+      "logoffcheck certify --provider " + shell_word(report.provider) + " --profile " +
+      std::string(profile_name(report.profile)) + (report.strict ? " --strict" : "") + " --seed " +
+      std::to_string(report.seed) + " --cases " + std::to_string(report.cases_requested) +
+      " --max-steps " + std::to_string(report.max_steps);
+  if (report.shard.index && report.shard.count > 1) {
+    command += " --shard-index " + std::to_string(*report.shard.index) + " --shard-count " +
+               std::to_string(report.shard.count);
+  }
+  return command;
+}
+
+void print_counterexample(std::ostream& out, const Report& report, const std::string& table,
+                          const std::string& counterexample_file) {
+  const CounterexampleDocument& found = *report.counterexample;
+  out << "\nMinimal counterexample: " << found.steps.size()
+      << (found.steps.size() == 1 ? " step" : " steps") << " (case " << found.case_index
+      << " of seed " << found.seed << ")\n"
+      << table << "\n";
+  print_violation(out, found.violation);
+  out << "\nReproduce: " << certify_command(report) << "\n";
+  if (!counterexample_file.empty()) {
+    out << "Replay:    logoffcheck replay " << shell_word(counterexample_file) << "\n";
+  }
+}
+
+}  // namespace logoffcheck::cli

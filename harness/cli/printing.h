@@ -1,0 +1,30 @@
+// What the commands print for people: the report summary, a counterexample
+// with the command lines that reproduce and replay it.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "logoffcheck/document.h"
+
+namespace logoffcheck::cli {
+
+// A word as a POSIX shell reads it back.
+std::string shell_word(std::string_view word);
+
+// The clause, its statement, expected and observed.
+void print_violation(std::ostream& out, const Violation& violation);
+
+// Provider, profile, seed, cases, verdict and the per-clause table.
+void print_report_summary(std::ostream& out, const Report& report, std::string_view command);
+
+// The certify command line that finds the same counterexample again.
+std::string certify_command(const Report& report);
+
+// The counterexample's step table and violation, how to reproduce it, and how
+// to replay `counterexample_file` if one was written.
+void print_counterexample(std::ostream& out, const Report& report, const std::string& table,
+                          const std::string& counterexample_file);
+
+}  // namespace logoffcheck::cli

@@ -1,0 +1,41 @@
+#include "provider_choice.h"
+
+#include "logoffcheck/document.h"
+
+namespace logoffcheck::cli {
+
+ChosenProvider choose_provider(const std::string& spec) {
+  if (spec.starts_with(kBuiltinProviderPrefix)) {
+    const std::string name = spec.substr(kBuiltinProviderPrefix.size());
+    const BuiltinProvider* builtin = find_builtin_provider(name);
+    if (builtin == nullptr) {
+      throw ConfigurationError("no bundled provider named '" + name +
+                               "'; `logoffcheck providers` lists them");
+    }
+    return {Provider(spec, builtin->open_store), builtin};
+  }
+  if (spec.empty()) throw ConfigurationError("--provider is empty");
+  return {Provider::load_library(spec), nullptr};
+}
+
+void add_isolation_options(CLI::App& command, IsolationArguments& arguments) {
+  CLI::Option* on = command.add_flag(
+      "--isolate", arguments.isolate,
+      "Run each case in a child process (default for provider libraries and crashing mutants)");
+  CLI::Option* off =
+      command.add_flag("--no-isolate", arguments.no_isolate, "Run cases in this process");
+  on->excludes(off);
+  command
+      .add_option("--timeout-ms", arguments.timeout_ms,
+                  "With isolation: how long one call may take before it counts as a hang (RC-3)")
+      ->check(CLI::Range(1u, 3600000u))
+      ->capture_default_str();
+}
+
+RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArguments& arguments) {
+  const bool risky = chosen.builtin == nullptr || chosen.builtin->needs_isolation;
+  const bool isolate = arguments.isolate || (!arguments.no_isolate && risky);
+  return {isolate, arguments.timeout_ms};
+}
+
+}  // namespace logoffcheck::cli

@@ -1,0 +1,37 @@
+// Which provider a command line names, and how its cases run: in this
+// process or isolated (harness/run).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "logoffcheck/builtin.h"
+#include "logoffcheck/runner.h"
+
+namespace logoffcheck::cli {
+
+struct ChosenProvider {
+  Provider provider;
+  const BuiltinProvider* builtin = nullptr;  // for a bundled provider
+};
+
+// `builtin:NAME` or the path of a provider shared library. Throws
+// ConfigurationError naming the problem.
+ChosenProvider choose_provider(const std::string& spec);
+
+// --isolate, --no-isolate and --timeout-ms, as parsed.
+struct IsolationArguments {
+  bool isolate = false;
+  bool no_isolate = false;
+  std::uint32_t timeout_ms = RunnerOptions{}.timeout_ms;
+};
+
+void add_isolation_options(CLI::App& command, IsolationArguments& arguments);
+
+// Isolation by default where a provider could take the verifier down: every
+// library, and the bundled mutants that crash, hang or exit.
+RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArguments& arguments);
+
+}  // namespace logoffcheck::cli

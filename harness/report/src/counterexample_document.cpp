@@ -1,0 +1,188 @@
+// The counterexample document: JSON out, and a reader that validates every
+// field (docs/report.md).
+#include <charconv>
+
+#include "json.h"
+
+namespace logoffcheck {
+
+namespace json {
+
+namespace {
+
+Json step_json(const Step& step) {
+  Json json;
+  if (is_client_call(step.action)) {
+    json["call"] = action_name(step.action);
+    if (step.action == Action::StoreLogoff) {
+      json["flags"] = step.null_flags_pointer ? Json(nullptr) : Json(format_hex(step.flags));
+    }
+  } else {
+    json["env"] = action_name(step.action);
+  }
+  return json;
+}
+
+// "0x00000002": 0x and one to eight hexadecimal digits.
+std::optional<ULONG> parse_hex_flags(std::string_view text) {
+  if (text.size() < 3 || text.size() > 10 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X')) {
+    return std::nullopt;
+  }
+  const std::string_view digits = text.substr(2);
+  ULONG value = 0;
+  const auto [end, error] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), value, 16);
+  // Unsigned from_chars takes no sign, so only digits get through.
+  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return value;
+}
+
+// "AddRef, Release, StoreLogoff": the names of the client calls, or of the
+// environment events, as step.h spells them.
+std::string action_names(bool client_calls) {
+  std::string names;
+  for (std::size_t i = 0; i < kActionCount; ++i) {
+    if (is_client_call(static_cast<Action>(i)) != client_calls) continue;
+    if (!names.empty()) names += ", ";
+    names += kActionNames[i];
+  }
+  return names;
+}
+
+Step read_step(const Json& value, const std::string& path) {
+  expect_type(value.is_object(), value, path, "a step object like {\"call\": \"AddRef\"}");
+  const bool is_call = value.contains("call");
+  if (is_call == value.contains("env")) {
+    input_error(path, "a step has exactly one of \"call\" or \"env\"");
+  }
+  const std::string_view kind = is_call ? "call" : "env";
+  const std::string name = read_string(value, kind, path);
+  const std::optional<Action> action = parse_action(name);
+  if (!action || is_client_call(*action) != is_call) {
+    input_error(join_path(path, kind),
+                "unknown " + std::string(is_call ? "call " : "environment event ") +
+                    quote_input(name) + "; expected one of " + action_names(is_call));
+  }
+  if (*action != Action::StoreLogoff) {
+    expect_object(value, path, {kind});
+    return environment(*action);
+  }
+  expect_object(value, path, {"call", "flags"});
+  const Json& flags = member(value, "flags", path);
+  if (flags.is_null()) return store_logoff_null();
+  const std::optional<ULONG> parsed =
+      flags.is_string() ? parse_hex_flags(flags.get_ref<const std::string&>()) : std::nullopt;
+  if (!parsed) {
+    input_error(join_path(path, "flags"), "expected a hex string like \"0x00000002\" or null");
+  }
+  return store_logoff(*parsed);
+}
+
+}  // namespace
+
+std::vector<Step> read_steps(const Json& value, const std::string& path) {
+  expect_type(value.is_array(), value, path, "an array of steps");
+  if (value.size() > kMaxCounterexampleSteps) {
+    input_error(path, std::to_string(value.size()) + " steps; the limit is " +
+                          std::to_string(kMaxCounterexampleSteps));
+  }
+  std::vector<Step> steps;
+  steps.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    steps.push_back(read_step(value[i], index_path(path, i)));
+  }
+  return steps;
+}
+
+Json counterexample_json(const CounterexampleDocument& counterexample) {
+  Json json;
+  json["schema_version"] = kReportSchemaVersion;
+  json["provider"] = counterexample.provider;
+  json["profile"] = profile_name(counterexample.profile);
+  json["strict"] = counterexample.strict;
+  json["seed"] = counterexample.seed;
+  json["case_index"] = counterexample.case_index;
+  Json steps = Json::array();
+  for (const Step& step : counterexample.steps) steps.push_back(step_json(step));
+  json["steps"] = std::move(steps);
+  json["violation"] = {
+      {"clause", clause_code(counterexample.violation.clause)},
+      {"step", counterexample.violation_step + 1},
+      {"expected", counterexample.violation.expected},
+      {"observed", counterexample.violation.observed},
+  };
+  return json;
+}
+
+CounterexampleDocument read_counterexample(const Json& value, const std::string& path) {
+  expect_object(value, path,
+                {"schema_version", "provider", "profile", "strict", "seed", "case_index", "steps",
+                 "violation"});
+  read_schema_version(value, path);
+  CounterexampleDocument counterexample;
+  counterexample.provider = read_string(value, "provider", path);
+  if (counterexample.provider.empty()) input_error(join_path(path, "provider"), "is empty");
+  counterexample.profile = read_profile(value, path);
+  counterexample.strict = read_bool(value, "strict", path);
+  counterexample.seed = read_unsigned(value, "seed", path);
+  counterexample.case_index = read_unsigned(value, "case_index", path);
+  counterexample.steps = read_steps(member(value, "steps", path), join_path(path, "steps"));
+
+  const std::string where = join_path(path, "violation");
+  const Json& violation = member(value, "violation", path);
+  expect_object(violation, where, {"clause", "step", "expected", "observed"});
+  const ClauseId id =
+      read_name<ClauseId>(violation, "clause", where, parse_clause, "a clause ID such as \"LT-1\"");
+  const Clause& broken = clause(id);
+  if (broken.party != Party::provider) {
+    input_error(join_path(where, "clause"),
+                std::string(broken.code) + " binds the simulated spooler, not a provider");
+  }
+  if (!applies_to(id, counterexample.profile)) {
+    input_error(join_path(where, "clause"), std::string(broken.code) + " does not apply to the " +
+                                                std::string(profile_name(counterexample.profile)) +
+                                                " profile");
+  }
+  const std::uint64_t step = read_unsigned(violation, "step", where);
+  if (step < 1 || step > counterexample.steps.size()) {
+    input_error(join_path(where, "step"), std::to_string(step) +
+                                              " is not a step number between 1 and " +
+                                              std::to_string(counterexample.steps.size()));
+  }
+  counterexample.violation_step = static_cast<std::size_t>(step - 1);
+  counterexample.violation = {id, read_string(violation, "expected", where),
+                              read_string(violation, "observed", where)};
+  return counterexample;
+}
+
+}  // namespace json
+
+CounterexampleDocument make_counterexample_document(const Counterexample& counterexample,
+                                                    std::string provider,
+                                                    const CaseOptions& options,
+                                                    std::uint64_t seed) {
+  CounterexampleDocument document;
+  document.provider = std::move(provider);
+  document.profile = options.profile;
+  document.strict = options.strict;
+  document.seed = seed;
+  document.case_index = counterexample.case_index;
+  document.steps = counterexample.steps();
+  document.violation = counterexample.violation;
+  document.violation_step = counterexample.violation_step;
+  return document;
+}
+
+std::string write_counterexample_json(const CounterexampleDocument& counterexample) {
+  return json::dump_document(json::counterexample_json(counterexample));
+}
+
+CounterexampleDocument parse_counterexample_json(std::string_view text) {
+  return json::read_counterexample(json::parse(text), "");
+}
+
+std::vector<Step> parse_steps_json(std::string_view text) {
+  return json::read_steps(json::parse(text), "steps");
+}
+
+}  // namespace logoffcheck

@@ -1,0 +1,83 @@
+// JSON for the report room's documents: a pretty-printer that keeps small
+// flat values on one line, and readers that take the JSON path of what they
+// read so that every error says where the problem is
+// (`counterexample.steps[3].flags: ...`). Internal to harness/report.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logoffcheck/document.h"
+
+namespace logoffcheck::json {
+
+using Json = nlohmann::ordered_json;
+
+// --- Writing
+
+// One scalar as JSON text. Strings that are not UTF-8 (a provider path can be
+// anything) get U+FFFD instead of making the writer throw.
+std::string dump_scalar(const Json& value);
+
+// The document pretty-printed, ending in "\n".
+std::string dump_document(const Json& document);
+
+// --- Reading
+
+// Parses `text` within the bounds of document.h (size, depth); throws
+// InputError for anything that is not JSON.
+Json parse(std::string_view text);
+
+[[noreturn]] void input_error(const std::string& path, const std::string& problem);
+std::string join_path(const std::string& path, std::string_view key);
+std::string index_path(const std::string& path, std::size_t index);
+
+// A user-supplied string, shortened and quoted for an error message.
+std::string quote_input(std::string_view text);
+
+void expect_type(bool ok, const Json& value, const std::string& path, std::string_view wanted);
+
+// Rejects keys the format does not define, so a misspelt field is an error
+// rather than a silently ignored one.
+void expect_object(const Json& value, const std::string& path,
+                   std::initializer_list<std::string_view> allowed);
+
+const Json& member(const Json& object, std::string_view key, const std::string& path);
+std::string read_string(const Json& object, std::string_view key, const std::string& path);
+bool read_bool(const Json& object, std::string_view key, const std::string& path);
+std::uint64_t read_unsigned(const Json& value, const std::string& path, std::uint64_t max);
+std::uint64_t read_unsigned(const Json& object, std::string_view key, const std::string& path,
+                            std::uint64_t max = std::numeric_limits<std::uint64_t>::max());
+double read_seconds(const Json& object, std::string_view key, const std::string& path);
+Profile read_profile(const Json& object, const std::string& path);
+void read_schema_version(const Json& object, const std::string& path);
+
+// A name read from `key` and parsed by `parse`; `choices` says what is valid.
+template <typename T, typename Parse>
+T read_name(const Json& object, std::string_view key, const std::string& path, Parse parse,
+            std::string_view choices) {
+  const std::string name = read_string(object, key, path);
+  const std::optional<T> parsed = parse(name);
+  if (!parsed) {
+    input_error(join_path(path, key),
+                "unknown value " + quote_input(name) + "; expected " + std::string(choices));
+  }
+  return *parsed;
+}
+
+// --- The pieces that both documents share (a report embeds a counterexample)
+
+Json counterexample_json(const CounterexampleDocument& counterexample);
+CounterexampleDocument read_counterexample(const Json& value, const std::string& path);
+std::vector<Step> read_steps(const Json& value, const std::string& path);
+
+// "conformant" or "non-conformant".
+std::string_view verdict_name(bool conformant);
+
+}  // namespace logoffcheck::json

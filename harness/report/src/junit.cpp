@@ -1,0 +1,120 @@
+#include "logoffcheck/junit.h"
+
+#include <utility>
+
+#include "json.h"
+#include "logoffcheck/text.h"
+
+namespace logoffcheck {
+
+namespace {
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        // XML 1.0 allows no control characters but tab, newline and return.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += '?';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string write_junit_xml(const Report& report, std::string_view counterexample_table) {
+  const std::string classname = "logoffcheck." + std::string(profile_name(report.profile));
+  std::size_t failures = 0;
+  std::size_t skipped = 0;
+  std::string cases;
+  for (const Clause& entry : kClauses) {
+    const ClauseStatus status =
+        clause_status(entry.id, report.tally, report.profile, report.strict);
+    cases += "    <testcase classname=\"" + xml_escape(classname) + "\" name=\"" +
+             xml_escape(std::string(entry.code) + " " + std::string(entry.statement)) + "\"";
+    const auto i = static_cast<std::size_t>(entry.id);
+    if (status == ClauseStatus::pass) {
+      cases += "/>\n";
+      continue;
+    }
+    cases += ">\n";
+    if (status == ClauseStatus::not_exercised) {
+      ++skipped;
+      const std::string why =
+          applies_to(entry.id, report.profile)
+              ? "not exercised by this run"
+              : "applies to the " + std::string(scope_name(entry.scope)) + " profile only";
+      cases += "      <skipped message=\"" + xml_escape(why) + "\"/>\n";
+    } else if (status == ClauseStatus::warn) {
+      cases += "      <system-out>" +
+               xml_escape("warning: SHOULD clause " + std::string(entry.code) + " failed " +
+                          std::to_string(report.tally.failed[i]) +
+                          " times; it fails certification only with --strict") +
+               "</system-out>\n";
+    } else {
+      ++failures;
+      const auto& found = report.counterexample;
+      const bool named = found && found->violation.clause == entry.id;
+      const std::string message = named ? std::string(entry.code) + ": expected " +
+                                              found->violation.expected + ", observed " +
+                                              found->violation.observed
+                                        : std::string(entry.code) + " failed " +
+                                              std::to_string(report.tally.failed[i]) + " times";
+      std::string body = message + "\n";
+      if (found) {
+        body += "\ncounterexample (" + std::to_string(found->steps.size()) + " steps, case " +
+                std::to_string(found->case_index) + ", naming " +
+                std::string(clause_code(found->violation.clause)) + "):\n" +
+                (counterexample_table.empty() ? format_counterexample_steps(*found)
+                                              : std::string(counterexample_table));
+      }
+      cases += "      <failure type=\"" + std::string(entry.code) + "\" message=\"" +
+               xml_escape(message) + "\">" + xml_escape(body) + "</failure>\n";
+    }
+    cases += "    </testcase>\n";
+  }
+  const std::string counts = " tests=\"" + std::to_string(kClauseCount) + "\" failures=\"" +
+                             std::to_string(failures) + "\" errors=\"0\"";
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml += "<testsuites name=\"logoffcheck\"" + counts + ">\n";
+  xml += "  <testsuite name=\"" + xml_escape(classname) + "\"" + counts + " skipped=\"" +
+         std::to_string(skipped) + "\">\n";
+  xml += "    <properties>\n";
+  const std::pair<std::string_view, std::string> properties[] = {
+      {"provider", report.provider},
+      {"profile", std::string(profile_name(report.profile))},
+      {"seed", std::to_string(report.seed)},
+      {"strict", report.strict ? "true" : "false"},
+      {"cases", std::to_string(report.cases_run)},
+      {"verdict", std::string(json::verdict_name(report.conformant()))},
+  };
+  for (const auto& [name, value] : properties) {
+    xml += "      <property name=\"" + std::string(name) + "\" value=\"" + xml_escape(value) +
+           "\"/>\n";
+  }
+  xml += "    </properties>\n" + cases + "  </testsuite>\n</testsuites>\n";
+  return xml;
+}
+
+}  // namespace logoffcheck

@@ -1,0 +1,79 @@
+#include "logoffcheck/merge.h"
+
+#include <cmath>
+#include <map>
+
+namespace logoffcheck {
+
+Report merge_reports(const std::vector<Report>& shards) {
+  if (shards.empty()) throw InputError("merge: no reports given");
+  const Report& first = shards.front();
+  Report merged;
+  merged.version = first.version;
+  merged.provider = first.provider;
+  merged.profile = first.profile;
+  merged.strict = first.strict;
+  merged.seed = first.seed;
+  merged.cases_requested = first.cases_requested;
+  merged.max_steps = first.max_steps;
+  merged.shard = {std::nullopt, first.shard.count};
+
+  // Which report (1-based, as the user listed them) holds each shard.
+  std::map<std::uint32_t, std::size_t> holder;
+  for (std::size_t n = 0; n < shards.size(); ++n) {
+    const Report& shard = shards[n];
+    const std::string which = "report " + std::to_string(n + 1);
+    const auto differs = [&](std::string_view field, const std::string& mine,
+                             const std::string& theirs) {
+      throw InputError(which + " has " + std::string(field) + " " + mine + ", report 1 has " +
+                       theirs + ": only shards of the same run can be merged");
+    };
+    if (shard.provider != first.provider) differs("provider", shard.provider, first.provider);
+    if (shard.profile != first.profile) {
+      differs("profile", std::string(profile_name(shard.profile)),
+              std::string(profile_name(first.profile)));
+    }
+    if (shard.strict != first.strict) {
+      differs("strict", shard.strict ? "true" : "false", first.strict ? "true" : "false");
+    }
+    if (shard.seed != first.seed) {
+      differs("seed", std::to_string(shard.seed), std::to_string(first.seed));
+    }
+    if (shard.cases_requested != first.cases_requested) {
+      differs("cases_requested", std::to_string(shard.cases_requested),
+              std::to_string(first.cases_requested));
+    }
+    if (shard.max_steps != first.max_steps) {
+      differs("max_steps", std::to_string(shard.max_steps), std::to_string(first.max_steps));
+    }
+    if (shard.shard.count != first.shard.count) {
+      differs("shard count", std::to_string(shard.shard.count), std::to_string(first.shard.count));
+    }
+    if (!shard.shard.index) throw InputError(which + " is already a merged report");
+    const auto [at, inserted] = holder.emplace(*shard.shard.index, n + 1);
+    if (!inserted) {
+      throw InputError("shard " + std::to_string(*shard.shard.index) + " appears twice (reports " +
+                       std::to_string(at->second) + " and " + std::to_string(n + 1) + ")");
+    }
+    merged.steps_run += shard.steps_run;
+    merged.seconds += shard.seconds;
+    merged.tally.add(shard.tally);
+    if (shard.counterexample && (!merged.counterexample || shard.counterexample->case_index <
+                                                               merged.counterexample->case_index)) {
+      merged.counterexample = shard.counterexample;
+    }
+    merged.cases_run += shard.cases_run;
+  }
+  for (std::uint32_t index = 0; index < first.shard.count; ++index) {
+    if (!holder.contains(index)) {
+      throw InputError("shard " + std::to_string(index) + " of " +
+                       std::to_string(first.shard.count) + " is missing");
+    }
+  }
+  // An unsharded run stops at the first failing case: it runs cases 0..f.
+  if (merged.counterexample) merged.cases_run = merged.counterexample->case_index + 1;
+  merged.seconds = std::round(merged.seconds * 1000) / 1000;
+  return merged;
+}
+
+}  // namespace logoffcheck

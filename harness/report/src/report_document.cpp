@@ -1,0 +1,210 @@
+// The report document: a run's verdict, clause table and counterexample as
+// JSON, and its validating reader (docs/report.md).
+#include <cmath>
+
+#include "json.h"
+
+namespace logoffcheck {
+
+namespace json {
+
+std::string_view verdict_name(bool conformant) {
+  return conformant ? "conformant" : "non-conformant";
+}
+
+namespace {
+
+Json clause_json(ClauseId id, const Report& report) {
+  const auto i = static_cast<std::size_t>(id);
+  const Clause& entry = clause(id);
+  return {
+      {"id", entry.code},
+      {"level", level_name(entry.level)},
+      {"applies", applies_to(id, report.profile)},
+      {"status",
+       clause_status_name(clause_status(id, report.tally, report.profile, report.strict))},
+      {"exercised", report.tally.exercised(id)},
+      {"passed", report.tally.passed[i]},
+      {"failed", report.tally.failed[i]},
+  };
+}
+
+Json report_json(const Report& report) {
+  Json json;
+  json["schema_version"] = kReportSchemaVersion;
+  json["logoffcheck_version"] = report.version;
+  json["verdict"] = verdict_name(report.conformant());
+  json["provider"] = report.provider;
+  json["profile"] = profile_name(report.profile);
+  json["strict"] = report.strict;
+  json["seed"] = report.seed;
+  json["cases_requested"] = report.cases_requested;
+  json["max_steps"] = report.max_steps;
+  json["shard"] = {
+      {"index", report.shard.index ? Json(*report.shard.index) : Json(nullptr)},
+      {"count", report.shard.count},
+  };
+  json["stats"] = {
+      {"cases", report.cases_run},
+      {"steps", report.steps_run},
+      {"seconds", report.seconds},
+  };
+  Json clauses = Json::array();
+  for (const Clause& entry : kClauses) clauses.push_back(clause_json(entry.id, report));
+  json["clauses"] = std::move(clauses);
+  json["counterexample"] =
+      report.counterexample ? counterexample_json(*report.counterexample) : Json(nullptr);
+  return json;
+}
+
+void read_clause(const Json& value, const std::string& path, ClauseId id, Report& report) {
+  expect_object(value, path, {"id", "level", "applies", "status", "exercised", "passed", "failed"});
+  const std::string code = read_string(value, "id", path);
+  if (code != clause_code(id)) {
+    input_error(join_path(path, "id"), "expected \"" + std::string(clause_code(id)) +
+                                           "\" (clauses are listed in catalog order), found " +
+                                           quote_input(code));
+  }
+  const auto i = static_cast<std::size_t>(id);
+  report.tally.passed[i] = read_unsigned(value, "passed", path);
+  report.tally.failed[i] = read_unsigned(value, "failed", path);
+  // The derived fields must agree with the counts: a report is not edited by hand.
+  const Json derived = clause_json(id, report);
+  for (const std::string_view key : {"level", "applies", "status", "exercised"}) {
+    if (member(value, key, path) != derived.at(std::string(key))) {
+      input_error(join_path(path, key), "expected " + dump_scalar(derived.at(std::string(key))) +
+                                            " for this clause, profile and counts");
+    }
+  }
+}
+
+Report read_report(const Json& json) {
+  expect_object(
+      json, "",
+      {"schema_version", "logoffcheck_version", "verdict", "provider", "profile", "strict", "seed",
+       "cases_requested", "max_steps", "shard", "stats", "clauses", "counterexample"});
+  read_schema_version(json, "");
+  Report report;
+  report.version = read_string(json, "logoffcheck_version", "");
+  report.provider = read_string(json, "provider", "");
+  if (report.provider.empty()) input_error("provider", "is empty");
+  report.profile = read_profile(json, "");
+  report.strict = read_bool(json, "strict", "");
+  report.seed = read_unsigned(json, "seed", "");
+  report.cases_requested = read_unsigned(json, "cases_requested", "");
+  report.max_steps = static_cast<std::uint32_t>(
+      read_unsigned(json, "max_steps", "", std::numeric_limits<std::uint32_t>::max()));
+
+  const Json& shard = member(json, "shard", "");
+  expect_object(shard, "shard", {"index", "count"});
+  report.shard.count = static_cast<std::uint32_t>(
+      read_unsigned(shard, "count", "shard", std::numeric_limits<std::uint32_t>::max()));
+  if (report.shard.count == 0) input_error("shard.count", "must be at least 1");
+  const Json& index = member(shard, "index", "shard");
+  report.shard.index = index.is_null()
+                           ? std::nullopt
+                           : std::optional<std::uint32_t>(static_cast<std::uint32_t>(
+                                 read_unsigned(index, "shard.index", report.shard.count - 1)));
+
+  const Json& stats = member(json, "stats", "");
+  expect_object(stats, "stats", {"cases", "steps", "seconds"});
+  report.cases_run = read_unsigned(stats, "cases", "stats");
+  report.steps_run = read_unsigned(stats, "steps", "stats");
+  report.seconds = read_seconds(stats, "seconds", "stats");
+
+  const Json& counterexample = member(json, "counterexample", "");
+  if (!counterexample.is_null()) {
+    report.counterexample = read_counterexample(counterexample, "counterexample");
+    const CounterexampleDocument& found = *report.counterexample;
+    if (found.provider != report.provider || found.profile != report.profile ||
+        found.strict != report.strict || found.seed != report.seed) {
+      input_error("counterexample",
+                  "its provider, profile, strict flag or seed differs from the report's");
+    }
+  }
+  const Json& verdict = member(json, "verdict", "");
+  if (verdict != verdict_name(report.conformant())) {
+    input_error("verdict", "expected \"" + std::string(verdict_name(report.conformant())) +
+                               "\" (the counterexample is " +
+                               (report.conformant() ? "null" : "present") + ")");
+  }
+
+  const Json& clauses = member(json, "clauses", "");
+  expect_type(clauses.is_array(), clauses, "clauses", "an array");
+  if (clauses.size() != kClauseCount) {
+    input_error("clauses", "expected " + std::to_string(kClauseCount) + " entries, found " +
+                               std::to_string(clauses.size()));
+  }
+  for (std::size_t i = 0; i < kClauseCount; ++i) {
+    read_clause(clauses[i], index_path("clauses", i), kClauses[i].id, report);
+  }
+  return report;
+}
+
+}  // namespace
+
+}  // namespace json
+
+using json::Json;
+
+std::string_view logoffcheck_version() noexcept { return LOGOFFCHECK_VERSION; }
+
+std::string_view clause_status_name(ClauseStatus status) noexcept {
+  switch (status) {
+    case ClauseStatus::pass:
+      return "pass";
+    case ClauseStatus::fail:
+      return "fail";
+    case ClauseStatus::warn:
+      return "warn";
+    case ClauseStatus::not_exercised:
+      return "not-exercised";
+  }
+  return "not-exercised";
+}
+
+ClauseStatus clause_status(ClauseId id, const ClauseTally& tally, Profile profile, bool strict) {
+  const auto i = static_cast<std::size_t>(id);
+  if (!applies_to(id, profile)) return ClauseStatus::not_exercised;
+  if (tally.failed[i] > 0) return ends_case(id, strict) ? ClauseStatus::fail : ClauseStatus::warn;
+  return tally.passed[i] > 0 ? ClauseStatus::pass : ClauseStatus::not_exercised;
+}
+
+Report make_report(const RunResult& run, const RunConfig& config, std::string provider) {
+  Report report;
+  report.provider = std::move(provider);
+  report.profile = config.case_options.profile;
+  report.strict = config.case_options.strict;
+  report.seed = config.seed;
+  report.cases_requested = config.cases;
+  report.max_steps = config.max_steps;
+  report.shard = {config.shard_index, config.shard_count};
+  report.cases_run = run.cases_run;
+  report.steps_run = run.steps_run;
+  // Milliseconds are all a reader needs, and fewer digits read better.
+  report.seconds = std::round(run.seconds * 1000) / 1000;
+  report.tally = run.tally;
+  if (run.counterexample) {
+    report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
+                                                         config.case_options, config.seed);
+  }
+  return report;
+}
+
+std::string write_report_json(const Report& report) { return json::dump_document(json::report_json(report)); }
+
+Report parse_report_json(std::string_view text) { return json::read_report(json::parse(text)); }
+
+CounterexampleDocument parse_replayable_json(std::string_view text) {
+  const Json document = json::parse(text);
+  if (!document.is_object() || !document.contains("verdict")) {
+    return json::read_counterexample(document, "");
+  }
+  const Report report = json::read_report(document);
+  if (!report.counterexample) {
+    throw InputError("a report of a conformant run: it holds no counterexample to replay");
+  }
+  return *report.counterexample;
+}
+
+}  // namespace logoffcheck
