@@ -158,8 +158,26 @@ chan spooler_to_store = [0] of { int, int };          /* HRESULT, *lpulFlags on 
          outbound_in_progress, open_in_other_process, reception_enabled, logged_off, \
          queues_flushed, outbox_queued)
 #ifdef TRACE_STEPS
+/* By name rather than with %e, which pan (replaying a counterexample) does not
+ * support. */
+inline print_action() {
+  if
+  :: step_action == AddRef -> printf("STEP AddRef")
+  :: step_action == Release -> printf("STEP Release")
+  :: step_action == StoreLogoff -> printf("STEP StoreLogoff")
+  :: step_action == InboundBegins -> printf("STEP InboundBegins")
+  :: step_action == InboundEnds -> printf("STEP InboundEnds")
+  :: step_action == OutboundBegins -> printf("STEP OutboundBegins")
+  :: step_action == OutboundEnds -> printf("STEP OutboundEnds")
+  :: step_action == MessageQueued -> printf("STEP MessageQueued")
+  :: step_action == OtherProcessOpens -> printf("STEP OtherProcessOpens")
+  :: step_action == OtherProcessCloses -> printf("STEP OtherProcessCloses")
+  :: step_action == NoStep -> printf("STEP NoStep")
+  fi
+}
 #define PRINT_STEP() \
-  printf("STEP %e %d %d %d %d %d %d %d %d ", step_action, step_null_pointer, step_flags_in, \
+  print_action(); \
+  printf(" %d %d %d %d %d %d %d %d ", step_null_pointer, step_flags_in, \
          step_result, step_flags_out, step_transport_calls, step_transport_flag, \
          step_spooler_result, step_spooler_out); \
   PRINT_STATE()
