@@ -1,6 +1,7 @@
 // `logoffcheck explore`: every history of up to N client calls against a
 // provider, environment events reduced (docs/exploration.md); the shortest
 // failure over the alphabet is the counterexample.
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -28,6 +29,12 @@ struct ExploreArguments {
   Outputs outputs;
   std::optional<double> min_coverage;
 };
+
+std::vector<std::string> profile_names() {
+  std::vector<std::string> names;
+  for (const Profile profile : kProfiles) names.emplace_back(profile_name(profile));
+  return names;
+}
 
 std::string explore_command(const ExploreArguments& arguments, Profile profile) {
   return "logoffcheck explore --provider " + shell_word(arguments.provider) + " --profile " +
@@ -99,7 +106,7 @@ Command add_explore_command(CLI::App& app) {
   command
       ->add_option("--profile", arguments->profile,
                    "deferred or eager (default: deferred; a bundled provider's own profile)")
-      ->check(CLI::IsMember({"deferred", "eager"}));
+      ->check(CLI::IsMember(profile_names()));
   command->add_flag("--strict", arguments->strict, "SHOULD clauses fail too");
   command
       ->add_option("--depth", arguments->depth,

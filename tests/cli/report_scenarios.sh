@@ -84,13 +84,17 @@ explore_cli)
   run 1 replay cx.json
   ;;
 html_report)
-  artifact=$1
+  artifact=$1 library=$2
   run 1 certify --provider builtin:saves-first-flag --cases 200 --html r.html
   # Self-contained: nothing fetched from anywhere, no script at all.
   if grep -niE '(src|href)[[:space:]]*=[[:space:]]*"?[a-z]+://|<script|<link|@import|url\([^#]' r.html; then
     fail "the page loads something external"
   fi
   expect_in '<html lang="en">' r.html
+  # A library provider is named by the SHA-256 of the file certified.
+  LOGOFFCHECK_GALLERY_MUTANT=saves-first-flag run 1 certify --provider "$library" --cases 200 --html lib.html
+  digest=$(sha256sum "$library" | cut -d' ' -f1)
+  expect_in "<th scope=\"row\">SHA-256 of the library</th><td>$digest</td>" lib.html
   command -v chromium >/dev/null || { echo "chromium not installed: skipped" >&2; exit 77; }
   browser --dump-dom "file://$PWD/r.html" > dom.html
   expect_in 'NOT CONFORMANT: LT-1 failed' dom.html
