@@ -28,7 +28,8 @@ struct Representative {
 // One representative per environment key reachable from `start`, breadth
 // first (so each is reached by a shortest run, and `start` itself comes first).
 const std::vector<Representative>& representatives(const Environment& start) {
-  static std::vector<std::pair<Environment, std::vector<Representative>>> cache;
+  // A deque: callers hold references across later insertions.
+  static std::deque<std::pair<Environment, std::vector<Representative>>> cache;
   for (const auto& [from, found] : cache) {
     if (from == start) return found;
   }
