@@ -1,6 +1,8 @@
 // `logoffcheck explore`: every history of up to N client calls against a
 // provider, environment events reduced (docs/exploration.md); the shortest
 // failure over the alphabet is the counterexample.
+#include "logoffcheck/explore.h"
+
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -10,7 +12,6 @@
 
 #include "command.h"
 #include "files.h"
-#include "logoffcheck/explore.h"
 #include "outcome.h"
 #include "printing.h"
 #include "progress.h"
@@ -38,8 +39,8 @@ std::vector<std::string> profile_names() {
 
 std::string explore_command(const ExploreArguments& arguments, Profile profile) {
   return "logoffcheck explore --provider " + shell_word(arguments.provider) + " --profile " +
-         std::string(profile_name(profile)) + (arguments.strict ? " --strict" : "") +
-         " --depth " + std::to_string(arguments.depth);
+         std::string(profile_name(profile)) + (arguments.strict ? " --strict" : "") + " --depth " +
+         std::to_string(arguments.depth);
 }
 
 int explore(const ExploreArguments& arguments) {
@@ -54,8 +55,8 @@ int explore(const ExploreArguments& arguments) {
   ProgressLine progress;
   const auto show = progress.callback();
   const auto start = std::chrono::steady_clock::now();
-  ExplorationResult exploration = explore_client_calls(
-      *runner, arguments.depth, [&show](std::uint64_t sequences) {
+  ExplorationResult exploration =
+      explore_client_calls(*runner, arguments.depth, [&show](std::uint64_t sequences) {
         if (!show) return;
         Progress status;
         status.cases_done = sequences;
@@ -85,12 +86,12 @@ int explore(const ExploreArguments& arguments) {
   config.max_steps = arguments.depth;
   Report report = make_report(run, config, chosen.provider.name());
   report.coverage->minimum_percent = arguments.min_coverage;
-  return finish_run("explore", report, run.counterexample ? &*run.counterexample : nullptr,
-                    arguments.outputs, explore_command(arguments, report.profile),
-                    {{"Exploration", "every history of up to " + std::to_string(arguments.depth) +
-                                         " client calls (" +
-                                         std::to_string(exploration.sequences_run) +
-                                         " sequences run)"}});
+  return finish_run(
+      "explore", report, run.counterexample ? &*run.counterexample : nullptr, arguments.outputs,
+      explore_command(arguments, report.profile),
+      {{"Exploration", "every history of up to " + std::to_string(arguments.depth) +
+                           " client calls (" + std::to_string(exploration.sequences_run) +
+                           " sequences run)"}});
 }
 
 }  // namespace

@@ -16,8 +16,8 @@ void add_min_coverage_option(CLI::App& command, std::optional<double>& min_cover
       ->check(CLI::Range(0.0, 100.0));
 }
 
-int finish_run(std::string_view command_name, const Report& report,
-               const Counterexample* found, const Outputs& outputs, const std::string& reproduce,
+int finish_run(std::string_view command_name, const Report& report, const Counterexample* found,
+               const Outputs& outputs, const std::string& reproduce,
                std::vector<std::pair<std::string, std::string>> notes) {
   const std::string table =
       found ? format_step_table(found->records, found->violation, found->violation_step)

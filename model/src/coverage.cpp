@@ -7,9 +7,8 @@ namespace logoffcheck {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kEnvironmentNames = {"env idle", "env active",
-                                                               "env open elsewhere",
-                                                               "env logged off"};
+constexpr std::array<std::string_view, 4> kEnvironmentNames = {
+    "env idle", "env active", "env open elsewhere", "env logged off"};
 
 // The step kinds in index order; the valid StoreLogoff kinds follow
 // kInputFlags, the environment events follow Action.
@@ -112,8 +111,8 @@ std::vector<Step> step_representatives() {
   steps.push_back(store_logoff(LOGOFF_NO_WAIT | LOGOFF_ORDERLY));
   steps.push_back(store_logoff(LOGOFF_ORDERLY | 0x00000100));  // an undefined bit
   steps.push_back(store_logoff(LOGOFF_COMPLETE));              // an output-only flag
-  for (std::size_t action = static_cast<std::size_t>(Action::InboundBegins);
-       action < kActionCount; ++action) {
+  for (std::size_t action = static_cast<std::size_t>(Action::InboundBegins); action < kActionCount;
+       ++action) {
     steps.push_back(environment(static_cast<Action>(action)));
   }
   return steps;
@@ -173,7 +172,7 @@ void TransitionSet::mark_case(Profile profile, std::span<const Step> executed) n
 
 const TransitionSet& reachable_transitions(Profile profile) {
   static const std::array<TransitionSet, 2> reachable = {search_reachable(Profile::deferred),
-                                                          search_reachable(Profile::eager)};
+                                                         search_reachable(Profile::eager)};
   return reachable[profile == Profile::eager ? 1 : 0];
 }
 

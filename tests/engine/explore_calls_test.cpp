@@ -3,10 +3,10 @@
 // mutant is caught with its stated minimal counterexample (so the reduction
 // of environment runs loses none of them, retries-logoff-when-busy's busy
 // spooler included), and coverage is reachable in full.
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine_test_support.h"
 #include "logoffcheck/coverage.h"
@@ -53,7 +53,9 @@ TEST_P(ClientCallMinimalityTest, FindsTheStatedMinimalCounterexample) {
 
 INSTANTIATE_TEST_SUITE_P(Gallery, ClientCallMinimalityTest,
                          ::testing::ValuesIn(test_support::in_process_mutants()),
-                         [](const auto& info) { return test_support::test_name(info.param->name); });
+                         [](const auto& info) {
+                           return test_support::test_name(info.param->name);
+                         });
 
 TEST(ModelCoverage, TheAbstractionIsAFunctionOfStateAndStep) {
   const State start = initial_state(Profile::deferred);

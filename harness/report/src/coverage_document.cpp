@@ -34,8 +34,7 @@ std::string encode_transitions(const TransitionSet& exercised, Profile profile) 
   return hex;
 }
 
-TransitionSet decode_transitions(const std::string& hex, const std::string& path,
-                                 Profile profile) {
+TransitionSet decode_transitions(const std::string& hex, const std::string& path, Profile profile) {
   const std::vector<std::size_t> indices = reachable_indices(profile);
   if (hex.size() != (indices.size() + 3) / 4) {
     json::input_error(path, "expected " + std::to_string((indices.size() + 3) / 4) +

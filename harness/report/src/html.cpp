@@ -17,12 +17,23 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -66,8 +77,7 @@ svg .environment { fill: #f1f1f1; stroke: #767676; }
 )";
 
 void run_row(std::ostringstream& out, std::string_view name, const std::string& value) {
-  out << "<tr><th scope=\"row\">" << escape(name) << "</th><td>" << escape(value)
-      << "</td></tr>\n";
+  out << "<tr><th scope=\"row\">" << escape(name) << "</th><td>" << escape(value) << "</td></tr>\n";
 }
 
 void write_run_table(std::ostringstream& out, const Report& report, const HtmlContext& context) {
@@ -85,13 +95,14 @@ void write_run_table(std::ostringstream& out, const Report& report, const HtmlCo
   run_row(out, "Strictness",
           report.strict ? "strict: SHOULD clauses fail too" : "MUST clauses fail; SHOULD warn");
   run_row(out, "Seed", std::to_string(report.seed));
-  run_row(out, "Cases", std::to_string(report.cases_run) + " run of " +
-                            std::to_string(report.cases_requested) + " requested, " +
-                            std::to_string(report.steps_run) + " steps");
-  run_row(out, "Shards", report.shard.count == 1 ? std::string("1 (not sharded)")
-                         : report.shard.index   ? "shard " + std::to_string(*report.shard.index) +
-                                                    " of " + std::to_string(report.shard.count)
-                                                : std::to_string(report.shard.count) + " merged");
+  run_row(out, "Cases",
+          std::to_string(report.cases_run) + " run of " + std::to_string(report.cases_requested) +
+              " requested, " + std::to_string(report.steps_run) + " steps");
+  run_row(out, "Shards",
+          report.shard.count == 1 ? std::string("1 (not sharded)")
+          : report.shard.index    ? "shard " + std::to_string(*report.shard.index) + " of " +
+                                     std::to_string(report.shard.count)
+                               : std::to_string(report.shard.count) + " merged");
   for (const auto& [name, value] : context.notes) run_row(out, name, value);
   out << "</table>\n";
 }
@@ -105,7 +116,8 @@ void write_clause_table(std::ostringstream& out, const Report& report) {
     const auto i = static_cast<std::size_t>(entry.id);
     const std::string_view status =
         clause_status_name(clause_status(entry.id, report.tally, report.profile, report.strict));
-    const bool failing = report.counterexample && report.counterexample->violation.clause == entry.id;
+    const bool failing =
+        report.counterexample && report.counterexample->violation.clause == entry.id;
     out << "<tr id=\"clause-" << entry.code << "\"" << (failing ? " class=\"failing\"" : "")
         << "><th scope=\"row\">" << entry.code << "</th><td>" << level_name(entry.level)
         << "</td><td>" << escape(entry.statement) << "</td><td class=\"status-" << status << "\">"
@@ -177,11 +189,11 @@ void draw_transport_calls(Diagram& diagram, const StepRecord& record, bool obser
   if (observed) {
     for (std::size_t i = 0; i < recorded_transport_calls(record.observed); ++i) {
       const TransportCall& call = record.observed.transport_calls[i];
-      diagram.arrow(kStoreX, kSpoolerX, "transport",
-                    "StoreLogoffTransports(" +
-                        (call.flags_pointer_null ? std::string("NULL")
-                                                 : describe_flags(call.flags_in)) +
-                        ")");
+      diagram.arrow(
+          kStoreX, kSpoolerX, "transport",
+          "StoreLogoffTransports(" +
+              (call.flags_pointer_null ? std::string("NULL") : describe_flags(call.flags_in)) +
+              ")");
       diagram.arrow(kSpoolerX, kStoreX, "return",
                     describe_hresult(call.result) + ", " + describe_flags(call.flags_out));
     }
@@ -209,8 +221,8 @@ void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
       diagram.body << "<rect class=\"environment\" x=\"" << kSpoolerX - 130 << "\" y=\""
                    << diagram.y - 18 << "\" width=\"260\" height=\"22\" rx=\"4\"/>\n<text x=\""
                    << kSpoolerX << "\" y=\"" << diagram.y - 3
-                   << "\" text-anchor=\"middle\">environment: "
-                   << action_name(record.step.action) << "</text>\n";
+                   << "\" text-anchor=\"middle\">environment: " << action_name(record.step.action)
+                   << "</text>\n";
       diagram.y += kRow;
     } else {
       diagram.arrow(kClientX, kStoreX, "call", call_label(record.step));
@@ -223,14 +235,15 @@ void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
     if (breaking) {
       const int bottom = diagram.y + 2 * kRow;
       diagram.body << "<g id=\"breaking-step\"><title>Step " << i + 1 << " breaks "
-                   << clause_code(found.violation.clause) << "</title>\n<rect class=\"breaking\" x=\"2\" y=\""
-                   << top << "\" width=\"" << kWidth - 4 << "\" height=\"" << bottom - top
-                   << "\" rx=\"6\"/>\n"
-                   << drawn << "<text class=\"breaking-label\" x=\"12\" y=\"" << diagram.y
-                   << "\">" << escape(std::string("✗ ") + std::string(clause_code(found.violation.clause)) +
-                                       " expected: " + found.violation.expected)
-                   << "</text>\n<text class=\"breaking-label\" x=\"12\" y=\"" << diagram.y + kRow - 4
-                   << "\">" << escape("  observed: " + found.violation.observed) << "</text>\n</g>\n";
+                   << clause_code(found.violation.clause)
+                   << "</title>\n<rect class=\"breaking\" x=\"2\" y=\"" << top << "\" width=\""
+                   << kWidth - 4 << "\" height=\"" << bottom - top << "\" rx=\"6\"/>\n"
+                   << drawn << "<text class=\"breaking-label\" x=\"12\" y=\"" << diagram.y << "\">"
+                   << escape(std::string("✗ ") + std::string(clause_code(found.violation.clause)) +
+                             " expected: " + found.violation.expected)
+                   << "</text>\n<text class=\"breaking-label\" x=\"12\" y=\""
+                   << diagram.y + kRow - 4 << "\">"
+                   << escape("  observed: " + found.violation.observed) << "</text>\n</g>\n";
       diagram.y = bottom + 10;
     } else {
       diagram.body << drawn;
@@ -247,7 +260,8 @@ void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
       << ".</desc>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
          "markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 "
          "L0,10 z\" fill=\"#1a1a1a\"/></marker><marker id=\"arrow-blue\" viewBox=\"0 0 10 10\" "
-         "refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\">"
+         "refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" "
+         "orient=\"auto-start-reverse\">"
          "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#003f8c\"/></marker></defs>\n";
   for (const auto& [x, name] : {std::pair{kClientX, "Client"}, std::pair{kStoreX, "Store"},
                                 std::pair{kSpoolerX, "Spooler"}}) {
@@ -255,7 +269,8 @@ void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
         << "</text>\n<line class=\"lane\" x1=\"" << x << "\" y1=\"34\" x2=\"" << x << "\" y2=\""
         << height - 5 << "\"/>\n";
   }
-  out << diagram.body.str() << "</svg>\n<figcaption>Solid arrows are calls, dashed arrows "
+  out << diagram.body.str()
+      << "</svg>\n<figcaption>Solid arrows are calls, dashed arrows "
          "returns; blue arrows are the store's StoreLogoffTransports calls. "
       << (observed ? "Returns show what the store answered."
                    : "Returns show what the model expected; the report holds no observations "
@@ -272,8 +287,8 @@ void write_counterexample(std::ostringstream& out, const Report& report,
   const Clause& broken = clause(found.violation.clause);
   out << "<p id=\"violation\"><strong>" << broken.code << " (" << level_name(broken.level)
       << ")</strong>: " << escape(broken.statement) << "</p>\n<table aria-label=\"Violation\">\n";
-  run_row(out, "Breaking step", std::to_string(found.violation_step + 1) + " of " +
-                                    std::to_string(found.steps.size()));
+  run_row(out, "Breaking step",
+          std::to_string(found.violation_step + 1) + " of " + std::to_string(found.steps.size()));
   run_row(out, "Expected", found.violation.expected);
   run_row(out, "Observed", found.violation.observed);
   out << "</table>\n";
@@ -299,7 +314,8 @@ std::string write_html_report(const Report& report, const HtmlContext& context) 
          "(IMsgStore::StoreLogoff and the release that ends with "
          "IMAPISupport::StoreLogoffTransports), checked by <code>logoffcheck "
       << escape(context.command_name) << "</code>.</p>\n"
-      << "<section aria-labelledby=\"verdict\">\n<h2 id=\"verdict\">Verdict</h2>\n<p class=\"verdict "
+      << "<section aria-labelledby=\"verdict\">\n<h2 id=\"verdict\">Verdict</h2>\n<p "
+         "class=\"verdict "
       << (report.conformant() ? "pass" : "fail") << "\" id=\"verdict-text\">" << escape(verdict)
       << "</p>\n";
   if (report.coverage && !coverage_figures(report).meets_minimum) {

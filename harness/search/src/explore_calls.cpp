@@ -38,7 +38,8 @@ const std::vector<Representative>& representatives(const Environment& start) {
   std::vector<Environment> seen = {start};
   std::deque<Representative> frontier = {{{}, start}};
   // A shortest run never queues more than one message beyond the start.
-  const std::uint8_t max_outbox = static_cast<std::uint8_t>(std::max(start.outbox_queued, std::uint8_t{1}) + 1);
+  const std::uint8_t max_outbox =
+      static_cast<std::uint8_t>(std::max(start.outbox_queued, std::uint8_t{1}) + 1);
   while (!frontier.empty()) {
     Representative current = std::move(frontier.front());
     frontier.pop_front();
@@ -203,11 +204,12 @@ class Explorer {
       }
       const Transition transition = logoffcheck::step(state, record.step);
       StepVerdicts verdicts{};
-      const CheckResult first_failure =
-          check_step({state, record.step, transition.expected, observed}, options_.strict, verdicts);
+      const CheckResult first_failure = check_step(
+          {state, record.step, transition.expected, observed}, options_.strict, verdicts);
       for (const Clause& entry : kClauses) {
         if (entry.party == Party::spooler) continue;
-        signature += static_cast<char>('0' + static_cast<int>(verdicts[static_cast<std::size_t>(entry.id)]));
+        signature +=
+            static_cast<char>('0' + static_cast<int>(verdicts[static_cast<std::size_t>(entry.id)]));
       }
       signature += '|' + std::to_string(transition.expected.spooler.result) + ',' +
                    std::to_string(transition.expected.spooler.flags_out) + ',' +
