@@ -10,6 +10,7 @@
 #include "files.h"
 #include "logoffcheck/engine.h"
 #include "logoffcheck/text.h"
+#include "outcome.h"
 #include "printing.h"
 #include "progress.h"
 #include "provider_choice.h"
@@ -32,12 +33,17 @@ struct CertifyArguments {
   std::uint32_t shard_index = 0;
   std::uint32_t shard_count = 1;
   Outputs outputs;
+  std::optional<double> min_coverage;
 };
 
-// "deferred", "eager": what --profile accepts.
+// --profile auto: certify against every profile and report the one followed.
+constexpr std::string_view kAutoProfile = "auto";
+
+// "deferred", "eager", "auto": what --profile accepts.
 std::vector<std::string> profile_names() {
   std::vector<std::string> names;
   for (const Profile profile : kProfiles) names.emplace_back(profile_name(profile));
+  names.emplace_back(kAutoProfile);
   return names;
 }
 
@@ -46,7 +52,7 @@ RunConfig run_config(const CertifyArguments& arguments, const ChosenProvider& ch
   // The contract's default profile is deferred; a bundled provider is
   // certified under the profile it was written for.
   config.case_options.profile =
-      arguments.profile ? *parse_profile(*arguments.profile)
+      arguments.profile ? parse_profile(*arguments.profile).value_or(Profile::deferred)
                         : (chosen.builtin ? chosen.builtin->profile : Profile::deferred);
   config.case_options.strict = arguments.strict;
   config.seed = arguments.seed;
@@ -57,6 +63,72 @@ RunConfig run_config(const CertifyArguments& arguments, const ChosenProvider& ch
   return config;
 }
 
+RunResult run_once(const CertifyArguments& arguments, const ChosenProvider& chosen,
+                   RunConfig& config) {
+  const std::unique_ptr<CaseRunner> runner = make_runner(
+      chosen.provider, config.case_options, runner_options(chosen, arguments.isolation));
+  ProgressLine progress;
+  config.progress = progress.callback();
+  RunResult run = run_certification(*runner, config);
+  progress.clear();
+  return run;
+}
+
+Report make_certify_report(const CertifyArguments& arguments, const RunResult& run,
+                           const RunConfig& config, const ChosenProvider& chosen) {
+  Report report = make_report(run, config, chosen.provider.name());
+  report.coverage->minimum_percent = arguments.min_coverage;
+  return report;
+}
+
+// --profile auto: the same cases under each profile. The store follows the
+// first profile it conforms to; a store that follows neither is reported
+// under the contract's default (deferred), with each profile's counterexample.
+int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen) {
+  std::vector<RunResult> runs;
+  std::vector<RunConfig> configs;
+  for (const Profile profile : kProfiles) {
+    RunConfig config = run_config(arguments, chosen);
+    config.case_options.profile = profile;
+    runs.push_back(run_once(arguments, chosen, config));
+    configs.push_back(config);
+  }
+  std::size_t detected = 0;
+  while (detected < runs.size() && !runs[detected].conformant()) ++detected;
+  const bool neither = detected == runs.size();
+  std::string detection = neither ? "follows neither profile:" : "follows ";
+  if (!neither) detection += profile_name(kProfiles[detected]);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (!neither && i == detected) continue;
+    detection += std::string(neither ? " " : "; ") + "breaks " +
+                 std::string(profile_name(kProfiles[i])) +
+                 (runs[i].conformant() ? std::string(" nothing")
+                                       : " by " + std::string(clause_code(
+                                                      runs[i].counterexample->violation.clause)));
+    if (neither && i + 1 < runs.size()) detection += ",";
+  }
+  std::cout << "profile detection: " << detection << "\n";
+  if (neither) {
+    // Each profile's counterexample; the report below is the default profile's.
+    for (std::size_t i = 1; i < runs.size(); ++i) {
+      const Report other = make_certify_report(arguments, runs[i], configs[i], chosen);
+      std::cout << "\nUnder the " << profile_name(kProfiles[i]) << " profile:";
+      print_counterexample(std::cout, other,
+                           format_step_table(runs[i].counterexample->records,
+                                             runs[i].counterexample->violation,
+                                             runs[i].counterexample->violation_step),
+                           {});
+    }
+    std::cout << "\nUnder the " << profile_name(kProfiles[0]) << " profile:\n";
+    detected = 0;
+  }
+  const Report report = make_certify_report(arguments, runs[detected], configs[detected], chosen);
+  const RunResult& run = runs[detected];
+  return finish_run("certify", report, run.counterexample ? &*run.counterexample : nullptr,
+                    arguments.outputs, certify_command(report),
+                    {{"Profile detection", detection}});
+}
+
 int certify(const CertifyArguments& arguments) {
   if (arguments.shard_index >= arguments.shard_count) {
     throw ConfigurationError("--shard-index " + std::to_string(arguments.shard_index) +
@@ -64,27 +136,12 @@ int certify(const CertifyArguments& arguments) {
                              std::to_string(arguments.shard_count));
   }
   const ChosenProvider chosen = choose_provider(arguments.provider);
+  if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen);
   RunConfig config = run_config(arguments, chosen);
-  const std::unique_ptr<CaseRunner> runner = make_runner(
-      chosen.provider, config.case_options, runner_options(chosen, arguments.isolation));
-  ProgressLine progress;
-  config.progress = progress.callback();
-  const RunResult run = run_certification(*runner, config);
-  progress.clear();
-
-  const Report report = make_report(run, config, chosen.provider.name());
-  const std::string table =
-      run.counterexample
-          ? format_step_table(run.counterexample->records, run.counterexample->violation,
-                              run.counterexample->violation_step)
-          : std::string();
-  // The summary first: if a file cannot be written, the run is not lost.
-  print_report_summary(std::cout, report, "certify");
-  if (run.counterexample) {
-    print_counterexample(std::cout, report, table, arguments.outputs.counterexample);
-  }
-  arguments.outputs.write(report, table);
-  return report.conformant() ? kConformant : kNotConformant;
+  const RunResult run = run_once(arguments, chosen, config);
+  const Report report = make_certify_report(arguments, run, config, chosen);
+  return finish_run("certify", report, run.counterexample ? &*run.counterexample : nullptr,
+                    arguments.outputs, certify_command(report));
 }
 
 void add_shard_options(CLI::App& command, CertifyArguments& arguments) {
@@ -109,7 +166,8 @@ Command add_certify_command(CLI::App& app) {
       ->required();
   command
       ->add_option("--profile", arguments->profile,
-                   "deferred or eager (default: deferred; a bundled provider's own profile)")
+                   "deferred, eager, or auto to detect which one the store follows (default: "
+                   "deferred; a bundled provider's own profile)")
       ->check(CLI::IsMember(profile_names()));
   command->add_flag("--strict", arguments->strict, "SHOULD clauses fail certification too");
   command->add_option("--seed", arguments->seed, "Seed of the case stream")
@@ -124,6 +182,7 @@ Command add_certify_command(CLI::App& app) {
       ->capture_default_str();
   add_isolation_options(*command, arguments->isolation);
   add_output_options(*command, arguments->outputs);
+  add_min_coverage_option(*command, arguments->min_coverage);
   add_shard_options(*command, *arguments);
   return {command, [arguments] { return certify(*arguments); }};
 }

@@ -24,6 +24,7 @@ struct Command {
 };
 
 Command add_certify_command(CLI::App& app);
+Command add_explore_command(CLI::App& app);
 Command add_replay_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
 Command add_clauses_command(CLI::App& app);

@@ -36,8 +36,10 @@ void write_document(const std::string& path, const std::string& text) {
   if (!out) throw ConfigurationError("cannot write " + path + ": " + std::strerror(errno));
 }
 
-void Outputs::write(const Report& result, std::string_view table) const {
+void Outputs::write(const Report& result, std::string_view table,
+                    const HtmlContext& page) const {
   if (!report.empty()) write_document(report, write_report_json(result));
+  if (!html.empty()) write_document(html, write_html_report(result, page));
   if (!junit.empty()) write_document(junit, write_junit_xml(result, table));
   if (!counterexample.empty() && result.counterexample) {
     write_document(counterexample, write_counterexample_json(*result.counterexample));
@@ -49,6 +51,8 @@ void add_output_options(CLI::App& command, Outputs& outputs) {
   command.add_option("--junit", outputs.junit, "Write one JUnit <testcase> per clause");
   command.add_option("--counterexample", outputs.counterexample,
                      "Write the minimal counterexample, if any, as JSON for `replay`");
+  command.add_option("--html", outputs.html,
+                     "Write a self-contained HTML page of the report (docs/report.md)");
 }
 
 }  // namespace logoffcheck::cli

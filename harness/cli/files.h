@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "logoffcheck/document.h"
+#include "logoffcheck/html.h"
 
 namespace logoffcheck::cli {
 
@@ -29,15 +30,18 @@ auto parse_file(const std::string& path, Parse parse) {
 // Throws ConfigurationError when the file cannot be written.
 void write_document(const std::string& path, const std::string& text);
 
-// Writes what the run was asked to write: --report, --junit, --counterexample.
+// Writes what the run was asked to write: --report, --junit, --counterexample,
+// --html.
 struct Outputs {
   std::string report;
   std::string junit;
   std::string counterexample;
+  std::string html;
 
   // `table`: the counterexample's step table, if the caller has one with
-  // observations in it.
-  void write(const Report& result, std::string_view table = {}) const;
+  // observations in it; `page`: what the HTML page shows beyond the report.
+  void write(const Report& result, std::string_view table = {},
+             const HtmlContext& page = {}) const;
 };
 
 void add_output_options(CLI::App& command, Outputs& outputs);

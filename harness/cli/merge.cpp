@@ -32,7 +32,11 @@ int merge(const MergeArguments& arguments) {
     print_counterexample(std::cout, merged, format_counterexample_steps(*merged.counterexample),
                          arguments.outputs.counterexample);
   }
-  arguments.outputs.write(merged);
+  HtmlContext page;
+  page.command_name = "merge";
+  page.reproduce = "logoffcheck merge";
+  for (const std::string& file : arguments.files) page.reproduce += " " + shell_word(file);
+  arguments.outputs.write(merged, {}, page);
   return merged.conformant() ? kConformant : kNotConformant;
 }
 

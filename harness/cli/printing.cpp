@@ -46,6 +46,9 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
         << ") failed\n\n";
   }
   out << format_clause_table(report);
+  if (const std::string coverage = format_coverage(report); !coverage.empty()) {
+    out << "\n" << coverage;
+  }
 }
 
 std::string certify_command(const Report& report) {
@@ -62,14 +65,14 @@ std::string certify_command(const Report& report) {
 }
 
 void print_counterexample(std::ostream& out, const Report& report, const std::string& table,
-                          const std::string& counterexample_file) {
+                          const std::string& counterexample_file, const std::string& reproduce) {
   const CounterexampleDocument& found = *report.counterexample;
   out << "\nMinimal counterexample: " << found.steps.size()
       << (found.steps.size() == 1 ? " step" : " steps") << " (case " << found.case_index
       << " of seed " << found.seed << ")\n"
       << table << "\n";
   print_violation(out, found.violation);
-  out << "\nReproduce: " << certify_command(report) << "\n";
+  out << "\nReproduce: " << (reproduce.empty() ? certify_command(report) : reproduce) << "\n";
   if (!counterexample_file.empty()) {
     out << "Replay:    logoffcheck replay " << shell_word(counterexample_file) << "\n";
   }

@@ -22,9 +22,11 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
 // The certify command line that finds the same counterexample again.
 std::string certify_command(const Report& report);
 
-// The counterexample's step table and violation, how to reproduce it, and how
-// to replay `counterexample_file` if one was written.
+// The counterexample's step table and violation, how to reproduce it (by
+// `reproduce`, or certify_command when empty), and how to replay
+// `counterexample_file` if one was written.
 void print_counterexample(std::ostream& out, const Report& report, const std::string& table,
-                          const std::string& counterexample_file);
+                          const std::string& counterexample_file,
+                          const std::string& reproduce = {});
 
 }  // namespace logoffcheck::cli

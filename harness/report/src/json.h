@@ -77,6 +77,11 @@ Json counterexample_json(const CounterexampleDocument& counterexample);
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path);
 std::vector<Step> read_steps(const Json& value, const std::string& path);
 
+// The report's "coverage" object (coverage_document.cpp), and its reader,
+// which checks that every derived field agrees with "transitions".
+Json coverage_json(const Report& report);
+ReportCoverage read_coverage(const Json& value, const std::string& path, Profile profile);
+
 // "conformant" or "non-conformant".
 std::string_view verdict_name(bool conformant);
 

@@ -1,6 +1,7 @@
 #include "logoffcheck/junit.h"
 
 #include <utility>
+#include <vector>
 
 #include "json.h"
 #include "logoffcheck/text.h"
@@ -109,7 +110,15 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
       {"cases", std::to_string(report.cases_run)},
       {"verdict", std::string(json::verdict_name(report.conformant()))},
   };
-  for (const auto& [name, value] : properties) {
+  std::vector<std::pair<std::string_view, std::string>> listed(std::begin(properties),
+                                                               std::end(properties));
+  if (report.coverage) {
+    const CoverageFigures figures = coverage_figures(report);
+    listed.emplace_back("coverage_transitions", std::to_string(figures.exercised) + " of " +
+                                                    std::to_string(figures.reachable));
+    listed.emplace_back("coverage_percent", json::dump_scalar(figures.percent));
+  }
+  for (const auto& [name, value] : listed) {
     xml += "      <property name=\"" + std::string(name) + "\" value=\"" + xml_escape(value) +
            "\"/>\n";
   }

@@ -58,6 +58,13 @@ Report merge_reports(const std::vector<Report>& shards) {
     merged.steps_run += shard.steps_run;
     merged.seconds += shard.seconds;
     merged.tally.add(shard.tally);
+    // Coverage is the union of the shards' (absent if any shard predates it).
+    if (n == 0) merged.coverage = shard.coverage;
+    if (merged.coverage && shard.coverage) {
+      merged.coverage->exercised.add(shard.coverage->exercised);
+    } else {
+      merged.coverage.reset();
+    }
     if (shard.counterexample && (!merged.counterexample || shard.counterexample->case_index <
                                                                merged.counterexample->case_index)) {
       merged.counterexample = shard.counterexample;

@@ -54,6 +54,7 @@ Json report_json(const Report& report) {
   json["clauses"] = std::move(clauses);
   json["counterexample"] =
       report.counterexample ? counterexample_json(*report.counterexample) : Json(nullptr);
+  if (report.coverage) json["coverage"] = coverage_json(report);
   return json;
 }
 
@@ -82,7 +83,7 @@ Report read_report(const Json& json) {
   expect_object(
       json, "",
       {"schema_version", "logoffcheck_version", "verdict", "provider", "profile", "strict", "seed",
-       "cases_requested", "max_steps", "shard", "stats", "clauses", "counterexample"});
+       "cases_requested", "max_steps", "shard", "stats", "clauses", "counterexample", "coverage"});
   read_schema_version(json, "");
   Report report;
   report.version = read_string(json, "logoffcheck_version", "");
@@ -138,6 +139,16 @@ Report read_report(const Json& json) {
   for (std::size_t i = 0; i < kClauseCount; ++i) {
     read_clause(clauses[i], index_path("clauses", i), kClauses[i].id, report);
   }
+  // Optional: reports written before coverage was measured have none.
+  if (json.contains("coverage")) {
+    report.coverage = read_coverage(json["coverage"], "coverage", report.profile);
+    // spooler_rows derive from the clause counts read above.
+    const Json derived = coverage_json(report);
+    if (json["coverage"] != derived) {
+      input_error("coverage", "its derived fields do not agree with \"transitions\" and the "
+                              "clause counts");
+    }
+  }
   return report;
 }
 
@@ -188,6 +199,9 @@ Report make_report(const RunResult& run, const RunConfig& config, std::string pr
     report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
                                                          config.case_options, config.seed);
   }
+  ReportCoverage coverage;
+  coverage.exercised.bits = run.coverage.bits & reachable_transitions(report.profile).bits;
+  report.coverage = coverage;
   return report;
 }
 

@@ -1,6 +1,7 @@
 #include "logoffcheck/text.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace logoffcheck {
 
@@ -32,7 +33,7 @@ std::string step_table(const std::vector<StepRecord>& records,
 
 }  // namespace
 
-std::string format_counterexample_steps(const CounterexampleDocument& counterexample) {
+std::vector<StepRecord> expected_records(const CounterexampleDocument& counterexample) {
   std::vector<StepRecord> records;
   State state = initial_state(counterexample.profile);
   for (const Step& step : counterexample.steps) {
@@ -41,7 +42,12 @@ std::string format_counterexample_steps(const CounterexampleDocument& counterexa
     records.push_back({step, transition.expected, Observation{}});
     state = transition.next;
   }
-  return step_table(records, counterexample.violation, counterexample.violation_step, false);
+  return records;
+}
+
+std::string format_counterexample_steps(const CounterexampleDocument& counterexample) {
+  return step_table(expected_records(counterexample), counterexample.violation,
+                    counterexample.violation_step, false);
 }
 
 std::string format_table(const std::vector<std::string>& header,
@@ -139,6 +145,31 @@ std::string format_clause_table(const Report& report) {
                     std::to_string(report.tally.exercised(entry.id))});
   }
   return format_table({"clause", "level", "status", "exercised"}, rows);
+}
+
+std::string format_coverage(const Report& report, std::size_t max_listed) {
+  if (!report.coverage) return {};
+  const CoverageFigures figures = coverage_figures(report);
+  std::ostringstream out;
+  out << "coverage " << figures.exercised << " of " << figures.reachable
+      << " model transitions (" << figures.percent << "%)";
+  if (report.coverage->minimum_percent) {
+    out << (figures.meets_minimum ? ", at least " : ", BELOW the minimum ")
+        << *report.coverage->minimum_percent << "%";
+  }
+  out << "\nspooler rows reached:";
+  for (std::size_t row = 0; row < figures.spooler_rows.size(); ++row) {
+    if (figures.spooler_rows[row]) out << " SP-" << row + 1;
+  }
+  out << "\n";
+  for (std::size_t n = 0; n < figures.unexercised.size() && n < max_listed; ++n) {
+    out << "  not exercised: " << describe_transition(figures.unexercised[n]) << "\n";
+  }
+  if (figures.unexercised.size() > max_listed) {
+    out << "  ... and " << figures.unexercised.size() - max_listed
+        << " more (the JSON report lists them all)\n";
+  }
+  return out.str();
 }
 
 }  // namespace logoffcheck

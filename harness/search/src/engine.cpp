@@ -119,6 +119,7 @@ RunResult run_certification(CaseRunner& runner, const RunConfig& config) {
     ++run.cases_run;
     run.steps_run += result.executed.size();
     run.tally.add(result.tally);
+    run.coverage.mark_case(config.case_options.profile, result.executed);
     if (result.failed()) {
       Counterexample counterexample = shrink_failure(runner, steps, config.max_shrink_runs,
                                                      config.progress);

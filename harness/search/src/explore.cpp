@@ -1,21 +1,10 @@
 #include "logoffcheck/explore.h"
 
+#include "logoffcheck/coverage.h"
+
 namespace logoffcheck {
 
-std::vector<Step> exploration_alphabet() {
-  std::vector<Step> alphabet = {add_ref(), release()};
-  for (const ULONG flag : kInputFlags) alphabet.push_back(store_logoff(flag));
-  alphabet.push_back(store_logoff_null());
-  alphabet.push_back(store_logoff(0));
-  alphabet.push_back(store_logoff(LOGOFF_NO_WAIT | LOGOFF_ORDERLY));
-  alphabet.push_back(store_logoff(LOGOFF_ORDERLY | 0x00000100));  // an undefined bit
-  alphabet.push_back(store_logoff(LOGOFF_COMPLETE));              // an output-only flag
-  for (std::size_t action = static_cast<std::size_t>(Action::InboundBegins);
-       action < kActionCount; ++action) {
-    alphabet.push_back(environment(static_cast<Action>(action)));
-  }
-  return alphabet;
-}
+std::vector<Step> exploration_alphabet() { return step_representatives(); }
 
 ExplorationResult explore_bounded(CaseRunner& runner, std::span<const Step> alphabet,
                                   std::size_t max_length) {

@@ -7,6 +7,7 @@
 // the same seed give byte-identical documents apart from `stats.seconds`.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/clauses.h"
+#include "logoffcheck/coverage.h"
 #include "logoffcheck/engine.h"
 
 namespace logoffcheck {
@@ -107,6 +109,27 @@ struct ShardInfo {
   friend bool operator==(const ShardInfo&, const ShardInfo&) = default;
 };
 
+// Model coverage of a run (coverage.h, docs/report.md "Model coverage"): the
+// transitions its cases exercised, of those reachable under its profile.
+struct ReportCoverage {
+  TransitionSet exercised;  // only reachable transitions are kept
+  // --min-coverage: the run fails when it covers less (percent, 0..100).
+  std::optional<double> minimum_percent;
+
+  friend bool operator==(const ReportCoverage&, const ReportCoverage&) = default;
+};
+
+// What a report's coverage amounts to, for people.
+struct CoverageFigures {
+  std::size_t exercised = 0;
+  std::size_t reachable = 0;
+  double percent = 0;  // exercised / reachable, to a tenth of a percent
+  std::vector<std::size_t> unexercised;  // reachable transitions not exercised, by index
+  // SP-1 .. SP-7: whether a transport call was answered by that spooler row.
+  std::array<bool, 7> spooler_rows{};
+  bool meets_minimum = true;  // no minimum, or percent >= minimum
+};
+
 // A certification run (or shards of one merged) as a document.
 struct Report {
   std::string version{logoffcheck_version()};  // logoffcheck that wrote it
@@ -122,11 +145,18 @@ struct Report {
   double seconds = 0;
   ClauseTally tally;
   std::optional<CounterexampleDocument> counterexample;
+  // Absent in reports written before logoffcheck measured coverage.
+  std::optional<ReportCoverage> coverage;
 
   bool conformant() const noexcept { return !counterexample.has_value(); }
+  // Conformant, and covering at least --min-coverage when one was given.
+  bool passed() const noexcept;
 
   friend bool operator==(const Report&, const Report&) = default;
 };
+
+// The figures of `report.coverage` (all zero when it has none).
+CoverageFigures coverage_figures(const Report& report);
 
 // The report of a run of `config` against the provider called `provider`.
 Report make_report(const RunResult& run, const RunConfig& config, std::string provider);

@@ -7,12 +7,14 @@
 //   junit.h         JUnit XML
 //   text.h          the text tables the CLI prints
 //   gtest_source.h  GoogleTest sources that reproduce a counterexample
+//   html.h          the self-contained HTML page for people
 //
 // Including this header includes them all.
 #pragma once
 
 #include "logoffcheck/document.h"
 #include "logoffcheck/gtest_source.h"
+#include "logoffcheck/html.h"
 #include "logoffcheck/junit.h"
 #include "logoffcheck/merge.h"
 #include "logoffcheck/text.h"

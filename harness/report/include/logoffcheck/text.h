@@ -31,6 +31,11 @@ std::string format_step_table(const std::vector<StepRecord>& records,
                               const std::optional<Violation>& violation,
                               std::size_t violation_step);
 
+// The counterexample's steps with what the model expected of each, walking
+// the model from the profile's initial state; the observations are empty
+// (a document holds none). Stops early at a step the caller rules refuse.
+std::vector<StepRecord> expected_records(const CounterexampleDocument& counterexample);
+
 // The step table of a counterexample document, which holds no observations:
 // the expected column comes from the model, the observed column is filled in
 // only at the violating step.
@@ -38,5 +43,11 @@ std::string format_counterexample_steps(const CounterexampleDocument& counterexa
 
 // The per-clause table of a report: ID, level, status, times exercised.
 std::string format_clause_table(const Report& report);
+
+// The report's model coverage in a few lines: "coverage 301 of 312 model
+// transitions (96.5%)", the minimum if one was set, the spooler rows reached,
+// and up to `max_listed` unexercised transitions. Empty when the report has
+// no coverage.
+std::string format_coverage(const Report& report, std::size_t max_listed = 8);
 
 }  // namespace logoffcheck

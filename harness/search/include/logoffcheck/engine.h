@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "logoffcheck/case.h"
+#include "logoffcheck/coverage.h"
 #include "logoffcheck/errors.h"
 #include "logoffcheck/generate.h"
 
@@ -64,6 +65,8 @@ struct RunResult {
   std::uint64_t steps_run = 0;
   double seconds = 0;
   ClauseTally tally;  // over the cases of the search (not the shrinking runs)
+  // The model transitions those cases exercised (coverage.h), over the same cases.
+  TransitionSet coverage;
   std::optional<Counterexample> counterexample;
 
   bool conformant() const noexcept { return !counterexample.has_value(); }

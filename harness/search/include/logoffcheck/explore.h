@@ -9,11 +9,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "logoffcheck/case.h"
+#include "logoffcheck/coverage.h"
 
 namespace logoffcheck {
 
@@ -24,6 +26,11 @@ std::vector<Step> exploration_alphabet();
 
 struct ExplorationResult {
   std::uint64_t sequences_run = 0;
+  // explore_client_calls only: the steps those sequences executed, every
+  // clause's judgements over them, and the model transitions they took.
+  std::uint64_t steps_run = 0;
+  ClauseTally tally;
+  TransitionSet coverage;
   // The failure with the fewest executed steps (the first found among equals,
   // in order of length, then of the alphabet), if any.
   std::optional<CaseResult> shortest_failure;
@@ -37,5 +44,27 @@ struct ExplorationResult {
 // with a shortest failure of E steps, is a proof for those lengths.
 ExplorationResult explore_bounded(CaseRunner& runner, std::span<const Step> alphabet,
                                   std::size_t max_length);
+
+// Every history of up to `max_client_calls` client calls (AddRef, Release and
+// the ten StoreLogoff representatives of exploration_alphabet()), with any
+// environment events between them, through `runner` (docs/exploration.md).
+//
+// The reduction that makes this finite and fast: environment events do not
+// call the store, so a run of them between two client calls matters only
+// through the environment it leaves, and only where the store or the model
+// reads that environment. Before each client call the exploration tries one
+// representative run per class of environment reachable from there (the
+// shortest, breadth first), and of those only the ones that some step up to
+// the next client call tells apart: by the spooler's answers to the store's
+// own StoreLogoffTransports calls, or by a clause's verdict. A store cannot
+// see the environment but through those answers, so every history over the
+// alphabet behaves like one that is run.
+//
+// The shortest failure (fewest executed steps) is kept, recorded in full;
+// with E executed steps it is the shortest over the alphabet when
+// E <= max_client_calls + 1. `progress`, if given, is called now and then
+// with the sequences run so far.
+ExplorationResult explore_client_calls(CaseRunner& runner, std::size_t max_client_calls,
+                                       const std::function<void(std::uint64_t)>& progress = {});
 
 }  // namespace logoffcheck
