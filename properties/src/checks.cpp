@@ -21,11 +21,16 @@ struct Texts {
 // asks for them: judging every step builds no strings, and only the clause
 // that ends a case is described (check, check_step).
 template <typename MakeTexts>
+[[gnu::noinline, gnu::cold]] void describe(Violation& why, ClauseId id, MakeTexts& texts) {
+  Texts made = texts();
+  why = Violation{id, std::move(made.expected), std::move(made.observed)};
+}
+
+// Out of line and cold, so that a check's verdict path stays small enough
+// to inline into judge_step.
+template <typename MakeTexts>
 Verdict fail(Violation* why, ClauseId id, MakeTexts&& texts) {
-  if (why != nullptr) {
-    Texts made = texts();
-    *why = Violation{id, std::move(made.expected), std::move(made.observed)};
-  }
+  if (why != nullptr) [[unlikely]] describe(*why, id, texts);
   return Verdict::fail;
 }
 
