@@ -1,5 +1,7 @@
 // `logoffcheck certify`: random cases against a provider, the first failure
 // shrunk to a minimal counterexample (docs/cli.md).
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -9,11 +11,13 @@
 #include "command.h"
 #include "files.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/runner.h"
 #include "logoffcheck/text.h"
 #include "outcome.h"
 #include "printing.h"
 #include "progress.h"
 #include "provider_choice.h"
+#include "shard_environment.h"
 
 namespace logoffcheck::cli {
 
@@ -30,8 +34,9 @@ struct CertifyArguments {
   std::uint64_t cases = kDefaultRun.cases;
   std::uint32_t max_steps = kDefaultRun.max_steps;
   IsolationArguments isolation;
-  std::uint32_t shard_index = 0;
-  std::uint32_t shard_count = 1;
+  std::optional<std::uint32_t> shard_index;
+  std::optional<std::uint32_t> shard_count;
+  std::uint32_t jobs = kDefaultRun.jobs;
   Outputs outputs;
   std::optional<double> min_coverage;
 };
@@ -58,18 +63,54 @@ RunConfig run_config(const CertifyArguments& arguments, const ChosenProvider& ch
   config.seed = arguments.seed;
   config.cases = arguments.cases;
   config.max_steps = arguments.max_steps;
-  config.shard_index = arguments.shard_index;
-  config.shard_count = arguments.shard_count;
+  config.jobs = arguments.jobs;
   return config;
+}
+
+// Creates `path` if need be and sets its time to now, like touch(1).
+void touch_file(const std::string& path) {
+  std::error_code error;
+  { std::ofstream file(path, std::ios::app); }
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now(), error);
+  if (error) {
+    throw ConfigurationError("cannot touch TEST_SHARD_STATUS_FILE " + path + ": " +
+                             error.message());
+  }
+}
+
+// The shard: from --shard-index/--shard-count, else from the environment of
+// the system running the job (shard_environment.h), which is said on stderr.
+void choose_shard(const CertifyArguments& arguments, RunConfig& config) {
+  if (arguments.shard_index) {
+    config.shard_index = *arguments.shard_index;
+    config.shard_count = *arguments.shard_count;  // CLI11: --shard-index needs --shard-count
+    if (config.shard_index >= config.shard_count) {
+      throw ConfigurationError("--shard-index " + std::to_string(config.shard_index) +
+                               " must be below --shard-count " +
+                               std::to_string(config.shard_count));
+    }
+    return;
+  }
+  const std::optional<EnvironmentShard> shard =
+      shard_from_environment(process_shard_environment(), arguments.shard_count);
+  if (!shard) return;
+  config.shard_index = shard->index;
+  config.shard_count = shard->count;
+  std::cerr << "logoffcheck: " << shard->describe() << "\n";
+  // Bazel asks a test that shards to say so by touching this file.
+  if (shard->status_file) touch_file(*shard->status_file);
 }
 
 RunResult run_once(const CertifyArguments& arguments, const ChosenProvider& chosen,
                    RunConfig& config) {
-  const std::unique_ptr<CaseRunner> runner = make_runner(
-      chosen.provider, config.case_options, runner_options(chosen, arguments.isolation));
+  const RunnerOptions options = runner_options(chosen, arguments.isolation);
+  // One runner per worker (--jobs), each opening its own stores.
+  const RunnerFactory runners = [&] {
+    return make_runner(chosen.provider, config.case_options, options);
+  };
   ProgressLine progress;
   config.progress = progress.callback();
-  RunResult run = run_certification(*runner, config);
+  RunResult run = run_certification(runners, config);
   progress.clear();
   return run;
 }
@@ -84,11 +125,12 @@ Report make_certify_report(const CertifyArguments& arguments, const RunResult& r
 // --profile auto: the same cases under each profile. The store follows the
 // first profile it conforms to; a store that follows neither is reported
 // under the contract's default (deferred), with each profile's counterexample.
-int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen) {
+int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen,
+                 const RunConfig& base) {
   std::vector<RunResult> runs;
   std::vector<RunConfig> configs;
   for (const Profile profile : kProfiles) {
-    RunConfig config = run_config(arguments, chosen);
+    RunConfig config = base;
     config.case_options.profile = profile;
     runs.push_back(run_once(arguments, chosen, config));
     configs.push_back(config);
@@ -130,14 +172,10 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
 }
 
 int certify(const CertifyArguments& arguments) {
-  if (arguments.shard_index >= arguments.shard_count) {
-    throw ConfigurationError("--shard-index " + std::to_string(arguments.shard_index) +
-                             " must be below --shard-count " +
-                             std::to_string(arguments.shard_count));
-  }
   const ChosenProvider chosen = choose_provider(arguments.provider);
-  if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen);
   RunConfig config = run_config(arguments, chosen);
+  choose_shard(arguments, config);
+  if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
   const RunResult run = run_once(arguments, chosen, config);
   const Report report = make_certify_report(arguments, run, config, chosen);
   return finish_run("certify", report, run.counterexample ? &*run.counterexample : nullptr,
@@ -148,10 +186,12 @@ void add_shard_options(CLI::App& command, CertifyArguments& arguments) {
   CLI::Option* shard_index = command.add_option("--shard-index", arguments.shard_index,
                                                 "This shard runs the cases i with i % K == I");
   CLI::Option* shard_count =
-      command.add_option("--shard-count", arguments.shard_count, "Number of shards K")
+      command
+          .add_option("--shard-count", arguments.shard_count,
+                      "Number of shards K (alone: the index is JOB_COMPLETION_INDEX)")
           ->check(CLI::Range(1u, 1000000u));
+  // --shard-count alone is a Kubernetes Indexed Job (docs/scale.md).
   shard_index->needs(shard_count);
-  shard_count->needs(shard_index);
 }
 
 }  // namespace
@@ -184,6 +224,11 @@ Command add_certify_command(CLI::App& app) {
   add_output_options(*command, arguments->outputs);
   add_min_coverage_option(*command, arguments->min_coverage);
   add_shard_options(*command, *arguments);
+  command
+      ->add_option("--jobs", arguments->jobs,
+                   "Workers running cases at once, 0 = one per core; the report is the same")
+      ->check(CLI::Range(0u, 1024u))
+      ->capture_default_str();
   return {command, [arguments] { return certify(*arguments); }};
 }
 

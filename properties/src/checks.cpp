@@ -1,15 +1,37 @@
 #include "logoffcheck/checks.h"
 
+#include <cstring>
+
 namespace logoffcheck {
 
 // --- The checks --------------------------------------------------------------------
 
 namespace {
 
-CheckResult not_applicable() { return {}; }
-CheckResult pass() { return {Verdict::pass, {}}; }
-CheckResult fail(ClauseId id, std::string expected, std::string observed) {
-  return {Verdict::fail, {id, std::move(expected), std::move(observed)}};
+constexpr Verdict not_applicable() noexcept { return Verdict::not_applicable; }
+constexpr Verdict pass() noexcept { return Verdict::pass; }
+
+// What a failing check says, built only when it is asked for.
+struct Texts {
+  std::string expected;
+  std::string observed;
+};
+
+// A failure of clause `id`. The words are built by `texts` only when `why`
+// asks for them: judging every step builds no strings, and only the clause
+// that ends a case is described (check, check_step).
+template <typename MakeTexts>
+[[gnu::noinline, gnu::cold]] void describe(Violation& why, ClauseId id, MakeTexts& texts) {
+  Texts made = texts();
+  why = Violation{id, std::move(made.expected), std::move(made.observed)};
+}
+
+// Out of line and cold, so that a check's verdict path stays small enough
+// to inline into judge_step.
+template <typename MakeTexts>
+Verdict fail(Violation* why, ClauseId id, MakeTexts&& texts) {
+  if (why != nullptr) [[unlikely]] describe(*why, id, texts);
+  return Verdict::fail;
 }
 
 bool returned(const StepContext& c) { return c.observed.outcome == CallOutcome::returned; }
@@ -23,55 +45,54 @@ bool valid_call_flags(const TransportCall& call) {
 }
 
 // SL-1: valid input returns S_OK.
-CheckResult check_sl1(const StepContext& c) {
+Verdict check_sl1(const StepContext& c, Violation* why) {
   if (c.step.action != Action::StoreLogoff || !c.expected.valid_input || !returned(c)) {
     return not_applicable();
   }
   if (c.observed.result == S_OK) return pass();
-  return fail(ClauseId::SL_1, "S_OK", describe_hresult(c.observed.result));
+  return fail(why, ClauseId::SL_1, [&] { return Texts{"S_OK", describe_hresult(c.observed.result)}; });
 }
 
 // SL-2: invalid input fails, and no transport logoff happens.
-CheckResult check_sl2(const StepContext& c) {
+Verdict check_sl2(const StepContext& c, Violation* why) {
   if (c.step.action != Action::StoreLogoff || c.expected.valid_input || !returned(c)) {
     return not_applicable();
   }
   if (!failed(c.observed.result)) {
-    return fail(ClauseId::SL_2, "a failure HRESULT for invalid input",
-                describe_hresult(c.observed.result));
+    return fail(why, ClauseId::SL_2, [&] { return Texts{"a failure HRESULT for invalid input",
+                describe_hresult(c.observed.result)}; });
   }
   if (c.observed.transport_call_count != 0) {
-    return fail(ClauseId::SL_2, "no StoreLogoffTransports call for invalid input",
-                describe_transport_calls(c.observed));
+    return fail(why, ClauseId::SL_2, [&] { return Texts{"no StoreLogoffTransports call for invalid input",
+                describe_transport_calls(c.observed)}; });
   }
   return pass();
 }
 
 // SL-3: invalid input gets the HRESULT decision D3 names.
-CheckResult check_sl3(const StepContext& c) {
+Verdict check_sl3(const StepContext& c, Violation* why) {
   if (c.step.action != Action::StoreLogoff || c.expected.valid_input || !returned(c)) {
     return not_applicable();
   }
   if (c.observed.result == c.expected.result) return pass();
-  return fail(ClauseId::SL_3, describe_hresult(c.expected.result),
-              describe_hresult(c.observed.result));
+  return fail(why, ClauseId::SL_3, [&] { return Texts{describe_hresult(c.expected.result),
+              describe_hresult(c.observed.result)}; });
 }
 
 // SL-4 (deferred): *lpulFlags is the input or a subset of the activity bits.
-CheckResult check_sl4(const StepContext& c) {
+Verdict check_sl4(const StepContext& c, Violation* why) {
   if (c.expected.output != OutputRule::input_or_activity_subset || !returned(c)) {
     return not_applicable();
   }
   const ULONG out = c.observed.output_flags;
   if (out == c.expected.output_flags || (out & ~kActivityFlagMask) == 0) return pass();
-  return fail(ClauseId::SL_4,
-              "*lpulFlags = " + describe_flags(c.expected.output_flags) +
+  return fail(why, ClauseId::SL_4, [&] { return Texts{"*lpulFlags = " + describe_flags(c.expected.output_flags) +
                   " or a subset of LOGOFF_INBOUND|LOGOFF_OUTBOUND|LOGOFF_OUTBOUND_QUEUE",
-              "*lpulFlags = " + describe_flags(out));
+              "*lpulFlags = " + describe_flags(out)}; });
 }
 
 // SL-5 (eager): one call, with the given flag, and the spooler's answer returned.
-CheckResult check_sl5(const StepContext& c) {
+Verdict check_sl5(const StepContext& c, Violation* why) {
   if (c.before.profile != Profile::eager || c.step.action != Action::StoreLogoff ||
       !c.expected.valid_input || !returned(c)) {
     return not_applicable();
@@ -79,35 +100,33 @@ CheckResult check_sl5(const StepContext& c) {
   const Observation& o = c.observed;
   if (o.transport_call_count != 1 || o.transport_calls[0].flags_pointer_null ||
       o.transport_calls[0].flags_in != c.expected.transport_flag) {
-    return fail(ClauseId::SL_5, expected_call(c.expected.transport_flag) + " during StoreLogoff",
-                describe_transport_calls(o));
+    return fail(why, ClauseId::SL_5, [&] { return Texts{expected_call(c.expected.transport_flag) + " during StoreLogoff",
+                describe_transport_calls(o)}; });
   }
   if (o.output_flags != o.transport_calls[0].flags_out) {
-    return fail(ClauseId::SL_5,
-                "*lpulFlags = " + describe_flags(o.transport_calls[0].flags_out) +
+    return fail(why, ClauseId::SL_5, [&] { return Texts{"*lpulFlags = " + describe_flags(o.transport_calls[0].flags_out) +
                     " (the spooler's answer)",
-                "*lpulFlags = " + describe_flags(o.output_flags));
+                "*lpulFlags = " + describe_flags(o.output_flags)}; });
   }
   return pass();
 }
 
 // LT-1 (deferred): the final Release passes the last valid flag.
-CheckResult check_lt1(const StepContext& c) {
+Verdict check_lt1(const StepContext& c, Violation* why) {
   if (c.before.profile != Profile::deferred || !c.expected.final_release ||
       c.before.saved_flag == 0 || !returned(c) || c.observed.transport_call_count == 0) {
     return not_applicable();  // no call at all is LT-3's to report
   }
   const TransportCall& call = c.observed.transport_calls[0];
   if (!call.flags_pointer_null && call.flags_in == c.before.saved_flag) return pass();
-  return fail(ClauseId::LT_1,
-              "StoreLogoffTransports(" + describe_flags(c.before.saved_flag) +
+  return fail(why, ClauseId::LT_1, [&] { return Texts{"StoreLogoffTransports(" + describe_flags(c.before.saved_flag) +
                   "), the flag of the last valid StoreLogoff",
-              describe_transport_call(call));
+              describe_transport_call(call)}; });
 }
 
 // LT-2: no transport call while the count stays above zero (eager: besides
 // the one StoreLogoff makes, which SL-5 and SL-2 judge).
-CheckResult check_lt2(const StepContext& c) {
+Verdict check_lt2(const StepContext& c, Violation* why) {
   if (!is_client_call(c.step.action) || c.expected.final_release || !returned(c)) {
     return not_applicable();
   }
@@ -115,87 +134,82 @@ CheckResult check_lt2(const StepContext& c) {
     return not_applicable();
   }
   if (c.observed.transport_call_count == 0) return pass();
-  return fail(ClauseId::LT_2,
-              "no StoreLogoffTransports call while the reference count is " +
+  return fail(why, ClauseId::LT_2, [&] { return Texts{"no StoreLogoffTransports call while the reference count is " +
                   std::to_string(c.expected.count_returned > 0 ? c.expected.count_returned
                                                                : c.before.ref_count),
-              describe_transport_calls(c.observed));
+              describe_transport_calls(c.observed)}; });
 }
 
 // LT-3: the final Release makes the call that is due, exactly once.
-CheckResult check_lt3(const StepContext& c) {
+Verdict check_lt3(const StepContext& c, Violation* why) {
   if (!c.expected.final_release || !returned(c)) return not_applicable();
   const Observation& o = c.observed;
   if (!c.expected.transport_call_due) {
     if (o.transport_call_count == 0) return pass();
-    return fail(ClauseId::LT_3,
-                "no StoreLogoffTransports call in the final Release (StoreLogoff already made it)",
-                describe_transport_calls(o));
+    return fail(why, ClauseId::LT_3, [&] { return Texts{"no StoreLogoffTransports call in the final Release (StoreLogoff already made it)",
+                describe_transport_calls(o)}; });
   }
   if (o.transport_call_count != 1) {
-    return fail(ClauseId::LT_3, expected_call(c.expected.transport_flag) + " in the final Release",
-                describe_transport_calls(o));
+    return fail(why, ClauseId::LT_3, [&] { return Texts{expected_call(c.expected.transport_flag) + " in the final Release",
+                describe_transport_calls(o)}; });
   }
   // Deferred with a saved flag: which flag is LT-1's to judge.
   const bool default_flag = c.before.profile == Profile::eager || c.before.saved_flag == 0;
   const TransportCall& call = o.transport_calls[0];
   if (default_flag && (call.flags_pointer_null || call.flags_in != LOGOFF_ABORT)) {
-    return fail(ClauseId::LT_3,
-                "StoreLogoffTransports(LOGOFF_ABORT): StoreLogoff " +
+    return fail(why, ClauseId::LT_3, [&] { return Texts{"StoreLogoffTransports(LOGOFF_ABORT): StoreLogoff " +
                     std::string(c.before.profile == Profile::eager ? "never called it"
                                                                    : "was never called"),
-                describe_transport_call(call));
+                describe_transport_call(call)}; });
   }
   return pass();
 }
 
 // LT-4: every transport call passes exactly one input flag.
-CheckResult check_lt4(const StepContext& c) {
+Verdict check_lt4(const StepContext& c, Violation* why) {
   const Observation& o = c.observed;
   if (o.transport_call_count == 0) return not_applicable();
   for (std::size_t i = 0; i < recorded_transport_calls(o); ++i) {
     if (!valid_call_flags(o.transport_calls[i])) {
-      return fail(ClauseId::LT_4, "StoreLogoffTransports with exactly one input flag",
-                  describe_transport_call(o.transport_calls[i]));
+      return fail(why, ClauseId::LT_4, [&] { return Texts{"StoreLogoffTransports with exactly one input flag",
+                  describe_transport_call(o.transport_calls[i])}; });
     }
   }
   return pass();
 }
 
 // RC-1: AddRef and Release return the new count.
-CheckResult check_rc1(const StepContext& c) {
+Verdict check_rc1(const StepContext& c, Violation* why) {
   if ((c.step.action != Action::AddRef && c.step.action != Action::Release) || !returned(c)) {
     return not_applicable();
   }
   if (c.observed.count_returned == c.expected.count_returned) return pass();
-  return fail(ClauseId::RC_1,
-              std::string(action_name(c.step.action)) + " returns " +
+  return fail(why, ClauseId::RC_1, [&] { return Texts{std::string(action_name(c.step.action)) + " returns " +
                   std::to_string(c.expected.count_returned),
               std::string(action_name(c.step.action)) + " returned " +
-                  std::to_string(c.observed.count_returned));
+                  std::to_string(c.observed.count_returned)}; });
 }
 
 // RC-2: support references are held while needed and given back at the end.
-CheckResult check_rc2(const StepContext& c) {
+Verdict check_rc2(const StepContext& c, Violation* why) {
   if (!is_client_call(c.step.action)) return not_applicable();
   const Observation& o = c.observed;
   if (o.unreferenced_support_calls > 0) {
-    return fail(ClauseId::RC_2, "no call on the support object without holding a reference",
+    return fail(why, ClauseId::RC_2, [&] { return Texts{"no call on the support object without holding a reference",
                 std::string(support_method_name(o.first_unreferenced_call)) +
-                    " called while holding no reference");
+                    " called while holding no reference"}; });
   }
   if (!returned(c)) return not_applicable();
   switch (c.expected.support_after) {
     case SupportReference::held:
       if (o.support_references_after > 0) return pass();
-      return fail(ClauseId::RC_2,
-                  "a support reference held after " + describe_step(c.step) +
+      return fail(why, ClauseId::RC_2, [&] { return Texts{"a support reference held after " + describe_step(c.step) +
                       " (the store must still call StoreLogoffTransports)",
-                  "no support reference held");
+                  "no support reference held"}; });
     case SupportReference::released:
       if (o.support_references_after == 0) return pass();
-      return fail(ClauseId::RC_2, "every support reference given back by the final Release",
-                  std::to_string(o.support_references_after) + " support reference(s) still held");
+      return fail(why, ClauseId::RC_2, [&] { return Texts{"every support reference given back by the final Release",
+                  std::to_string(o.support_references_after) + " support reference(s) still held"}; });
     case SupportReference::unconstrained:
       break;
   }
@@ -203,11 +217,11 @@ CheckResult check_rc2(const StepContext& c) {
 }
 
 // RC-3: the call returned.
-CheckResult check_rc3(const StepContext& c) {
+Verdict check_rc3(const StepContext& c, Violation* why) {
   if (!is_client_call(c.step.action)) return not_applicable();
   if (returned(c)) return pass();
-  return fail(ClauseId::RC_3, std::string(action_name(c.step.action)) + " returns",
-              std::string(action_name(c.step.action)) + " " + describe_outcome(c.observed));
+  return fail(why, ClauseId::RC_3, [&] { return Texts{std::string(action_name(c.step.action)) + " returns",
+              std::string(action_name(c.step.action)) + " " + describe_outcome(c.observed)}; });
 }
 
 // --- Spooler clauses: an independent, declarative reading of contract §6,
@@ -283,51 +297,107 @@ bool row_holds(SpoolerRow row, const TransportCall& call, std::string_view& why)
   return true;
 }
 
-CheckResult check_spooler(ClauseId id, const StepContext& c) {
-  const auto wanted =
-      static_cast<SpoolerRow>(static_cast<int>(id) - static_cast<int>(ClauseId::SP_1) + 1);
+SpoolerRow row_of(ClauseId id) noexcept {
+  return static_cast<SpoolerRow>(static_cast<int>(id) - static_cast<int>(ClauseId::SP_1) + 1);
+}
+
+// One spooler clause: it passes when every call its row governs holds.
+Verdict check_spooler(ClauseId id, const StepContext& c, Violation* violation) {
+  const SpoolerRow wanted = row_of(id);
   const Observation& o = c.observed;
-  CheckResult result;
+  Verdict verdict = not_applicable();
   for (std::size_t i = 0; i < recorded_transport_calls(o); ++i) {
     const TransportCall& call = o.transport_calls[i];
     if (row_for(call) != wanted) continue;
     std::string_view why;
     if (!row_holds(wanted, call, why)) {
-      std::string expected = describe_transport_call(call) + " answers " + std::string(why);
-      if (wanted == SpoolerRow::sp3) expected += " (" + describe_flags(activity(call.before)) + ")";
-      return fail(id, std::move(expected),
-                  describe_hresult(call.result) + " with " + describe_flags(call.flags_out));
+      return fail(violation, id, [&] {
+        std::string expected = describe_transport_call(call) + " answers " + std::string(why);
+        if (wanted == SpoolerRow::sp3) expected += " (" + describe_flags(activity(call.before)) + ")";
+        return Texts{std::move(expected),
+                     describe_hresult(call.result) + " with " + describe_flags(call.flags_out)};
+      });
     }
-    result.verdict = Verdict::pass;
+    verdict = pass();
   }
-  return result;
+  return verdict;
 }
 
-}  // namespace
+// Every spooler clause at once, judging each call against its own row only:
+// one pass over the calls instead of one per clause. Agrees with
+// check_spooler clause by clause.
+void judge_spooler(const Observation& o, StepVerdicts& verdicts) noexcept {
+  for (std::size_t i = 0; i < recorded_transport_calls(o); ++i) {
+    const TransportCall& call = o.transport_calls[i];
+    const SpoolerRow row = row_for(call);
+    if (row == SpoolerRow::none) continue;
+    Verdict& verdict = verdicts[static_cast<std::size_t>(ClauseId::SP_1) + static_cast<std::size_t>(row) - 1];
+    if (verdict == Verdict::fail) continue;
+    std::string_view why;
+    verdict = row_holds(row, call, why) ? Verdict::pass : Verdict::fail;
+  }
+}
 
-CheckResult check(ClauseId id, const StepContext& context) {
+// The check of clause `id`; describes a failure into `why` when given.
+Verdict check_clause(ClauseId id, const StepContext& context, Violation* why) {
   switch (id) {
-    case ClauseId::SL_1: return check_sl1(context);
-    case ClauseId::SL_2: return check_sl2(context);
-    case ClauseId::SL_3: return check_sl3(context);
-    case ClauseId::SL_4: return check_sl4(context);
-    case ClauseId::SL_5: return check_sl5(context);
-    case ClauseId::LT_1: return check_lt1(context);
-    case ClauseId::LT_2: return check_lt2(context);
-    case ClauseId::LT_3: return check_lt3(context);
-    case ClauseId::LT_4: return check_lt4(context);
-    case ClauseId::RC_1: return check_rc1(context);
-    case ClauseId::RC_2: return check_rc2(context);
-    case ClauseId::RC_3: return check_rc3(context);
+    case ClauseId::SL_1: return check_sl1(context, why);
+    case ClauseId::SL_2: return check_sl2(context, why);
+    case ClauseId::SL_3: return check_sl3(context, why);
+    case ClauseId::SL_4: return check_sl4(context, why);
+    case ClauseId::SL_5: return check_sl5(context, why);
+    case ClauseId::LT_1: return check_lt1(context, why);
+    case ClauseId::LT_2: return check_lt2(context, why);
+    case ClauseId::LT_3: return check_lt3(context, why);
+    case ClauseId::LT_4: return check_lt4(context, why);
+    case ClauseId::RC_1: return check_rc1(context, why);
+    case ClauseId::RC_2: return check_rc2(context, why);
+    case ClauseId::RC_3: return check_rc3(context, why);
     case ClauseId::SP_1:
     case ClauseId::SP_2:
     case ClauseId::SP_3:
     case ClauseId::SP_4:
     case ClauseId::SP_5:
     case ClauseId::SP_6:
-    case ClauseId::SP_7: return check_spooler(id, context);
+    case ClauseId::SP_7: return check_spooler(id, context, why);
   }
   return not_applicable();
+}
+
+// The verdicts of a step as machine words, eight clauses a word, so that
+// masking and "did any fail" take a few word operations instead of a
+// branch per clause.
+constexpr std::size_t kVerdictWords = (kClauseCount + 7) / 8;
+using VerdictWords = std::array<std::uint64_t, kVerdictWords>;
+static_assert(static_cast<int>(Verdict::not_applicable) == 0 &&
+              static_cast<int>(Verdict::fail) == 2);
+
+VerdictWords load(const StepVerdicts& verdicts) noexcept {
+  VerdictWords words{};
+  std::memcpy(words.data(), verdicts.data(), sizeof(verdicts));
+  return words;
+}
+
+// 0xff in the byte of every clause that judges `profile`, 0 elsewhere.
+VerdictWords applying_clauses(Profile profile) noexcept {
+  StepVerdicts bytes{};
+  for (std::size_t i = 0; i < kClauseCount; ++i) {
+    bytes[i] = static_cast<Verdict>(applies_to(static_cast<ClauseId>(i), profile) ? 0xff : 0);
+  }
+  return load(bytes);
+}
+
+}  // namespace
+
+Verdict judge(ClauseId id, const StepContext& context) noexcept {
+  // Without a Violation to fill, no check allocates or throws.
+  return check_clause(id, context, nullptr);
+}
+
+CheckResult check(ClauseId id, const StepContext& context) {
+  CheckResult result;
+  result.verdict = check_clause(id, context, &result.violation);
+  return result;
 }
 
 CheckResult check(ClauseId id, const State& before, const Step& step, const Observation& observed) {
@@ -342,19 +412,51 @@ const std::array<ClauseId, kClauseCount> kReportingOrder = {
     ClauseId::SP_4, ClauseId::SP_5, ClauseId::SP_6, ClauseId::SP_7,
 };
 
+std::optional<ClauseId> judge_step(const StepContext& context, bool strict,
+                                   StepVerdicts& verdicts) noexcept {
+  static const VerdictWords kApplies[] = {applying_clauses(Profile::deferred),
+                                           applying_clauses(Profile::eager)};
+  const VerdictWords& applies = kApplies[context.before.profile == Profile::eager ? 1 : 0];
+  // Every provider clause by its own check (called directly, so that they
+  // inline), the spooler clauses in one pass over the calls.
+  constexpr auto at = [](ClauseId id) { return static_cast<std::size_t>(id); };
+  verdicts[at(ClauseId::SL_1)] = check_sl1(context, nullptr);
+  verdicts[at(ClauseId::SL_2)] = check_sl2(context, nullptr);
+  verdicts[at(ClauseId::SL_3)] = check_sl3(context, nullptr);
+  verdicts[at(ClauseId::SL_4)] = check_sl4(context, nullptr);
+  verdicts[at(ClauseId::SL_5)] = check_sl5(context, nullptr);
+  verdicts[at(ClauseId::LT_1)] = check_lt1(context, nullptr);
+  verdicts[at(ClauseId::LT_2)] = check_lt2(context, nullptr);
+  verdicts[at(ClauseId::LT_3)] = check_lt3(context, nullptr);
+  verdicts[at(ClauseId::LT_4)] = check_lt4(context, nullptr);
+  verdicts[at(ClauseId::RC_1)] = check_rc1(context, nullptr);
+  verdicts[at(ClauseId::RC_2)] = check_rc2(context, nullptr);
+  verdicts[at(ClauseId::RC_3)] = check_rc3(context, nullptr);
+  for (std::size_t i = at(ClauseId::SP_1); i <= at(ClauseId::SP_7); ++i) {
+    verdicts[i] = Verdict::not_applicable;
+  }
+  judge_spooler(context.observed, verdicts);
+  // Clauses of the other profile say nothing, whatever their check said.
+  VerdictWords words = load(verdicts);
+  std::uint64_t fail_bits = 0;
+  for (std::size_t word = 0; word < kVerdictWords; ++word) {
+    words[word] &= applies[word];
+    fail_bits |= words[word] & 0x0202020202020202ull;
+  }
+  std::memcpy(verdicts.data(), words.data(), sizeof(verdicts));
+  const bool any_failed = fail_bits != 0;
+  if (!any_failed) return std::nullopt;
+  for (ClauseId id : kReportingOrder) {
+    if (verdicts[at(id)] == Verdict::fail && ends_case(id, strict)) return id;
+  }
+  return std::nullopt;
+}
+
 CheckResult check_step(const StepContext& context, bool strict, StepVerdicts& verdicts) {
   CheckResult first;
   first.verdict = Verdict::pass;
-  for (ClauseId id : kReportingOrder) {
-    if (!applies_to(id, context.before.profile)) {
-      verdicts[static_cast<std::size_t>(id)] = Verdict::not_applicable;
-      continue;
-    }
-    CheckResult result = check(id, context);
-    verdicts[static_cast<std::size_t>(id)] = result.verdict;
-    if (result.verdict == Verdict::fail && first.verdict != Verdict::fail && ends_case(id, strict)) {
-      first = std::move(result);
-    }
+  if (const std::optional<ClauseId> failed = judge_step(context, strict, verdicts)) {
+    first = check(*failed, context);
   }
   return first;
 }

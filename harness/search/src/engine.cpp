@@ -1,6 +1,13 @@
 #include "logoffcheck/engine.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
 
 namespace logoffcheck {
 
@@ -19,10 +26,6 @@ rc::Random case_random(std::uint64_t seed, std::uint64_t index) {
 // early and often, and long ones regularly.
 int case_size(std::uint64_t index) { return static_cast<int>(index % (kMaxSize + 1)); }
 
-rc::Shrinkable<std::vector<Step>> generate(const RunConfig& config, std::uint64_t index) {
-  const GenerationOptions options{config.case_options.profile, config.max_steps};
-  return gen_steps(options)(case_random(config.seed, index), case_size(index));
-}
 
 void throw_if_spooler_failed(const CaseResult& result) {
   if (!result.violation) return;
@@ -46,7 +49,10 @@ std::vector<Step> Counterexample::steps() const {
 }
 
 std::vector<Step> generate_case(const RunConfig& config, std::uint64_t index) {
-  return generate(config, index).value();
+  std::vector<Step> steps;
+  generate_steps({config.case_options.profile, config.max_steps}, case_random(config.seed, index),
+                 case_size(index), steps);
+  return steps;
 }
 
 Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& failing,
@@ -98,43 +104,218 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
   return counterexample;
 }
 
-RunResult run_certification(CaseRunner& runner, const RunConfig& config) {
+namespace {
+
+void check_shard(const RunConfig& config) {
   if (config.shard_count == 0 || config.shard_index >= config.shard_count) {
     throw ConfigurationError("shard index " + std::to_string(config.shard_index) +
                              " is not below the shard count " +
                              std::to_string(config.shard_count));
   }
+}
+
+// The cases of the shard, numbered 0, 1, ... by position: position p is case
+// shard_index + p * shard_count.
+std::uint64_t shard_cases(const RunConfig& config) {
+  return config.cases / config.shard_count +
+         (config.shard_index < config.cases % config.shard_count ? 1 : 0);
+}
+
+// Cases are run in chunks of consecutive positions. A chunk is the unit a
+// worker takes and the unit of progress reports.
+constexpr std::uint64_t kChunkCases = 64;
+
+// What running one chunk gave: the cases run up to and including its first
+// failing case (none after it), or an error a sequential run would have
+// stopped at.
+struct ChunkResult {
+  std::uint64_t cases_run = 0;
+  std::uint64_t steps_run = 0;
+  ClauseTally tally;
+  TransitionSet coverage;
+  std::optional<std::uint64_t> failing_index;  // case index of the failing case
+  std::vector<Step> failing_steps;
+  std::exception_ptr error;
+
+  bool ends_run() const noexcept { return failing_index.has_value() || error != nullptr; }
+};
+
+// Runs the cases of chunk `chunk` in order, stopping at the first failure.
+// `abandon()` is asked before each case; when it says yes the chunk's result
+// will not be used, so the chunk stops at once.
+template <typename Abandon>
+void run_chunk(CaseRunner& runner, const RunConfig& config, std::uint64_t chunk,
+               std::vector<Step>& steps, CaseResult& result, ChunkResult& out,
+               Abandon&& abandon) {
+  const GenerationOptions options{config.case_options.profile, config.max_steps};
+  const std::uint64_t end = std::min(shard_cases(config), (chunk + 1) * kChunkCases);
+  try {
+    for (std::uint64_t position = chunk * kChunkCases; position < end; ++position) {
+      if (abandon()) return;
+      const std::uint64_t index = config.shard_index + position * config.shard_count;
+      generate_steps(options, case_random(config.seed, index), case_size(index), steps);
+      runner.run(steps, false, result);
+      throw_if_spooler_failed(result);
+      ++out.cases_run;
+      out.steps_run += result.executed.size();
+      out.tally.add(result.tally);
+      out.coverage.mark_case(config.case_options.profile, result.executed);
+      if (result.failed()) {
+        out.failing_index = index;
+        out.failing_steps = steps;
+        return;
+      }
+    }
+  } catch (...) {
+    out.error = std::current_exception();
+  }
+}
+
+// Adds `chunk` to `run`; returns true when the run ends with it.
+bool merge_chunk(RunResult& run, ChunkResult& chunk, std::optional<ChunkResult>& failing) {
+  run.cases_run += chunk.cases_run;
+  run.steps_run += chunk.steps_run;
+  run.tally.add(chunk.tally);
+  run.coverage.add(chunk.coverage);
+  if (!chunk.ends_run()) return false;
+  failing = std::move(chunk);
+  return true;
+}
+
+// The end of a run: rethrows the error it stopped at, or shrinks its
+// failing case.
+void finish(CaseRunner& runner, const RunConfig& config, std::optional<ChunkResult>& failing,
+            RunResult& run) {
+  if (!failing) return;
+  if (failing->error) std::rethrow_exception(failing->error);
+  Counterexample counterexample =
+      shrink_failure(runner, failing->failing_steps, config.max_shrink_runs, config.progress);
+  counterexample.case_index = *failing->failing_index;
+  run.counterexample = std::move(counterexample);
+}
+
+// The chunks of a shard, run by several workers, merged in chunk order so
+// that the result is the sequential one: a failure in chunk f ends the run
+// once every chunk below f is merged; chunks above f are never merged.
+class ParallelRun {
+ public:
+  explicit ParallelRun(const RunConfig& config)
+      : config_(config), chunks_((shard_cases(config) + kChunkCases - 1) / kChunkCases) {}
+
+  void work(CaseRunner& runner) {
+    std::vector<Step> steps;
+    CaseResult result;
+    for (;;) {
+      const std::uint64_t chunk = next_chunk_.fetch_add(1, std::memory_order_relaxed);
+      if (chunk >= chunks_ || chunk > lowest_end_.load(std::memory_order_acquire)) return;
+      ChunkResult out;
+      run_chunk(runner, config_, chunk, steps, result, out, [&] {
+        return chunk > lowest_end_.load(std::memory_order_relaxed);
+      });
+      if (out.ends_run()) lower_end(chunk);
+      if (chunk > lowest_end_.load(std::memory_order_acquire)) continue;  // discarded
+      deliver(chunk, std::move(out));
+    }
+  }
+
+  RunResult& result() { return run_; }
+  std::optional<ChunkResult>& failing() { return failing_; }
+
+ private:
+  void lower_end(std::uint64_t chunk) {
+    std::uint64_t lowest = lowest_end_.load(std::memory_order_relaxed);
+    while (chunk < lowest &&
+           !lowest_end_.compare_exchange_weak(lowest, chunk, std::memory_order_acq_rel)) {
+    }
+  }
+
+  // Merges every chunk that is next in order; the rest wait in `pending_`.
+  void deliver(std::uint64_t chunk, ChunkResult out) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (ended_) return;
+    pending_.emplace(chunk, std::move(out));
+    for (auto next = pending_.find(merged_); next != pending_.end();
+         next = pending_.find(merged_)) {
+      ++merged_;
+      const bool ends = merge_chunk(run_, next->second, failing_);
+      pending_.erase(next);
+      if (ends) {
+        ended_ = true;
+        pending_.clear();
+        return;
+      }
+    }
+    if (config_.progress) {
+      Progress status;
+      status.cases_total = shard_cases(config_);
+      status.cases_done = run_.cases_run;
+      status.steps = run_.steps_run;
+      config_.progress(status);  // under the lock: one call at a time
+    }
+  }
+
+  const RunConfig& config_;
+  const std::uint64_t chunks_;
+  std::atomic<std::uint64_t> next_chunk_{0};
+  // The lowest chunk known to end the run; no chunk above it counts.
+  std::atomic<std::uint64_t> lowest_end_{std::numeric_limits<std::uint64_t>::max()};
+  std::mutex mutex_;
+  std::map<std::uint64_t, ChunkResult> pending_;  // finished, waiting for lower chunks
+  std::uint64_t merged_ = 0;                      // chunks below it are merged
+  bool ended_ = false;
+  RunResult run_;
+  std::optional<ChunkResult> failing_;
+};
+
+}  // namespace
+
+RunResult run_certification(CaseRunner& runner, const RunConfig& config) {
+  check_shard(config);
   const auto start = std::chrono::steady_clock::now();
   RunResult run;
   Progress status;
-  status.cases_total = config.cases / config.shard_count +
-                       (config.shard_index < config.cases % config.shard_count ? 1 : 0);
+  status.cases_total = shard_cases(config);
+  std::optional<ChunkResult> failing;
+  std::vector<Step> steps;
   CaseResult result;
-  for (std::uint64_t index = config.shard_index; index < config.cases;
-       index += config.shard_count) {
-    const rc::Shrinkable<std::vector<Step>> generated = generate(config, index);
-    const std::vector<Step> steps = generated.value();
-    runner.run(steps, false, result);
-    throw_if_spooler_failed(result);
-    ++run.cases_run;
-    run.steps_run += result.executed.size();
-    run.tally.add(result.tally);
-    run.coverage.mark_case(config.case_options.profile, result.executed);
-    if (result.failed()) {
-      Counterexample counterexample = shrink_failure(runner, steps, config.max_shrink_runs,
-                                                     config.progress);
-      counterexample.case_index = index;
-      run.counterexample = std::move(counterexample);
-      break;
-    }
-    if (config.progress && run.cases_run % 64 == 0) {
+  for (std::uint64_t chunk = 0; chunk * kChunkCases < status.cases_total; ++chunk) {
+    ChunkResult out;
+    run_chunk(runner, config, chunk, steps, result, out, [] { return false; });
+    if (merge_chunk(run, out, failing)) break;
+    if (config.progress) {
       status.cases_done = run.cases_run;
       status.steps = run.steps_run;
       config.progress(status);
     }
   }
+  finish(runner, config, failing, run);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return run;
+}
+
+RunResult run_certification(const RunnerFactory& make_runner, const RunConfig& config) {
+  check_shard(config);
+  const std::uint32_t jobs = config.jobs != 0 ? config.jobs
+                                              : std::max(1u, std::thread::hardware_concurrency());
+  // Every runner is made before any work starts, so that a provider that
+  // cannot be used fails here, once.
+  std::vector<std::unique_ptr<CaseRunner>> runners;
+  for (std::uint32_t job = 0; job < jobs; ++job) runners.push_back(make_runner());
+  if (jobs == 1) return run_certification(*runners.front(), config);
+
+  const auto start = std::chrono::steady_clock::now();
+  ParallelRun parallel(config);
+  {
+    std::vector<std::jthread> workers;
+    for (std::uint32_t job = 1; job < jobs; ++job) {
+      workers.emplace_back([&parallel, runner = runners[job].get()] { parallel.work(*runner); });
+    }
+    parallel.work(*runners.front());
+  }  // joins the workers
+  RunResult& run = parallel.result();
+  finish(*runners.front(), config, parallel.failing(), run);
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return std::move(run);
 }
 
 }  // namespace logoffcheck

@@ -61,25 +61,30 @@ Step next_step(rc::Random& random, ULONG ref_count) {
 
 }  // namespace
 
+void generate_steps(const GenerationOptions& options, rc::Random random, int size,
+                    std::vector<Step>& steps) {
+  const auto bound = static_cast<std::uint64_t>(options.max_steps) *
+                     static_cast<std::uint64_t>(std::clamp(size, 0, 100)) / 100;
+  const auto length = below(random, bound + 1);
+  steps.clear();
+  steps.reserve(length);
+  State state = initial_state(options.profile);
+  while (steps.size() < length && !state.destroyed) {
+    Step step = next_step(random, state.ref_count);
+    if (!caller_may(state, step)) {
+      // Eager after LOGOFF_COMPLETE: only Release may come.
+      if (!caller_may(state, release())) break;
+      step = release();
+    }
+    state = logoffcheck::step(state, step).next;
+    steps.push_back(step);
+  }
+}
+
 rc::Gen<std::vector<Step>> gen_steps(const GenerationOptions& options) {
   return rc::Gen<std::vector<Step>>([options](const rc::Random& seed_random, int size) {
-    rc::Random random = seed_random;
-    const auto bound = static_cast<std::uint64_t>(options.max_steps) *
-                       static_cast<std::uint64_t>(std::clamp(size, 0, 100)) / 100;
-    const auto length = below(random, bound + 1);
     std::vector<Step> steps;
-    steps.reserve(length);
-    State state = initial_state(options.profile);
-    while (steps.size() < length && !state.destroyed) {
-      Step step = next_step(random, state.ref_count);
-      if (!caller_may(state, step)) {
-        // Eager after LOGOFF_COMPLETE: only Release may come.
-        if (!caller_may(state, release())) break;
-        step = release();
-      }
-      state = logoffcheck::step(state, step).next;
-      steps.push_back(step);
-    }
+    generate_steps(options, seed_random, size, steps);
     return shrinkable_steps(std::move(steps));
   });
 }

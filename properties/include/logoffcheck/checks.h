@@ -4,10 +4,12 @@
 // A check is a plain function of (model state before, step, observation).
 // The model's expectation for the step is part of the context, computed once
 // by the caller, so that nineteen checks do not step the model nineteen
-// times. Checks allocate only when they report a violation.
+// times. Judging builds no text: the words of a violation are built only for
+// the clause that is reported (check, check_step), never on the pass path.
 #pragma once
 
 #include <array>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -45,7 +47,11 @@ struct CheckResult {
   Violation violation;  // meaningful only when verdict == fail
 };
 
-// Judges one clause. Spooler clauses (SP-) judge every transport call the
+// The verdict of one clause, without words: allocates nothing, throws
+// nothing. The same verdict as check(id, context).verdict.
+Verdict judge(ClauseId id, const StepContext& context) noexcept;
+
+// Judges one clause, and describes the violation when it fails. Spooler clauses (SP-) judge every transport call the
 // step observed; provider clauses judge the store's part.
 CheckResult check(ClauseId id, const StepContext& context);
 
@@ -61,9 +67,17 @@ extern const std::array<ClauseId, kClauseCount> kReportingOrder;
 // The verdict of every clause on one step, by ClauseId.
 using StepVerdicts = std::array<Verdict, kClauseCount>;
 
-// Runs every check that applies to `profile`, fills `verdicts`, and returns
-// the first violation in kReportingOrder that ends a case: a MUST clause, or
-// any clause when `strict`. Returns a result with verdict pass when none does.
+// Runs every check that applies to the profile of `context.before`, fills
+// `verdicts` (not_applicable for the clauses of the other profile), and
+// returns the first failing clause in kReportingOrder that ends a case: a
+// MUST clause, or any clause when `strict`; nullopt when none does. Builds no
+// text: it is the per-step path of every runner.
+std::optional<ClauseId> judge_step(const StepContext& context, bool strict,
+                                   StepVerdicts& verdicts) noexcept;
+
+// judge_step, with the violation of the clause it returns described (the
+// result's verdict is fail); a result with verdict pass when none ends the
+// case.
 CheckResult check_step(const StepContext& context, bool strict, StepVerdicts& verdicts);
 
 // True when a failure of this clause ends a case (MUST, or any under strict).

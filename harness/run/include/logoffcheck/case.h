@@ -46,6 +46,22 @@ struct ClauseTally {
   friend bool operator==(const ClauseTally&, const ClauseTally&) = default;
 };
 
+// Adds step verdicts to a ClauseTally in bulk: one byte-wide counter per
+// clause and verdict, eight to a machine word, so that a step costs a few
+// word additions; the counters go into the tally before any can overflow,
+// and on flush().
+class StepTally {
+ public:
+  void add(const StepVerdicts& verdicts, ClauseTally& tally) noexcept;
+  void flush(ClauseTally& tally) noexcept;
+
+ private:
+  static constexpr std::size_t kWords = (kClauseCount + 7) / 8;
+  std::array<std::uint64_t, kWords> passed_{};
+  std::array<std::uint64_t, kWords> failed_{};
+  std::uint32_t steps_ = 0;  // added since the last flush; at most 255
+};
+
 // One executed step with what the model expected and what was observed.
 struct StepRecord {
   Step step;
@@ -105,6 +121,7 @@ class InProcessRunner final : public CaseRunner {
  private:
   Provider provider_;
   CaseOptions options_;
+  StepTally step_tally_;
 };
 
 class SimulatedSupport;
@@ -141,6 +158,7 @@ class CaseInterpreter {
              const Observation& observed, bool record, CaseResult& result);
 
   CaseOptions options_;
+  StepTally step_tally_;
 };
 
 template <typename Call, typename EnvironmentEvent>
@@ -151,6 +169,7 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
   result.violation.reset();
   result.violation_step = 0;
   result.tally = {};
+  step_tally_ = {};
   State state = initial_state(options_.profile);
   const auto play = [&](const Step& step) {
     const Transition transition = logoffcheck::step(state, step);
@@ -166,13 +185,18 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
     state = transition.next;
     return go_on;
   };
+  bool ended = false;
   for (const Step& step : steps) {
     if (!caller_may(state, step)) continue;
-    if (!play(step)) return state.destroyed;
+    if (!play(step)) {
+      ended = true;
+      break;
+    }
   }
-  while (!state.destroyed) {
+  while (!ended && !state.destroyed) {
     if (!play(release())) break;
   }
+  step_tally_.flush(result.tally);
   return state.destroyed;
 }
 

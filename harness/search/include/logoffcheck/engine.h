@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,9 +43,14 @@ struct RunConfig {
   std::uint32_t max_steps = 64;  // generated steps per case, before the final Releases
   std::uint32_t shard_index = 0;
   std::uint32_t shard_count = 1;
+  // Workers that run the shard's cases at once (run_certification with a
+  // RunnerFactory); 0 means one per core. The result is the same whatever
+  // the number.
+  std::uint32_t jobs = 1;
   // Bound on the candidate runs shrinking may make.
   std::uint64_t max_shrink_runs = 100000;
-  // Called now and then during a run (never more than every 64 cases).
+  // Called now and then during a run (never more than every 64 cases), one
+  // call at a time, from whichever worker finished a stretch of cases.
   std::function<void(const Progress&)> progress;
 };
 
@@ -76,9 +82,25 @@ struct RunResult {
 std::vector<Step> generate_case(const RunConfig& config, std::uint64_t index);
 
 // Runs the cases of `config`'s shard in order until one fails, then shrinks
-// that one. Throws ConfigurationError for an unusable provider and
-// InternalError when the verifier's own spooler breaks an SP- clause.
+// that one, all on the calling thread (config.jobs is not used). Throws
+// ConfigurationError for an unusable provider and InternalError when the
+// verifier's own spooler breaks an SP- clause.
 RunResult run_certification(CaseRunner& runner, const RunConfig& config);
+
+// Makes a runner of its own for one worker. Called on the calling thread of
+// run_certification, before any case runs.
+using RunnerFactory = std::function<std::unique_ptr<CaseRunner>()>;
+
+// The same run on config.jobs workers, each with a runner from
+// `make_runner`. The result is the sequential one whatever the number of
+// workers: the cases are taken in chunks of consecutive positions; a failure
+// ends the run only once every case before it has passed, and cases after
+// the lowest failing one count for nothing (they are skipped or their
+// results dropped), so verdict, counts, tally and counterexample are those of
+// run_certification(runner, config). The failure is shrunk on the first
+// runner. The runners must not share mutable state: each is used by one
+// worker thread.
+RunResult run_certification(const RunnerFactory& make_runner, const RunConfig& config);
 
 // Shrinks a failing case. `failing` must fail with `runner`; the result
 // fails with the same clause and is locally minimal: no chunk can be removed

@@ -31,6 +31,13 @@ struct GenerationOptions {
 // Sequences of steps that respect the caller rules of `options.profile`.
 rc::Gen<std::vector<Step>> gen_steps(const GenerationOptions& options);
 
+// The value gen_steps(options) generates from `random` at `size`, written
+// into `steps` (whose old contents go): the same sequence without the shrink
+// tree, for a caller that only runs it and shrinks a failure on its own (the
+// engine). Reusing `steps` spares an allocation per case.
+void generate_steps(const GenerationOptions& options, rc::Random random, int size,
+                    std::vector<Step>& steps);
+
 // Any single step, valid or not, weighted like gen_steps' choices.
 rc::Gen<Step> gen_step();
 
