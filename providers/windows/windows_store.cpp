@@ -111,6 +111,19 @@ class ReferenceEagerStore : public ReferenceStore {
   bool transports_called_ = false;
 };
 
+// A conformant store that, as many SDK-based stores do at logon, asks the
+// support object for MAPI's memory routines, and copes with
+// MAPI_E_NO_SUPPORT. (tests/windows/ checks that the call is recorded.)
+class AsksForMemoryRoutines final : public ReferenceStore {
+ public:
+  explicit AsksForMemoryRoutines(LPMAPISUP support) : ReferenceStore(support) {
+    LPALLOCATEBUFFER allocate = nullptr;
+    LPALLOCATEMORE allocate_more = nullptr;
+    LPFREEBUFFER free_buffer = nullptr;
+    support->GetMemAllocRoutines(&allocate, &allocate_more, &free_buffer);
+  }
+};
+
 // --- Mutants: one realistic bug each, as in providers/mutants/ -------------------
 
 // Twin of saves-first-flag (LT-1, 3 steps): keeps the first flag, not the last.
