@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -360,15 +361,33 @@ class Agent {
 
   bool alive() const noexcept { return alive_; }
 
+  // Writing to an agent that has just died must not raise SIGPIPE in the
+  // verifier: the signal is blocked during the write, and one it caused is
+  // taken off the thread's pending set before it is unblocked.
   void send(const Message& message) {
+    sigset_t pipe_signal;
+    sigset_t previous;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
     const auto* bytes = reinterpret_cast<const char*>(&message);
     std::size_t sent = 0;
+    bool broken = false;
     while (sent < sizeof message) {
       const ssize_t wrote = ::write(to_agent_, bytes + sent, sizeof message - sent);
       if (wrote < 0 && errno == EINTR) continue;
-      if (wrote <= 0) return;  // the agent is gone: receive() will say how
+      if (wrote <= 0) {  // the agent is gone: receive() will say how
+        broken = errno == EPIPE;
+        break;
+      }
       sent += static_cast<std::size_t>(wrote);
     }
+    if (broken && !sigismember(&previous, SIGPIPE)) {
+      const timespec now{0, 0};
+      while (::sigtimedwait(&pipe_signal, nullptr, &now) < 0 && errno == EINTR) {
+      }
+    }
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
 
   // The next message, or how the agent ended: it died (exited or killed by a
