@@ -313,8 +313,9 @@ struct FaultInCall : std::exception {
 // One running agent: a Wine process speaking agent_protocol.h.
 class Agent {
  public:
+  // Starts the agent on `dll`; handshake() waits for it to be ready.
   Agent(const fs::path& wine, const fs::path& prefix, const fs::path& agent,
-        const fs::path& dll, const std::string& name) {
+        const fs::path& dll) {
     int to_agent[2];
     int from_agent[2];
     if (::pipe2(to_agent, O_CLOEXEC) != 0 || ::pipe2(from_agent, O_CLOEXEC) != 0) {
@@ -328,7 +329,11 @@ class Agent {
     to_agent_ = to_agent[1];
     from_agent_ = from_agent[0];
     pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+  }
 
+  // Waits for the agent to have loaded the DLL and called MSProviderInit.
+  // Throws ConfigurationError saying why it could not.
+  void handshake(const std::string& name) {
     const std::variant<Message, AgentFault> first = receive(Clock::now() + kStartTimeout, 0);
     if (const AgentFault* fault = std::get_if<AgentFault>(&first)) {
       throw ConfigurationError("the Windows agent for '" + name + "' " +
@@ -639,8 +644,14 @@ struct WindowsAgentRunner::State {
       prefix = prefix_path();
       ensure_prefix(*wine, *prefix);
     }
-    agent = std::make_unique<Agent>(*wine, *prefix, *agent_executable, dll, name);
+    agent = std::make_unique<Agent>(*wine, *prefix, *agent_executable, dll);
     ++started;
+    try {
+      agent->handshake(name);
+    } catch (...) {
+      agent.reset();
+      throw;
+    }
     return *agent;
   }
 
