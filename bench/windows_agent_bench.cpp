@@ -10,7 +10,7 @@
 #include <string>
 
 #include "logoffcheck/engine.h"
-#include "logoffcheck/windows_agent.h"
+#include "logoffcheck/windows_runner.h"
 
 namespace logoffcheck {
 namespace {

@@ -15,7 +15,7 @@
 #include "logoffcheck/engine.h"
 #include "logoffcheck/generate.h"
 #include "logoffcheck/runner.h"
-#include "logoffcheck/windows_agent.h"
+#include "logoffcheck/windows_runner.h"
 
 namespace logoffcheck {
 namespace {
@@ -28,6 +28,7 @@ constexpr std::uint32_t kTimeoutMs = 300;
 
 TEST(WindowsAgent, MakeRunnerSendsADllToTheAgent) {
   const Provider provider = Provider::load_library(windows_provider("reference"));
+  EXPECT_EQ(provider.kind(), ProviderKind::windows_dll);
   const std::unique_ptr<CaseRunner> runner = make_runner(provider, {}, {});
   EXPECT_NE(dynamic_cast<WindowsAgentRunner*>(runner.get()), nullptr);
 }
