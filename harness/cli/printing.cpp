@@ -1,6 +1,7 @@
 #include "printing.h"
 
 #include "logoffcheck/text.h"
+#include "logoffcheck/windows_runner.h"
 
 namespace logoffcheck::cli {
 
@@ -46,6 +47,16 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
         << ") failed\n\n";
   }
   out << format_clause_table(report);
+}
+
+void print_unsupported_support_calls(std::ostream& out, const CaseRunner& runner) {
+  const auto* windows = dynamic_cast<const WindowsAgentRunner*>(&runner);
+  if (windows == nullptr || windows->unsupported_support_calls().empty()) return;
+  out << "\n";
+  for (const auto& [method, count] : windows->unsupported_support_calls()) {
+    out << "note: the store called " << method << " " << count
+        << (count == 1 ? " time" : " times") << " (answered MAPI_E_NO_SUPPORT, not judged)\n";
+  }
 }
 
 std::string certify_command(const Report& report) {

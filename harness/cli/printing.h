@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "logoffcheck/case.h"
 #include "logoffcheck/document.h"
 
 namespace logoffcheck::cli {
@@ -18,6 +19,12 @@ void print_violation(std::ostream& out, const Violation& violation);
 
 // Provider, profile, seed, cases, verdict and the per-clause table.
 void print_report_summary(std::ostream& out, const Report& report, std::string_view command);
+
+// One note per IMAPISupport method beyond AddRef, Release and
+// StoreLogoffTransports that the stores of `runner` called: only a Windows
+// DLL's can (WindowsAgentRunner), and they were answered MAPI_E_NO_SUPPORT
+// and not judged, which a provider author should know. Nothing otherwise.
+void print_unsupported_support_calls(std::ostream& out, const CaseRunner& runner);
 
 // The certify command line that finds the same counterexample again.
 std::string certify_command(const Report& report);
