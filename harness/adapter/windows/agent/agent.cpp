@@ -1,7 +1,7 @@
 // logoffcheck-agent.exe — the Windows side of certifying a MAPI store DLL.
 //
 // Built with mingw-w64 against its mapidefs.h/mapispi.h and run under Wine
-// by the verifier (src/windows_agent.cpp). Usage: logoffcheck-agent.exe DLL.
+// by the verifier (../src/agent_process.cpp). Usage: logoffcheck-agent.exe DLL.
 // It loads DLL, calls MSProviderInit once, and then does what the verifier
 // asks over stdin/stdout (../protocol/agent_protocol.h): open a fresh store
 // with IMSProvider::Logon, call AddRef, Release or StoreLogoff through the
