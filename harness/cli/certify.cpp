@@ -80,7 +80,9 @@ int certify(const CertifyArguments& arguments) {
           : std::string();
   // The summary first: if a file cannot be written, the run is not lost.
   print_report_summary(std::cout, report, "certify");
-  print_unsupported_support_calls(std::cout, *runner);
+  if (const std::string notes = unsupported_support_notes(*runner); !notes.empty()) {
+    std::cout << "\n" << notes;
+  }
   if (run.counterexample) {
     print_counterexample(std::cout, report, table, arguments.outputs.counterexample);
   }

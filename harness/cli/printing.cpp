@@ -49,14 +49,15 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
   out << format_clause_table(report);
 }
 
-void print_unsupported_support_calls(std::ostream& out, const CaseRunner& runner) {
+std::string unsupported_support_notes(const CaseRunner& runner) {
   const auto* windows = dynamic_cast<const WindowsAgentRunner*>(&runner);
-  if (windows == nullptr || windows->unsupported_support_calls().empty()) return;
-  out << "\n";
+  if (windows == nullptr) return {};
+  std::string notes;
   for (const auto& [method, count] : windows->unsupported_support_calls()) {
-    out << "note: the store called " << method << " " << count
-        << (count == 1 ? " time" : " times") << " (answered MAPI_E_NO_SUPPORT, not judged)\n";
+    notes += "note: the store called " + method + " " + std::to_string(count) +
+             (count == 1 ? " time" : " times") + " (answered MAPI_E_NO_SUPPORT, not judged)\n";
   }
+  return notes;
 }
 
 std::string certify_command(const Report& report) {

@@ -23,8 +23,9 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
 // One note per IMAPISupport method beyond AddRef, Release and
 // StoreLogoffTransports that the stores of `runner` called: only a Windows
 // DLL's can (WindowsAgentRunner), and they were answered MAPI_E_NO_SUPPORT
-// and not judged, which a provider author should know. Nothing otherwise.
-void print_unsupported_support_calls(std::ostream& out, const CaseRunner& runner);
+// and not judged, which a provider author should know. One line each, or
+// the empty string.
+std::string unsupported_support_notes(const CaseRunner& runner);
 
 // The certify command line that finds the same counterexample again.
 std::string certify_command(const Report& report);
