@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,17 +102,44 @@ void choose_shard(const CertifyArguments& arguments, RunConfig& config) {
   if (shard->status_file) touch_file(*shard->status_file);
 }
 
-RunResult run_once(const CertifyArguments& arguments, const ChosenProvider& chosen,
-                   RunConfig& config) {
+// A runner that certify keeps after the engine is done with it, so that it
+// can still say what the stores did beyond what is judged.
+class BorrowedRunner final : public CaseRunner {
+ public:
+  explicit BorrowedRunner(CaseRunner& runner) : runner_(runner) {}
+  using CaseRunner::run;
+  void run(std::span<const Step> steps, bool record, CaseResult& result) override {
+    runner_.run(steps, record, result);
+  }
+  const CaseOptions& options() const noexcept override { return runner_.options(); }
+
+ private:
+  CaseRunner& runner_;
+};
+
+struct CertifyRun {
+  RunResult result;
+  std::string notes;  // unsupported_support_notes of every worker's runner
+};
+
+CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& chosen,
+                    RunConfig& config) {
   const RunnerOptions options = runner_options(chosen, arguments.isolation);
+  std::mutex made_mutex;
+  std::vector<std::unique_ptr<CaseRunner>> made;
   // One runner per worker (--jobs), each opening its own stores.
-  const RunnerFactory runners = [&] {
-    return make_runner(chosen.provider, config.case_options, options);
+  const RunnerFactory runners = [&]() -> std::unique_ptr<CaseRunner> {
+    std::unique_ptr<CaseRunner> runner =
+        make_runner(chosen.provider, config.case_options, options);
+    const std::lock_guard lock(made_mutex);
+    made.push_back(std::move(runner));
+    return std::make_unique<BorrowedRunner>(*made.back());
   };
   ProgressLine progress;
   config.progress = progress.callback();
-  RunResult run = run_certification(runners, config);
+  CertifyRun run{run_certification(runners, config), {}};
   progress.clear();
+  run.notes = unsupported_support_notes(made);
   return run;
 }
 
@@ -132,7 +160,7 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
   for (const Profile profile : kProfiles) {
     RunConfig config = base;
     config.case_options.profile = profile;
-    runs.push_back(run_once(arguments, chosen, config));
+    runs.push_back(run_once(arguments, chosen, config).result);
     configs.push_back(config);
   }
   std::size_t detected = 0;
@@ -176,10 +204,11 @@ int certify(const CertifyArguments& arguments) {
   RunConfig config = run_config(arguments, chosen);
   choose_shard(arguments, config);
   if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
-  const RunResult run = run_once(arguments, chosen, config);
-  const Report report = make_certify_report(arguments, run, config, chosen);
-  return finish_run("certify", report, run.counterexample ? &*run.counterexample : nullptr,
-                    arguments.outputs, certify_command(report));
+  const CertifyRun run = run_once(arguments, chosen, config);
+  const Report report = make_certify_report(arguments, run.result, config, chosen);
+  const auto& found = run.result.counterexample;
+  return finish_run("certify", report, found ? &*found : nullptr, arguments.outputs,
+                    certify_command(report), {}, run.notes);
 }
 
 void add_shard_options(CLI::App& command, CertifyArguments& arguments) {

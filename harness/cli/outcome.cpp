@@ -18,12 +18,14 @@ void add_min_coverage_option(CLI::App& command, std::optional<double>& min_cover
 
 int finish_run(std::string_view command_name, const Report& report, const Counterexample* found,
                const Outputs& outputs, const std::string& reproduce,
-               std::vector<std::pair<std::string, std::string>> notes) {
+               std::vector<std::pair<std::string, std::string>> notes,
+               const std::string& support_notes) {
   const std::string table =
       found ? format_step_table(found->records, found->violation, found->violation_step)
             : std::string();
   // The summary first: if a file cannot be written, the run is not lost.
   print_report_summary(std::cout, report, command_name);
+  if (!support_notes.empty()) std::cout << "\n" << support_notes;
   if (report.counterexample) {
     print_counterexample(std::cout, report, table, outputs.counterexample, reproduce);
   }

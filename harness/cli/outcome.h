@@ -18,11 +18,13 @@ void add_min_coverage_option(CLI::App& command, std::optional<double>& min_cover
 // Prints the report's summary (with its coverage) and, if it has one, the
 // counterexample with `found`'s observations; writes --report, --junit,
 // --counterexample and --html. `reproduce` is the command line that runs it
-// again; `notes` are extra lines of the HTML page's run table. Returns
+// again; `notes` are extra lines of the HTML page's run table;
+// `support_notes` is printed after the summary (unsupported_support_notes). Returns
 // kConformant when the report passed (conformant, and covering at least its
 // minimum), kNotConformant otherwise, saying why when coverage was short.
 int finish_run(std::string_view command_name, const Report& report,
                const Counterexample* found, const Outputs& outputs, const std::string& reproduce,
-               std::vector<std::pair<std::string, std::string>> notes = {});
+               std::vector<std::pair<std::string, std::string>> notes = {},
+               const std::string& support_notes = {});
 
 }  // namespace logoffcheck::cli

@@ -1,6 +1,9 @@
 #include "printing.h"
 
+#include <map>
+
 #include "logoffcheck/text.h"
+#include "logoffcheck/windows_runner.h"
 
 namespace logoffcheck::cli {
 
@@ -49,6 +52,21 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
   if (const std::string coverage = format_coverage(report); !coverage.empty()) {
     out << "\n" << coverage;
   }
+}
+
+std::string unsupported_support_notes(std::span<const std::unique_ptr<CaseRunner>> runners) {
+  std::map<std::string, std::uint64_t> calls;  // summed over the workers' runners
+  for (const std::unique_ptr<CaseRunner>& runner : runners) {
+    const auto* windows = dynamic_cast<const WindowsAgentRunner*>(runner.get());
+    if (windows == nullptr) continue;
+    for (const auto& [method, count] : windows->unsupported_support_calls()) calls[method] += count;
+  }
+  std::string notes;
+  for (const auto& [method, count] : calls) {
+    notes += "note: the store called " + method + " " + std::to_string(count) +
+             (count == 1 ? " time" : " times") + " (answered MAPI_E_NO_SUPPORT, not judged)\n";
+  }
+  return notes;
 }
 
 std::string certify_command(const Report& report) {

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <ostream>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "logoffcheck/case.h"
 #include "logoffcheck/document.h"
 
 namespace logoffcheck::cli {
@@ -18,6 +21,13 @@ void print_violation(std::ostream& out, const Violation& violation);
 
 // Provider, profile, seed, cases, verdict and the per-clause table.
 void print_report_summary(std::ostream& out, const Report& report, std::string_view command);
+
+// One note per IMAPISupport method beyond AddRef, Release and
+// StoreLogoffTransports that the stores of `runners` called: only a Windows
+// DLL's can (WindowsAgentRunner), and they were answered MAPI_E_NO_SUPPORT
+// and not judged, which a provider author should know. One line each, or
+// the empty string.
+std::string unsupported_support_notes(std::span<const std::unique_ptr<CaseRunner>> runners);
 
 // The certify command line that finds the same counterexample again.
 std::string certify_command(const Report& report);

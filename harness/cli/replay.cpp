@@ -39,6 +39,9 @@ int replay(const ReplayArguments& arguments) {
             << "  steps    " << counterexample.steps.size() << " (case "
             << counterexample.case_index << " of seed " << counterexample.seed << ")\n\n"
             << format_step_table(result.records, result.violation, result.violation_step) << "\n";
+  if (const std::string notes = unsupported_support_notes(std::span(&runner, 1)); !notes.empty()) {
+    std::cout << notes << "\n";
+  }
   if (!arguments.emit_gtest.empty()) {
     write_document(arguments.emit_gtest, emit_gtest_source(counterexample));
   }

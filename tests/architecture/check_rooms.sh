@@ -21,17 +21,24 @@ declare -A allowed=(
   [harness/cli]="model properties harness/adapter harness/run harness/search harness/report providers"
 )
 
+# room folder -> its public header folders, when not just ROOM/include
+declare -A header_folders=(
+  [harness/adapter]="harness/adapter/include harness/adapter/windows/include"
+)
+
 # header name -> owning room
 declare -A owner=()
 for room in "${!allowed[@]}"; do
-  [[ -d $room/include/logoffcheck ]] || continue
-  for header in "$room"/include/logoffcheck/*.h; do
-    name=$(basename "$header")
-    if [[ -n ${owner[$name]:-} ]]; then
-      echo "header logoffcheck/$name is in two rooms: ${owner[$name]} and $room"
-      exit 1
-    fi
-    owner[$name]=$room
+  for folder in ${header_folders[$room]:-$room/include}; do
+    [[ -d $folder/logoffcheck ]] || continue
+    for header in "$folder"/logoffcheck/*.h; do
+      name=$(basename "$header")
+      if [[ -n ${owner[$name]:-} ]]; then
+        echo "header logoffcheck/$name is in two rooms: ${owner[$name]} and $room"
+        exit 1
+      fi
+      owner[$name]=$room
+    done
   done
 done
 

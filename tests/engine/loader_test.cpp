@@ -34,8 +34,9 @@ namespace {
 }
 
 TEST(Loader, LoadsTheReferenceModuleByPathAndCertifiesIt) {
-  EXPECT_EQ(Provider::load_library(LOGOFFCHECK_REFERENCE_MODULE).name(),
-            LOGOFFCHECK_REFERENCE_MODULE);
+  const Provider loaded = Provider::load_library(LOGOFFCHECK_REFERENCE_MODULE);
+  EXPECT_EQ(loaded.name(), LOGOFFCHECK_REFERENCE_MODULE);
+  EXPECT_EQ(loaded.kind(), ProviderKind::shared_library);
   const RunResult run =
       test_support::certify_library(LOGOFFCHECK_REFERENCE_MODULE, {Profile::deferred, true}, 2000);
   EXPECT_TRUE(run.conformant()) << test_support::describe_counterexample(run);

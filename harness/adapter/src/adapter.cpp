@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "logoffcheck/windows_agent.h"
+
 namespace logoffcheck {
 
 Provider::Provider(std::string name, OpenStoreFunction open_store)
@@ -15,6 +17,8 @@ Provider::Provider(std::string name, OpenStoreFunction open_store)
 }
 
 Provider Provider::load_library(const std::string& path) {
+  // A Windows DLL is certified under Wine (docs/windows-providers.md).
+  if (is_windows_provider_path(path)) return windows_dll(path);
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) {
     throw ConfigurationError("cannot load provider '" + path + "': no such file");
@@ -53,6 +57,7 @@ Provider Provider::load_library(const std::string& path) {
                              "logoffcheck's <logoffcheck/provider.h>");
   }
   Provider provider(path, open_store);
+  provider.kind_ = ProviderKind::shared_library;
   provider.library_ = std::move(library);
   return provider;
 }

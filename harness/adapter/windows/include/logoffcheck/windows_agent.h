@@ -1,0 +1,158 @@
+// logoffcheck/windows_agent.h — the Windows agent: how the verifier reaches
+// the stores of a Windows MAPI store provider DLL, under Wine
+// (docs/windows-providers.md). Part of room harness/adapter.
+//
+// A Windows provider is an x64 DLL exporting MSProviderInit, as MAPI loads
+// it. The verifier cannot call it directly: a Windows program, the agent
+// (logoffcheck-agent.exe, built with mingw-w64 from windows/agent/), runs it
+// under Wine. WindowsAgent starts one and speaks its pipe protocol: the agent
+// opens a store with IMSProvider::Logon and makes each client call through
+// the store's real vtable, and while a call is in progress the store's calls
+// on its IMAPISupport come back and are answered by the IMAPISupport the
+// verifier passes in. AgentStore wraps that as an IMsgStore. Playing cases
+// with it, and judging faults, is room harness/run's WindowsAgentRunner
+// (windows_runner.h).
+//
+// Configuration, read from the environment by WineSetup::locate:
+//   LOGOFFCHECK_WINE           the Wine loader (default: /usr/lib/wine/wine64,
+//                              else wine64 or wine on PATH)
+//   LOGOFFCHECK_WINEPREFIX     the Wine prefix (default: $XDG_CACHE_HOME/logoffcheck/wine,
+//                              else ~/.cache/logoffcheck/wine), created on first use
+//   LOGOFFCHECK_WINDOWS_AGENT  the agent executable (default: the one this
+//                              logoffcheck was built or installed with)
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "logoffcheck/adapter.h"
+
+namespace logoffcheck {
+
+namespace windows_agent {
+class AgentProcess;  // one agent process and its pipe protocol (internal)
+}  // namespace windows_agent
+
+// True when `path` names a Windows DLL (it ends in ".dll", in any case).
+bool is_windows_provider_path(std::string_view path) noexcept;
+
+// Where Wine, its prefix and the agent are.
+struct WineSetup {
+  std::filesystem::path wine;    // the Wine loader
+  std::filesystem::path prefix;  // the Wine prefix
+  std::filesystem::path agent;   // logoffcheck-agent.exe
+
+  // Finds all three (environment first, see above) and creates the prefix
+  // when it does not exist yet (wineboot, once per user: concurrent callers
+  // wait on a lock). Throws ConfigurationError saying what to install or set
+  // when Wine or the agent is missing or the prefix cannot be created.
+  static WineSetup locate();
+};
+
+// How an agent ended during a request, in the agent's terms (room
+// harness/run turns it into an observation).
+struct AgentFault {
+  enum class Kind : std::uint8_t {
+    windows_exception,  // an unhandled Windows exception: detail = its code
+    cpp_exception,      // a C++ exception escaped the DLL: detail = 0
+    exited,             // the process exited (ExitProcess): detail = the exit code
+    killed,             // the process died by a signal: detail = the signal
+    hung,               // no answer within the timeout: detail = the timeout in ms
+  };
+  Kind kind = Kind::windows_exception;
+  std::int32_t detail = 0;
+  // "access violation reading 0x0", a C++ exception's what(), "exit code 3".
+  std::string text;
+};
+
+// One client call the agent makes on its store.
+enum class AgentCall : std::uint8_t { add_ref, release, store_logoff };
+
+// What a call that returned gave back.
+struct AgentReturn {
+  std::uint32_t value = 0;   // the ULONG count or the HRESULT returned
+  std::uint32_t flags = 0;   // *lpulFlags after StoreLogoff
+};
+
+// One running agent process on one DLL. Not thread-safe; one request at a
+// time. After a fault it is dead (alive() is false) and a new one must be
+// started.
+class WindowsAgent {
+ public:
+  // Starts the agent on the DLL at `dll` (an absolute path) under `setup`,
+  // and waits until it has loaded the DLL and called MSProviderInit. `name`
+  // names the provider in error messages. Support methods the stores call
+  // beyond AddRef, Release and StoreLogoffTransports are answered
+  // MAPI_E_NO_SUPPORT and counted, by "IMAPISupport::Method", into
+  // `unsupported`, which must outlive the agent. Throws ConfigurationError
+  // when Wine or the agent fails to start, the DLL cannot be loaded (not x64,
+  // a missing dependency), has no MSProviderInit, or MSProviderInit fails;
+  // InternalError when the agent speaks another protocol.
+  WindowsAgent(const WineSetup& setup, const std::filesystem::path& dll, const std::string& name,
+               std::map<std::string, std::uint64_t>& unsupported);
+
+  // Asks the agent to quit, and kills it if it does not.
+  ~WindowsAgent();
+
+  WindowsAgent(const WindowsAgent&) = delete;
+  WindowsAgent& operator=(const WindowsAgent&) = delete;
+
+  bool alive() const noexcept;
+
+  // Opens a fresh store (IMSProvider::Logon on a fresh support object in the
+  // agent, whose calls `support` answers). Returns the fault when the agent
+  // died during Logon (allowed max(timeout_ms, 10 s)), nothing when a store is
+  // open. Throws ConfigurationError when Logon failed or gave no store.
+  std::optional<AgentFault> open_store(IMAPISupport& support, std::uint32_t timeout_ms);
+
+  // Makes `call` on the open store, with `*lpulFlags` in (nullptr: a NULL
+  // lpulFlags) for StoreLogoff; the store's support calls meanwhile are
+  // answered by `support`. Returns what the call returned, or the fault that
+  // ended the agent (no answer within `timeout_ms`: AgentFault::Kind::hung).
+  // Throws InternalError when the agent breaks the protocol.
+  std::variant<AgentReturn, AgentFault> call(AgentCall call, const ULONG* lpulFlags,
+                                             IMAPISupport& support, std::uint32_t timeout_ms);
+
+ private:
+  std::unique_ptr<windows_agent::AgentProcess> process_;
+  std::string name_;
+  std::map<std::string, std::uint64_t>& unsupported_;
+};
+
+// The store an agent has open, as an IMsgStore: each call is a request to
+// the agent. A call during which the agent faulted throws AgentStore::Fault
+// (the interpreter's call_store records a throw) and fault() says what
+// happened; the store must not be called again.
+class AgentStore final : public IMsgStore {
+ public:
+  struct Fault : std::exception {
+    const char* what() const noexcept override { return "the Windows agent faulted"; }
+  };
+
+  // `agent` has a store open; `support` answers its support calls.
+  AgentStore(WindowsAgent& agent, IMAPISupport& support, std::uint32_t timeout_ms)
+      : agent_(agent), support_(support), timeout_ms_(timeout_ms) {}
+
+  ULONG AddRef() override;
+  ULONG Release() override;
+  HRESULT StoreLogoff(ULONG* lpulFlags) override;
+
+  // The fault that ended the last call, if one did.
+  const std::optional<AgentFault>& fault() const noexcept { return fault_; }
+
+ private:
+  AgentReturn call(AgentCall call, const ULONG* lpulFlags);
+
+  WindowsAgent& agent_;
+  IMAPISupport& support_;
+  std::uint32_t timeout_ms_;
+  std::optional<AgentFault> fault_;
+};
+
+}  // namespace logoffcheck

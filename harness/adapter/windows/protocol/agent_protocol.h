@@ -1,0 +1,53 @@
+// The wire protocol between the verifier and the Windows agent
+// (agent/agent.cpp, run under Wine). Internal: both sides include this file,
+// nothing else does.
+//
+// One fixed-size Message per exchange, over the agent's stdin (verifier to
+// agent) and stdout (agent to verifier); the agent points its standard
+// handles elsewhere before it loads the provider, so nothing else is ever
+// written there. The verifier asks; while a store call is in progress the
+// agent may ask back (a support-object call) and waits for the answer, so
+// the store's calls on IMAPISupport are answered by the verifier's own
+// SimulatedSupport.
+#pragma once
+
+#include <cstdint>
+
+namespace logoffcheck::windows_agent {
+
+inline constexpr std::uint32_t kProtocolVersion = 1;
+
+enum class Kind : std::uint32_t {
+  // verifier -> agent
+  open_store = 1,  // IMSProvider::Logon on a fresh support object
+  call = 2,        // a = Call, b = *lpulFlags, c = 1 for a NULL lpulFlags
+  answer = 3,      // to support_call: a = the HRESULT or ULONG returned, b = *lpulFlags out
+  quit = 4,
+  // agent -> verifier
+  ready = 100,          // started: a = kProtocolVersion, b = the provider's SPI version
+  start_failed = 101,   // a = StartStage, b = the error code; text says more
+  opened = 102,         // Logon gave a store
+  open_failed = 103,    // a = the HRESULT of Logon (S_OK when it gave no store)
+  support_call = 104,   // a = SupportCall, b = *lpulFlags in, c = 1 for a NULL lpulFlags
+  unsupported = 105,    // a support method answered MAPI_E_NO_SUPPORT; text = its name
+  returned = 106,       // a = the HRESULT or ULONG returned, b = *lpulFlags out
+  threw = 107,          // a C++ exception escaped the call; text = what() if known
+  exception = 108,      // an unhandled Windows exception: a = its code,
+                        // b = access kind (0 read, 1 write, 8 execute), address
+};
+
+enum class Call : std::uint32_t { add_ref = 0, release = 1, store_logoff = 2 };
+enum class SupportCall : std::uint32_t { add_ref = 0, release = 1, store_logoff_transports = 2 };
+enum class StartStage : std::uint32_t { load_library = 1, find_entry = 2, provider_init = 3 };
+
+struct Message {
+  Kind kind{};
+  std::uint32_t a = 0;
+  std::uint32_t b = 0;
+  std::uint32_t c = 0;
+  std::uint64_t address = 0;
+  char text[104] = {};
+};
+static_assert(sizeof(Message) == 128);
+
+}  // namespace logoffcheck::windows_agent

@@ -1,0 +1,206 @@
+// One Windows agent process and its pipe protocol (agent_protocol.h): start
+// and handshake, send, receive with a deadline, and how it ended.
+#include "agent_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace logoffcheck::windows_agent {
+
+namespace {
+
+// Starting Wine and the agent (and MSProviderInit) may take this long.
+constexpr auto kStartTimeout = std::chrono::seconds(60);
+
+}  // namespace
+
+AgentProcess::AgentProcess(const WineSetup& setup, const std::filesystem::path& dll) {
+  int to_agent[2];
+  int from_agent[2];
+  if (::pipe2(to_agent, O_CLOEXEC) != 0 || ::pipe2(from_agent, O_CLOEXEC) != 0) {
+    throw InternalError(std::string("windows agent: pipe failed: ") + std::strerror(errno));
+  }
+  errors_ = stderr_file();
+  pid_ = spawn({setup.wine.string(), setup.agent.string(), windows_path(dll)},
+               wine_environment(setup.wine, setup.prefix), to_agent[0], from_agent[1], errors_);
+  ::close(to_agent[0]);
+  ::close(from_agent[1]);
+  to_agent_ = to_agent[1];
+  from_agent_ = from_agent[0];
+  pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+}
+
+void AgentProcess::handshake(const std::string& name) {
+  const std::variant<Message, AgentFault> first = receive(Clock::now() + kStartTimeout, 0);
+  if (const AgentFault* fault = std::get_if<AgentFault>(&first)) {
+    throw ConfigurationError("the Windows agent for '" + name + "' " +
+                             (fault->kind == AgentFault::Kind::hung
+                                  ? "did not start within " +
+                                        std::to_string(kStartTimeout.count()) + " s"
+                                  : "ended before it was ready (" + fault->text + ")") +
+                             stderr_note());
+  }
+  const Message& message = std::get<Message>(first);
+  if (message.kind == Kind::start_failed) throw ConfigurationError(start_failure(message, name));
+  if (message.kind != Kind::ready || message.a != kProtocolVersion) {
+    throw InternalError("windows agent: it does not speak protocol " +
+                        std::to_string(kProtocolVersion) + ": rebuild logoffcheck");
+  }
+}
+
+AgentProcess::~AgentProcess() {
+  if (alive_) {
+    send(Message{Kind::quit});
+    if (wait_for(pid_, Clock::now() + std::chrono::seconds(2)) >= 0) alive_ = false;
+  }
+  if (alive_) kill_and_reap();
+  for (const int fd : {to_agent_, from_agent_, pidfd_, errors_}) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+// Writing to an agent that has just died must not raise SIGPIPE in the
+// verifier: the signal is blocked during the write, and one it caused is
+// taken off the thread's pending set before it is unblocked.
+void AgentProcess::send(const Message& message) {
+  sigset_t pipe_signal;
+  sigset_t previous;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+  const auto* bytes = reinterpret_cast<const char*>(&message);
+  std::size_t sent = 0;
+  bool broken = false;
+  while (sent < sizeof message) {
+    const ssize_t wrote = ::write(to_agent_, bytes + sent, sizeof message - sent);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {  // the agent is gone: receive() will say how
+      broken = errno == EPIPE;
+      break;
+    }
+    sent += static_cast<std::size_t>(wrote);
+  }
+  if (broken && !sigismember(&previous, SIGPIPE)) {
+    const timespec now{0, 0};
+    while (::sigtimedwait(&pipe_signal, nullptr, &now) < 0 && errno == EINTR) {
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+std::variant<Message, AgentFault> AgentProcess::receive(Clock::time_point deadline,
+                                                        std::uint32_t timeout_ms) {
+  Message message;
+  auto* bytes = reinterpret_cast<char*>(&message);
+  std::size_t have = 0;
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd ready[2] = {{from_agent_, POLLIN, 0}, {pidfd_, POLLIN, 0}};
+    const int polled = ::poll(ready, pidfd_ >= 0 ? 2 : 1,
+                              static_cast<int>(std::max<std::int64_t>(0, left.count())));
+    if (polled < 0 && errno == EINTR) continue;
+    if (polled == 0) {
+      kill_and_reap();
+      return AgentFault{AgentFault::Kind::hung, static_cast<std::int32_t>(timeout_ms),
+                        "no answer within the timeout"};
+    }
+    if ((ready[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      const ssize_t got = ::read(from_agent_, bytes + have, sizeof message - have);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (got > 0) {
+        have += static_cast<std::size_t>(got);
+        if (have == sizeof message) return message;
+        continue;
+      }
+      return ended();
+    }
+    if ((ready[1].revents & POLLIN) != 0) {
+      // Dead, and everything it wrote has been read.
+      return ended();
+    }
+  }
+}
+
+void AgentProcess::kill_and_reap() {
+  if (!alive_) return;
+  ::kill(pid_, SIGKILL);
+  while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  alive_ = false;
+}
+
+std::string AgentProcess::stderr_note() const {
+  const std::string text = tail_of(errors_);
+  return text.empty() ? "" : "; Wine said: " + text;
+}
+
+AgentFault AgentProcess::ended() {
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  alive_ = false;
+  if (WIFSIGNALED(status)) {
+    return {AgentFault::Kind::killed, WTERMSIG(status),
+            "killed by signal " + std::to_string(WTERMSIG(status))};
+  }
+  return {AgentFault::Kind::exited, WEXITSTATUS(status),
+          "exit code " + std::to_string(WEXITSTATUS(status))};
+}
+
+std::string AgentProcess::start_failure(const Message& message, const std::string& name) const {
+  const std::string prefix = "cannot load Windows provider '" + name + "': ";
+  switch (static_cast<StartStage>(message.a)) {
+    case StartStage::load_library:
+      if (message.b == 193) {
+        return prefix + "not an x64 Windows DLL (LoadLibrary error 193); logoffcheck "
+                        "certifies 64-bit DLLs only";
+      }
+      if (message.b == 126) {
+        return prefix + "LoadLibrary error 126: a DLL it depends on was not found; put its "
+                        "dependencies beside it";
+      }
+      return prefix + "LoadLibrary failed with error " + std::to_string(message.b) +
+             stderr_note();
+    case StartStage::find_entry:
+      return prefix + "it does not export MSProviderInit (is it a message-store provider? "
+                      "export it undecorated, extern \"C\")";
+    case StartStage::provider_init:
+      return prefix + "MSProviderInit failed with " + hex(message.b, 8);
+  }
+  return prefix + "the agent could not start it";
+}
+
+std::string describe_windows_exception(const Message& message) {
+  const std::uint32_t code = message.a;
+  switch (code) {
+    case 0xC0000005: {
+      const char* access = message.b == 1 ? "writing" : message.b == 8 ? "executing" : "reading";
+      return std::string("access violation ") + access + " " + hex(message.address, 1);
+    }
+    case 0xC00000FD:
+      return "stack overflow (exception 0xC00000FD)";
+    case 0xC0000094:
+      return "integer division by zero (exception 0xC0000094)";
+    case 0xC000001D:
+      return "illegal instruction (exception 0xC000001D)";
+    case 0x80000003:
+      return "breakpoint (exception 0x80000003)";
+    case 0xE06D7363:
+      return "an MSVC C++ exception (exception 0xE06D7363)";
+    case 0x20474343:
+      return "a GCC C++ exception (exception 0x20474343)";
+    default:
+      return "unhandled exception " + hex(code, 8);
+  }
+}
+
+}  // namespace logoffcheck::windows_agent

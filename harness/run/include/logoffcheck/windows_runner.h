@@ -1,0 +1,69 @@
+// logoffcheck/windows_runner.h — certifying a Windows MAPI store provider DLL
+// under Wine (docs/windows-providers.md): the runner. Part of room
+// harness/run.
+//
+// WindowsAgentRunner plays each case through a Windows agent
+// (windows_agent.h, room harness/adapter) with the same CaseInterpreter and
+// SimulatedSupport as every other runner: the store's calls on its
+// IMAPISupport come back from the agent and are answered by the local
+// SimulatedSupport, and judged like a native provider's. Faults in the DLL
+// (an access violation or other unhandled exception, an escaping C++
+// exception, ExitProcess, a hang) are RC-3 observations; the agent is then
+// started again. make_runner (runner.h) picks this runner for a
+// ProviderKind::windows_dll provider.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "logoffcheck/case.h"
+#include "logoffcheck/windows_agent.h"
+
+namespace logoffcheck {
+
+class WindowsAgentRunner final : public CaseRunner {
+ public:
+  // Cases of the DLL at `dll_path` will run in a Windows agent under Wine; a
+  // call on the store that has not returned after `timeout_ms` milliseconds
+  // is observed as a hang (RC-3). Starts nothing yet: Wine is located (see
+  // windows_agent.h for the environment) and the agent started with the
+  // first case, and again only after a fault. Throws ConfigurationError when
+  // `timeout_ms` is 0.
+  WindowsAgentRunner(std::string dll_path, CaseOptions options, std::uint32_t timeout_ms);
+
+  // Stops the agent.
+  ~WindowsAgentRunner() override;
+
+  WindowsAgentRunner(const WindowsAgentRunner&) = delete;
+  WindowsAgentRunner& operator=(const WindowsAgentRunner&) = delete;
+
+  // As CaseRunner::run. A fault during a call ends the case with that call's
+  // observation: CallOutcome::threw for an unhandled Windows exception
+  // (fault_text names it, e.g. "access violation reading 0x0", fault_detail
+  // is its code) or an escaping C++ exception (fault_text: its what());
+  // CallOutcome::exited for ExitProcess (the exit code); CallOutcome::hung
+  // after the timeout. Throws ConfigurationError when Wine, its prefix or the
+  // agent is missing or broken, when the DLL cannot be loaded, has no
+  // MSProviderInit, or MSProviderInit or Logon fails or faults;
+  // InternalError when the agent breaks the protocol.
+  using CaseRunner::run;
+  void run(std::span<const Step> steps, bool record, CaseResult& result) override;
+
+  const CaseOptions& options() const noexcept override;
+
+  // IMAPISupport methods beyond AddRef, Release and StoreLogoffTransports
+  // that the stores called (answered MAPI_E_NO_SUPPORT, never judged), by
+  // "IMAPISupport::Method", with how often.
+  const std::map<std::string, std::uint64_t>& unsupported_support_calls() const noexcept;
+
+  // How many agents this runner started: 1 plus one per fault, so far.
+  std::uint64_t agents_started() const noexcept;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace logoffcheck
