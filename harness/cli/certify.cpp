@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "certify_concurrent.h"
 #include "command.h"
 #include "files.h"
 #include "logoffcheck/engine.h"
@@ -32,6 +33,7 @@ struct CertifyArguments {
   std::uint32_t shard_index = 0;
   std::uint32_t shard_count = 1;
   Outputs outputs;
+  ConcurrentArguments concurrency;
 };
 
 // "deferred", "eager": what --profile accepts.
@@ -65,6 +67,10 @@ int certify(const CertifyArguments& arguments) {
   }
   const ChosenProvider chosen = choose_provider(arguments.provider);
   RunConfig config = run_config(arguments, chosen);
+  if (arguments.concurrency.threads > 1) {
+    return certify_concurrently(chosen, config, arguments.concurrency, arguments.isolation,
+                                arguments.outputs);
+  }
   const std::unique_ptr<CaseRunner> runner = make_runner(
       chosen.provider, config.case_options, runner_options(chosen, arguments.isolation));
   ProgressLine progress;
@@ -121,6 +127,16 @@ Command add_certify_command(CLI::App& app) {
       ->add_option("--max-steps", arguments->max_steps,
                    "Generated steps per case, before the final Releases")
       ->check(CLI::Range(0u, 10000u))
+      ->capture_default_str();
+  command
+      ->add_option("--threads", arguments->concurrency.threads,
+                   "Client threads per case; 2 or more plays concurrent histories (RC-4)")
+      ->check(CLI::Range(1u, 16u))
+      ->capture_default_str();
+  command
+      ->add_option("--repeat", arguments->concurrency.repeat,
+                   "With --threads: plays of each concurrent case (races are probabilistic)")
+      ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
   add_isolation_options(*command, arguments->isolation);
   add_output_options(*command, arguments->outputs);

@@ -2,21 +2,43 @@
 
 namespace logoffcheck {
 
+namespace {
+// The observation of the client call in progress on this thread, during the
+// concurrent part of a history.
+thread_local Observation* thread_recording = nullptr;
+}  // namespace
+
+Observation* SimulatedSupport::recording() const noexcept {
+  return thread_recording != nullptr ? thread_recording : recording_;
+}
+
+void SimulatedSupport::begin_thread_step(Observation& observation) noexcept {
+  thread_recording = &observation;
+}
+
+void SimulatedSupport::end_thread_step() noexcept {
+  const std::lock_guard lock(mutex_);
+  if (thread_recording != nullptr) thread_recording->support_references_after = store_references_;
+  thread_recording = nullptr;
+}
+
 bool SimulatedSupport::unreferenced(SupportMethod method) noexcept {
   if (creating_ || store_references_ > 0) return false;
-  if (recording_ != nullptr) {
-    if (recording_->unreferenced_support_calls == 0) recording_->first_unreferenced_call = method;
-    ++recording_->unreferenced_support_calls;
+  if (Observation* observation = recording(); observation != nullptr) {
+    if (observation->unreferenced_support_calls == 0) observation->first_unreferenced_call = method;
+    ++observation->unreferenced_support_calls;
   }
   return true;
 }
 
 ULONG SimulatedSupport::AddRef() {
+  const std::lock_guard lock(mutex_);
   unreferenced(SupportMethod::AddRef);
   return ++store_references_;
 }
 
 ULONG SimulatedSupport::Release() {
+  const std::lock_guard lock(mutex_);
   // A Release without a reference would underflow: count it, don't do it.
   if (store_references_ == 0) {
     if (!creating_) unreferenced(SupportMethod::Release);
@@ -26,6 +48,7 @@ ULONG SimulatedSupport::Release() {
 }
 
 HRESULT SimulatedSupport::StoreLogoffTransports(ULONG* lpulFlags) {
+  const std::lock_guard lock(mutex_);
   unreferenced(SupportMethod::StoreLogoffTransports);
   TransportCall call;
   call.flags_pointer_null = lpulFlags == nullptr;
@@ -44,16 +67,17 @@ HRESULT SimulatedSupport::StoreLogoffTransports(ULONG* lpulFlags) {
   call.result = answer.result;
   call.flags_out = answer.flags_out;
   call.after = environment_;
-  if (recording_ != nullptr) {
-    if (recording_->transport_call_count < kRecordedTransportCalls) {
-      recording_->transport_calls[recording_->transport_call_count] = call;
+  if (Observation* observation = recording(); observation != nullptr) {
+    if (observation->transport_call_count < kRecordedTransportCalls) {
+      observation->transport_calls[observation->transport_call_count] = call;
     }
-    ++recording_->transport_call_count;
+    ++observation->transport_call_count;
   }
   return answer.result;
 }
 
 void SimulatedSupport::end_step() noexcept {
+  const std::lock_guard lock(mutex_);
   if (recording_ != nullptr) recording_->support_references_after = store_references_;
   recording_ = nullptr;
 }

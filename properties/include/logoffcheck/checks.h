@@ -3,7 +3,7 @@
 //
 // A check is a plain function of (model state before, step, observation).
 // The model's expectation for the step is part of the context, computed once
-// by the caller, so that nineteen checks do not step the model nineteen
+// by the caller, so that twenty checks do not step the model twenty
 // times. Checks allocate only when they report a violation.
 #pragma once
 

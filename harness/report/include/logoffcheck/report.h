@@ -7,10 +7,12 @@
 //   junit.h         JUnit XML
 //   text.h          the text tables the CLI prints
 //   gtest_source.h  GoogleTest sources that reproduce a counterexample
+//   concurrent_document.h  concurrent counterexamples (RC-4), text and JSON
 //
 // Including this header includes them all.
 #pragma once
 
+#include "logoffcheck/concurrent_document.h"
 #include "logoffcheck/document.h"
 #include "logoffcheck/gtest_source.h"
 #include "logoffcheck/junit.h"
