@@ -9,6 +9,7 @@
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/concurrent.h"
 #include "logoffcheck/concurrent_document.h"
+#include "logoffcheck/report.h"
 
 namespace logoffcheck {
 namespace {
@@ -165,6 +166,31 @@ TEST(Linearizability, ACallThatDiedIsRc3WhateverTheOrder) {
   EXPECT_FALSE(result.linearizable);
   EXPECT_EQ(result.violation.clause, ClauseId::RC_3);
   EXPECT_EQ(result.unexplained, 1u);
+}
+
+}  // namespace
+}  // namespace logoffcheck
+
+namespace logoffcheck {
+namespace {
+
+// A report of a sequential run lists RC-4 as not exercised; one written
+// before RC-4 joined the catalog (without its entry) is still read.
+TEST(Reports, RcFourIsNotExercisedSequentiallyAndOldReportsStillRead) {
+  const BuiltinProvider& builtin = *find_builtin_provider("reference");
+  InProcessRunner runner(Provider("builtin:reference", builtin.open_store), {});
+  RunConfig config;
+  config.cases = 50;
+  const Report report = make_report(run_certification(runner, config), config, "builtin:reference");
+  EXPECT_EQ(clause_status(ClauseId::RC_4, report.tally, Profile::deferred, false),
+            ClauseStatus::not_exercised);
+  std::string text = write_report_json(report);
+  const std::size_t rc4 = text.find("    {\"id\": \"RC-4\"");
+  ASSERT_NE(rc4, std::string::npos) << text;
+  std::string old = text;
+  old.erase(rc4, old.find('\n', rc4) + 1 - rc4);
+  EXPECT_EQ(parse_report_json(old), report);
+  EXPECT_EQ(parse_report_json(text), report);
 }
 
 }  // namespace
