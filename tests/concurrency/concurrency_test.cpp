@@ -90,9 +90,6 @@ History two_logoffs() {
   return histories.front();
 }
 
-ULONG final_flag(const History& history) {
-  return history.calls.back().observed.transport_calls[0].flags_in;
-}
 
 // Gives the StoreLogoff whose flag the final Release passed (the one that
 // must come last) and the other one these intervals, then the final Release.

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <new>
+#include <stdexcept>
 #include <type_traits>
 
 #include "logoffcheck/errors.h"
@@ -29,6 +30,13 @@ static_assert(std::is_trivially_copyable_v<HistoryCall>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 
 namespace {
+
+// Cases that break the caller rules are the verifier's bug, not the store's.
+void require_valid(const ConcurrentCase& c, Profile profile) {
+  if (!concurrent_case_valid(c, profile)) {
+    throw std::invalid_argument("a concurrent case that breaks the caller rules of concurrency");
+  }
+}
 
 // Opens a fresh store and plays `c` once into `slots`. A store that is not
 // destroyed at the end (a broken one) is left alone: it is never called again.
@@ -48,6 +56,7 @@ class InProcessHistoryRunner final : public HistoryRunner {
 
   std::vector<History> play(const ConcurrentCase& c, std::uint32_t repeat,
                             std::uint64_t schedule_seed) override {
+    require_valid(c, options_.profile);
     const std::size_t slots = history_slots(c, options_.profile);
     const std::size_t prefix = play_prefix(options_.profile, c.prefix).steps.size();
     std::vector<History> histories;
@@ -130,6 +139,7 @@ class IsolatedHistoryRunner final : public HistoryRunner {
 
   std::vector<History> play(const ConcurrentCase& c, std::uint32_t repeat,
                             std::uint64_t schedule_seed) override {
+    require_valid(c, options_.profile);
     const std::size_t per_run = history_slots(c, options_.profile);
     const std::size_t prefix = play_prefix(options_.profile, c.prefix).steps.size();
     SharedSlots shared(per_run * repeat);

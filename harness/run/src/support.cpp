@@ -6,6 +6,12 @@ namespace {
 // The observation of the client call in progress on this thread, during the
 // concurrent part of a history.
 thread_local Observation* thread_recording = nullptr;
+// The references the store held when that call began, and how many the
+// call itself took (AddRef) and gave back (Release) since. Another thread's
+// final Release may give the last reference back while this call is still
+// returning; the references "after" this call are this call's own doing.
+thread_local long thread_references_at_begin = 0;
+thread_local long thread_reference_change = 0;
 }  // namespace
 
 Observation* SimulatedSupport::recording() const noexcept {
@@ -13,12 +19,17 @@ Observation* SimulatedSupport::recording() const noexcept {
 }
 
 void SimulatedSupport::begin_thread_step(Observation& observation) noexcept {
+  const std::lock_guard lock(mutex_);
   thread_recording = &observation;
+  thread_references_at_begin = store_references_;
+  thread_reference_change = 0;
 }
 
 void SimulatedSupport::end_thread_step() noexcept {
-  const std::lock_guard lock(mutex_);
-  if (thread_recording != nullptr) thread_recording->support_references_after = store_references_;
+  if (thread_recording != nullptr) {
+    const long after = thread_references_at_begin + thread_reference_change;
+    thread_recording->support_references_after = after > 0 ? static_cast<ULONG>(after) : 0;
+  }
   thread_recording = nullptr;
 }
 
@@ -34,6 +45,7 @@ bool SimulatedSupport::unreferenced(SupportMethod method) noexcept {
 ULONG SimulatedSupport::AddRef() {
   const std::lock_guard lock(mutex_);
   unreferenced(SupportMethod::AddRef);
+  if (thread_recording != nullptr) ++thread_reference_change;
   return ++store_references_;
 }
 
@@ -44,6 +56,7 @@ ULONG SimulatedSupport::Release() {
     if (!creating_) unreferenced(SupportMethod::Release);
     return 0;
   }
+  if (thread_recording != nullptr) --thread_reference_change;
   return --store_references_;
 }
 

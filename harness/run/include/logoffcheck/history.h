@@ -136,6 +136,8 @@ class HistoryRunner {
 
   // Plays `c` `repeat` times, each on a fresh store with its own schedule
   // perturbation (`schedule_seed` + run), and returns the histories.
+  // Requires concurrent_case_valid(c, options().profile) (throws
+  // std::invalid_argument otherwise).
   virtual std::vector<History> play(const ConcurrentCase& c, std::uint32_t repeat,
                                     std::uint64_t schedule_seed) = 0;
 

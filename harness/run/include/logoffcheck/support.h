@@ -46,7 +46,9 @@ class SimulatedSupport final : public IMAPISupport {
 
   // Concurrent histories: record the calls the calling thread makes into
   // `observation` until end_thread_step() on the same thread. Takes
-  // precedence over begin_step for that thread.
+  // precedence over begin_step for that thread. The observation's
+  // support_references_after counts the references held when the call began
+  // and those the call itself took and gave back, not another thread's.
   void begin_thread_step(Observation& observation) noexcept;
   void end_thread_step() noexcept;
 
