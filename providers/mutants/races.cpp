@@ -51,17 +51,18 @@ class LostUpdateCount final : public ReferenceStore {
 
 // Decrements atomically, then reads the count again to decide whether it
 // was the last Release (check-then-act). When the last two holders Release
-// together, both can read zero: the transports are logged off twice (LT-3)
-// and the store is deleted twice (RC-3).
+// together, both can read zero: the transports are logged off twice (LT-3,
+// RC-2: the second call comes after the support reference went back) and
+// the store is deleted twice (RC-3).
 class CheckThenActFinalRelease final : public ReferenceStore {
  public:
   using ReferenceStore::ReferenceStore;
   ULONG Release() override {
-    references_.fetch_sub(1);
+    const ULONG remaining = references_.fetch_sub(1) - 1;
     race_window();
-    const ULONG remaining = references_.load();
-    if (remaining == 0) {
+    if (references_.load() == 0) {  // reads the count again: check-then-act
       final_release();
+      race_window();  // the logoff takes a while before the store is freed
       delete this;
     }
     return remaining;

@@ -140,6 +140,25 @@ class IsolatedHistoryRunner final : public HistoryRunner {
   std::vector<History> play(const ConcurrentCase& c, std::uint32_t repeat,
                             std::uint64_t schedule_seed) override {
     require_valid(c, options_.profile);
+    std::vector<History> histories;
+    // A child that dies ends its own run; the runs after it are played by
+    // the next child, so that every case gets `repeat` histories.
+    while (histories.size() < repeat) {
+      const std::size_t before = histories.size();
+      play_in_child(c, static_cast<std::uint32_t>(repeat - before), schedule_seed + before,
+                    histories);
+      if (histories.size() == before) break;  // died before its first call
+    }
+    return histories;
+  }
+
+  const CaseOptions& options() const noexcept override { return options_; }
+
+ private:
+  // Forks one child that plays `repeat` runs; appends the histories of the
+  // runs it began.
+  void play_in_child(const ConcurrentCase& c, std::uint32_t repeat, std::uint64_t schedule_seed,
+                     std::vector<History>& histories) const {
     const std::size_t per_run = history_slots(c, options_.profile);
     const std::size_t prefix = play_prefix(options_.profile, c.prefix).steps.size();
     SharedSlots shared(per_run * repeat);
@@ -151,7 +170,7 @@ class IsolatedHistoryRunner final : public HistoryRunner {
     if (!hung && WIFEXITED(status) && WEXITSTATUS(status) == kCannotOpenStore) {
       throw ConfigurationError("provider '" + provider_.name() + "' gave no store in the child");
     }
-    std::vector<History> histories;
+    const std::size_t first = histories.size();
     for (std::uint32_t run = 0; run < repeat; ++run) {
       const std::span<HistorySlot> slots = shared.all().subspan(run * per_run, per_run);
       if (progress(slots) == 0) break;  // the child died before this run
@@ -160,7 +179,7 @@ class IsolatedHistoryRunner final : public HistoryRunner {
       histories.push_back(std::move(history));
     }
     const bool abnormal = hung || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-    if (abnormal && !histories.empty() && !histories.back().calls.empty() &&
+    if (abnormal && histories.size() > first && !histories.back().calls.empty() &&
         std::all_of(histories.back().calls.begin(), histories.back().calls.end(),
                     [](const HistoryCall& call) { return call.completed; })) {
       // The child died between calls (after a call returned, before the
@@ -168,12 +187,8 @@ class IsolatedHistoryRunner final : public HistoryRunner {
       histories.back().calls.back().completed = false;
       mark_fault(histories.back(), status, hung);
     }
-    return histories;
   }
 
-  const CaseOptions& options() const noexcept override { return options_; }
-
- private:
   struct End {
     int status = 0;
     bool hung = false;
