@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "certify_concurrent.h"
 #include "command.h"
 #include "files.h"
 #include "logoffcheck/engine.h"
@@ -40,6 +41,7 @@ struct CertifyArguments {
   std::uint32_t jobs = kDefaultRun.jobs;
   Outputs outputs;
   std::optional<double> min_coverage;
+  ConcurrentArguments concurrency;
 };
 
 // --profile auto: certify against every profile and report the one followed.
@@ -203,6 +205,10 @@ int certify(const CertifyArguments& arguments) {
   const ChosenProvider chosen = choose_provider(arguments.provider);
   RunConfig config = run_config(arguments, chosen);
   choose_shard(arguments, config);
+  if (arguments.concurrency.threads > 1) {
+    return certify_concurrently(chosen, config, arguments.concurrency, arguments.isolation,
+                                arguments.outputs);
+  }
   if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
   const CertifyRun run = run_once(arguments, chosen, config);
   const Report report = make_certify_report(arguments, run.result, config, chosen);
@@ -248,6 +254,16 @@ Command add_certify_command(CLI::App& app) {
       ->add_option("--max-steps", arguments->max_steps,
                    "Generated steps per case, before the final Releases")
       ->check(CLI::Range(0u, 10000u))
+      ->capture_default_str();
+  command
+      ->add_option("--threads", arguments->concurrency.threads,
+                   "Client threads per case; 2 or more plays concurrent histories (RC-4)")
+      ->check(CLI::Range(1u, 16u))
+      ->capture_default_str();
+  command
+      ->add_option("--repeat", arguments->concurrency.repeat,
+                   "With --threads: plays of each concurrent case (races are probabilistic)")
+      ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
   add_isolation_options(*command, arguments->isolation);
   add_output_options(*command, arguments->outputs);

@@ -28,6 +28,7 @@ std::string caught_by(const BuiltinProvider& builtin) {
   if (!builtin.is_mutant()) return "-";
   std::string text(clause_code(*builtin.caught_by));
   if (builtin.caught_only_in_strict_mode()) text += " (strict)";
+  if (builtin.threads > 1) return text + ", --threads " + std::to_string(builtin.threads);
   text += ", " + std::to_string(builtin.minimal_length) +
           (builtin.minimal_length == 1 ? " step" : " steps");
   return text;

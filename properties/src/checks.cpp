@@ -353,6 +353,9 @@ Verdict check_clause(ClauseId id, const StepContext& context, Violation* why) {
     case ClauseId::RC_1: return check_rc1(context, why);
     case ClauseId::RC_2: return check_rc2(context, why);
     case ClauseId::RC_3: return check_rc3(context, why);
+    // RC-4 judges histories of overlapping calls, not one step: the
+    // linearizability checker in harness/search judges it.
+    case ClauseId::RC_4: return not_applicable();
     case ClauseId::SP_1:
     case ClauseId::SP_2:
     case ClauseId::SP_3:
@@ -408,7 +411,8 @@ CheckResult check(ClauseId id, const State& before, const Step& step, const Obse
 const std::array<ClauseId, kClauseCount> kReportingOrder = {
     ClauseId::RC_3, ClauseId::LT_4, ClauseId::SL_2, ClauseId::SL_1, ClauseId::SL_5,
     ClauseId::LT_2, ClauseId::LT_3, ClauseId::LT_1, ClauseId::SL_4, ClauseId::RC_2,
-    ClauseId::SL_3, ClauseId::RC_1, ClauseId::SP_1, ClauseId::SP_2, ClauseId::SP_3,
+    ClauseId::SL_3, ClauseId::RC_1, ClauseId::RC_4,
+    ClauseId::SP_1, ClauseId::SP_2, ClauseId::SP_3,
     ClauseId::SP_4, ClauseId::SP_5, ClauseId::SP_6, ClauseId::SP_7,
 };
 
@@ -432,6 +436,8 @@ std::optional<ClauseId> judge_step(const StepContext& context, bool strict,
   verdicts[at(ClauseId::RC_1)] = check_rc1(context, nullptr);
   verdicts[at(ClauseId::RC_2)] = check_rc2(context, nullptr);
   verdicts[at(ClauseId::RC_3)] = check_rc3(context, nullptr);
+  // RC-4 judges histories of overlapping calls (harness/search), never a step.
+  verdicts[at(ClauseId::RC_4)] = Verdict::not_applicable;
   for (std::size_t i = at(ClauseId::SP_1); i <= at(ClauseId::SP_7); ++i) {
     verdicts[i] = Verdict::not_applicable;
   }

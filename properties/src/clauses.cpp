@@ -59,6 +59,11 @@ const std::array<Clause, kClauseCount> kClauses = {{
     {ClauseId::RC_3, "RC-3", kMust, kBoth, kProvider,
      "No call on the store crashes, hangs past the timeout, throws, or exits the process.",
      "Any COM method; the verifier's robustness rule"},
+    {ClauseId::RC_4, "RC-4", kMust, kBoth, kProvider,
+     "Calls made on one store from several threads at once are linearizable: what they "
+     "observed matches some order of the calls that keeps every call that returned before "
+     "another began first, and in which every MUST clause holds step by step.",
+     "MAPI objects are called from several threads; COM reference counting; decision D1"},
     {ClauseId::SP_1, "SP-1", kMust, kBoth, kSpooler,
      "StoreLogoffTransports with anything but exactly one input flag returns "
      "MAPI_E_INVALID_PARAMETER and changes nothing.",

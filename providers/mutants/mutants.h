@@ -17,4 +17,8 @@ std::span<const BuiltinProvider> functional_mutants() noexcept;
 // process isolation to be certified without taking the verifier down.
 std::span<const BuiltinProvider> fault_mutants() noexcept;
 
+// Mutants whose reference counting is not thread-safe (races.cpp): they
+// pass every sequential case and are caught with `certify --threads 2`.
+std::span<const BuiltinProvider> race_mutants() noexcept;
+
 }  // namespace logoffcheck::providers

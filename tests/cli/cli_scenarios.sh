@@ -159,7 +159,7 @@ merge_rejects_mismatch)
   ;;
 junit_report)
   run 1 certify --provider $mutant --junit junit.xml
-  [[ $(grep -c '<testcase ' junit.xml) -eq 19 ]] || fail "not one testcase per clause"
+  [[ $(grep -c '<testcase ' junit.xml) -eq 20 ]] || fail "not one testcase per clause"
   grep -qF '<failure type="LT-1"' junit.xml || fail "no LT-1 failure"
   grep -qF 'classname="logoffcheck.deferred" name="SL-5' junit.xml || fail "classname"
   grep -qF '<skipped message="applies to the eager profile only"/>' junit.xml ||

@@ -51,7 +51,7 @@ RunConfig config_for(const BuiltinProvider& builtin, std::uint64_t cases) {
 std::vector<const BuiltinProvider*> fault_mutants() {
   std::vector<const BuiltinProvider*> found;
   for (const BuiltinProvider& provider : builtin_providers()) {
-    if (provider.needs_isolation) found.push_back(&provider);
+    if (provider.needs_isolation && provider.threads == 1) found.push_back(&provider);
   }
   return found;
 }

@@ -8,8 +8,6 @@ namespace logoffcheck {
 
 namespace json {
 
-namespace {
-
 Json step_json(const Step& step) {
   Json json;
   if (is_client_call(step.action)) {
@@ -22,6 +20,8 @@ Json step_json(const Step& step) {
   }
   return json;
 }
+
+namespace {
 
 // "0x00000002": 0x and one to eight hexadecimal digits.
 std::optional<ULONG> parse_hex_flags(std::string_view text) {

@@ -73,6 +73,9 @@ T read_name(const Json& object, std::string_view key, const std::string& path, P
 
 // --- The pieces that both documents share (a report embeds a counterexample)
 
+// One step as counterexample files hold it: {"call": "StoreLogoff", "flags": "0x00000002"}.
+Json step_json(const Step& step);
+
 Json counterexample_json(const CounterexampleDocument& counterexample);
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path);
 std::vector<Step> read_steps(const Json& value, const std::string& path);

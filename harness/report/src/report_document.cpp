@@ -132,12 +132,18 @@ Report read_report(const Json& json) {
 
   const Json& clauses = member(json, "clauses", "");
   expect_type(clauses.is_array(), clauses, "clauses", "an array");
-  if (clauses.size() != kClauseCount) {
+  // Reports written before RC-4 joined the catalog list every clause but it;
+  // they are still read (RC-4 was not exercised in them).
+  const bool before_rc4 = clauses.size() == kClauseCount - 1;
+  if (clauses.size() != kClauseCount && !before_rc4) {
     input_error("clauses", "expected " + std::to_string(kClauseCount) + " entries, found " +
                                std::to_string(clauses.size()));
   }
-  for (std::size_t i = 0; i < kClauseCount; ++i) {
-    read_clause(clauses[i], index_path("clauses", i), kClauses[i].id, report);
+  std::size_t entry = 0;
+  for (const Clause& listed : kClauses) {
+    if (before_rc4 && listed.id == ClauseId::RC_4) continue;
+    read_clause(clauses[entry], index_path("clauses", entry), listed.id, report);
+    ++entry;
   }
   // Optional: reports written before coverage was measured have none.
   if (json.contains("coverage")) {

@@ -86,9 +86,10 @@ bool CaseInterpreter::judge(const State& before, const Step& step, const Expecta
   return false;
 }
 
-bool call_store(IMsgStore& store, SimulatedSupport& support, const Step& step,
-                Observation& observed) noexcept {
-  support.begin_step(observed);
+namespace {
+
+// The client call of `step`, its result and how it ended, into `observed`.
+void make_client_call(IMsgStore& store, const Step& step, Observation& observed) noexcept {
   try {
     switch (step.action) {
       case Action::AddRef:
@@ -113,7 +114,23 @@ bool call_store(IMsgStore& store, SimulatedSupport& support, const Step& step,
     observed.outcome = CallOutcome::threw;
     set_fault_text(observed, "an exception not derived from std::exception");
   }
+}
+
+}  // namespace
+
+bool call_store(IMsgStore& store, SimulatedSupport& support, const Step& step,
+                Observation& observed) noexcept {
+  support.begin_step(observed);
+  make_client_call(store, step, observed);
   support.end_step();
+  return observed.outcome == CallOutcome::returned;
+}
+
+bool call_store_concurrently(IMsgStore& store, SimulatedSupport& support, const Step& step,
+                             Observation& observed) noexcept {
+  support.begin_thread_step(observed);
+  make_client_call(store, step, observed);
+  support.end_thread_step();
   return observed.outcome == CallOutcome::returned;
 }
 

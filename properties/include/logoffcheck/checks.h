@@ -3,7 +3,7 @@
 //
 // A check is a plain function of (model state before, step, observation).
 // The model's expectation for the step is part of the context, computed once
-// by the caller, so that nineteen checks do not step the model nineteen
+// by the caller, so that twenty checks do not step the model twenty
 // times. Judging builds no text: the words of a violation are built only for
 // the clause that is reported (check, check_step), never on the pass path.
 #pragma once

@@ -19,11 +19,11 @@ namespace logoffcheck {
 enum class ClauseId : std::uint8_t {
   SL_1, SL_2, SL_3, SL_4, SL_5,
   LT_1, LT_2, LT_3, LT_4,
-  RC_1, RC_2, RC_3,
+  RC_1, RC_2, RC_3, RC_4,
   SP_1, SP_2, SP_3, SP_4, SP_5, SP_6, SP_7,
 };
 
-inline constexpr std::size_t kClauseCount = 19;
+inline constexpr std::size_t kClauseCount = 20;
 
 // MUST clauses fail certification; SHOULD clauses warn, and fail in strict mode.
 enum class Level : std::uint8_t { must, should };

@@ -26,6 +26,11 @@ struct BuiltinProvider {
   std::size_t minimal_length = 0;
   // The mutant crashes, hangs, exits or otherwise needs process isolation.
   bool needs_isolation = false;
+  // The client threads per case that catch the mutant (certify --threads N):
+  // 1 for a bug every sequential case can show; above 1 for a race, which
+  // no sequential case shows (minimal_length is then 0: a shrunk race has
+  // no one length).
+  std::uint32_t threads = 1;
 
   bool is_mutant() const noexcept { return caught_by.has_value(); }
 

@@ -8,10 +8,12 @@
 //   text.h          the text tables the CLI prints
 //   gtest_source.h  GoogleTest sources that reproduce a counterexample
 //   html.h          the self-contained HTML page for people
+//   concurrent_document.h  concurrent counterexamples (RC-4), text and JSON
 //
 // Including this header includes them all.
 #pragma once
 
+#include "logoffcheck/concurrent_document.h"
 #include "logoffcheck/document.h"
 #include "logoffcheck/gtest_source.h"
 #include "logoffcheck/html.h"

@@ -136,6 +136,12 @@ IMsgStore& open_checked_store(const Provider& provider, SimulatedSupport& suppor
 bool call_store(IMsgStore& store, SimulatedSupport& support, const Step& step,
                 Observation& observed) noexcept;
 
+// As call_store, made by one of several threads calling the store at once:
+// the support object records into `observed` only the calls made on the
+// calling thread (SimulatedSupport::begin_thread_step).
+bool call_store_concurrently(IMsgStore& store, SimulatedSupport& support, const Step& step,
+                             Observation& observed) noexcept;
+
 // The interpreter shared by every runner: given a way to make one client call
 // on the store, plays a case against the model. `call(step, observation)`
 // performs the client call of `step`, fills in `observation`, and returns

@@ -6,7 +6,14 @@
 // counts the references the store holds, notices calls the store makes while
 // holding none (RC-2), and records every call into the Observation of the
 // step in progress.
+//
+// It is safe to call from several threads at once (concurrent histories,
+// RC-4): its state is guarded by a mutex, and a call is recorded into the
+// observation of the client call in progress on the calling thread
+// (begin_thread_step), so every observation belongs to one call.
 #pragma once
+
+#include <mutex>
 
 #include "logoffcheck/model.h"
 #include "logoffcheck/observation.h"
@@ -37,22 +44,42 @@ class SimulatedSupport final : public IMAPISupport {
   void begin_step(Observation& observation) noexcept { recording_ = &observation; }
   void end_step() noexcept;
 
+  // Concurrent histories: record the calls the calling thread makes into
+  // `observation` until end_thread_step() on the same thread. Takes
+  // precedence over begin_step for that thread. The observation's
+  // support_references_after counts the references held when the call began
+  // and those the call itself took and gave back, not another thread's.
+  void begin_thread_step(Observation& observation) noexcept;
+  void end_thread_step() noexcept;
+
   // An environment event between client calls.
   void apply_environment_event(Action action) noexcept {
+    const std::lock_guard lock(mutex_);
     environment_ = logoffcheck::apply_environment_event(environment_, action);
   }
 
-  const Environment& environment() const noexcept { return environment_; }
+  Environment environment() const noexcept {
+    const std::lock_guard lock(mutex_);
+    return environment_;
+  }
 
   // References the store holds now. Never negative: a Release without a
   // reference is counted as an unreferenced call instead.
-  ULONG store_references() const noexcept { return store_references_; }
+  ULONG store_references() const noexcept {
+    const std::lock_guard lock(mutex_);
+    return store_references_;
+  }
 
  private:
   // Notes a call made while the store held no reference (RC-2); returns true
   // when the call is such a call.
   bool unreferenced(SupportMethod method) noexcept;
 
+  // Where a call from this thread is recorded: its own step's observation in
+  // a concurrent history, else the sequential step's. Requires mutex_.
+  Observation* recording() const noexcept;
+
+  mutable std::mutex mutex_;
   Environment environment_;
   ULONG store_references_ = 0;
   bool creating_ = true;

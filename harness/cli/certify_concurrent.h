@@ -1,0 +1,29 @@
+// `logoffcheck certify --threads N`: concurrent histories (clause RC-4,
+// docs/concurrency.md). certify.cpp parses the options and hands over here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "files.h"
+#include "logoffcheck/engine.h"
+#include "provider_choice.h"
+
+namespace logoffcheck::cli {
+
+struct ConcurrentArguments {
+  std::uint32_t threads = 1;  // 1: sequential cases (certify.cpp)
+  std::uint32_t repeat = 8;   // plays of each case
+};
+
+// Runs `config`'s cases as concurrent histories against `chosen`, always
+// in child processes (a lost race is often a use after free); prints the
+// summary and any counterexample; writes --counterexample as a concurrent
+// counterexample document. Returns the exit status. Throws
+// ConfigurationError for --report, --junit (not yet written for
+// concurrent runs) and other unusable settings.
+int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
+                         const ConcurrentArguments& concurrency, const IsolationArguments& isolation,
+                         const Outputs& outputs);
+
+}  // namespace logoffcheck::cli
