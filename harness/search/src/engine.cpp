@@ -53,15 +53,26 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
                               std::uint64_t max_runs,
                               const std::function<void(const Progress&)>& progress) {
   CaseResult result;
-  runner.run(failing, false, result);
+  runner.run(failing, true, result);
   throw_if_spooler_failed(result);
   if (!result.failed()) throw std::invalid_argument("shrink_failure: the case does not fail");
-  const ClauseId clause = result.violation->clause;
+  return shrink_failure(runner, result, max_runs, progress);
+}
+
+Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found,
+                              std::uint64_t max_runs,
+                              const std::function<void(const Progress&)>& progress) {
+  if (!found.failed()) throw std::invalid_argument("shrink_failure: the case does not fail");
+  const ClauseId clause = found.violation->clause;
 
   Counterexample counterexample;
-  counterexample.original_length = result.executed.size();
+  counterexample.original_length = found.executed.size();
+  // The last failing run, recorded: what is reported should the failure
+  // not recur.
+  CaseResult last_failure = found;
+  CaseResult result;
   // Shrink what was executed: skipped steps and untried tails are gone.
-  std::vector<Step> current = result.executed;
+  std::vector<Step> current = found.executed;
   Progress status;
   status.shrinking = true;
   status.shrunk_length = current.size();
@@ -71,13 +82,14 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
     for (const auto& candidate : shrinkable_steps(current).shrinks()) {
       if (counterexample.shrink_runs >= max_runs) break;
       const std::vector<Step> steps = candidate.value();
-      runner.run(steps, false, result);
+      runner.run(steps, true, result);
       ++counterexample.shrink_runs;
       if (!same_failure(result, clause)) continue;
       // Keep the candidate itself: every shrink is strictly smaller (shorter,
       // or a simpler step), so this terminates. Its executed form may be
       // longer by the appended final Releases.
       current = steps;
+      std::swap(last_failure, result);
       progressed = true;
       if (progress) {
         status.shrink_runs = counterexample.shrink_runs;
@@ -89,12 +101,20 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
   }
   runner.run(current, true, result);
   if (!same_failure(result, clause)) {
-    throw InternalError("a shrunk counterexample did not fail again on replay: the provider is "
-                        "not deterministic, or a runner lost state between cases");
+    // A flaky store: the failure stands as found, with how often it recurs.
+    counterexample.replays = kFlakyReplays;
+    counterexample.replays_failed = 0;
+    for (std::uint32_t replay = 1; replay < kFlakyReplays; ++replay) {
+      runner.run(current, false, result);
+      counterexample.replays_failed += same_failure(result, clause) ? 1 : 0;
+    }
+    result = std::move(last_failure);
   }
   counterexample.records = std::move(result.records);
   counterexample.violation = std::move(*result.violation);
   counterexample.violation_step = result.violation_step;
+  counterexample.provider_output = std::move(result.provider_output);
+  counterexample.provider_output_bytes = result.provider_output_bytes;
   return counterexample;
 }
 
@@ -114,13 +134,14 @@ RunResult run_certification(CaseRunner& runner, const RunConfig& config) {
        index += config.shard_count) {
     const rc::Shrinkable<std::vector<Step>> generated = generate(config, index);
     const std::vector<Step> steps = generated.value();
-    runner.run(steps, false, result);
+    // Recorded, so that a failure that never recurs can still be shown as found.
+    runner.run(steps, true, result);
     throw_if_spooler_failed(result);
     ++run.cases_run;
     run.steps_run += result.executed.size();
     run.tally.add(result.tally);
     if (result.failed()) {
-      Counterexample counterexample = shrink_failure(runner, steps, config.max_shrink_runs,
+      Counterexample counterexample = shrink_failure(runner, result, config.max_shrink_runs,
                                                      config.progress);
       counterexample.case_index = index;
       run.counterexample = std::move(counterexample);
