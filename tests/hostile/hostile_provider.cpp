@@ -55,8 +55,10 @@ void fork_writer() {
     const std::string pid = std::to_string(getpid()) + "\n";
     if (pids >= 0 && write(pids, pid.data(), pid.size()) > 0) close(pids);
   }
-  // Leaves the store's process group and session: only a subreaper keeps it.
+  // Leaves the store's process group and session: only a subreaper keeps
+  // it; and outlives the reader of its output.
   setsid();
+  signal(SIGPIPE, SIG_IGN);
   for (int i = 0; i < 200; ++i) {
     std::printf("a forked child still writing\n");
     std::fflush(stdout);

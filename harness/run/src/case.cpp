@@ -55,6 +55,7 @@ bool CaseInterpreter::judge(const State& before, const Step& step, const Expecta
   if (first.verdict != Verdict::fail) return true;
   result.violation = std::move(first.violation);
   result.violation_step = result.executed.size() - 1;
+  result.violation_record = StepRecord{step, expected, observed};
   return false;
 }
 

@@ -36,6 +36,26 @@ bool same_failure(const CaseResult& result, ClauseId clause) {
   return result.violation && result.violation->clause == clause;
 }
 
+// The records of a failing run that was not recorded, `found`: the steps
+// before the violation with what the model expected and what `replay` (a
+// recorded run of the same steps that did not fail there) observed, and the
+// violating step as found.
+std::vector<StepRecord> as_found_records(const CaseResult& found, const CaseResult& replay,
+                                         const CaseOptions& options) {
+  std::vector<StepRecord> records;
+  State state = initial_state(options.profile);
+  for (std::size_t i = 0; i < found.violation_step; ++i) {
+    const Step& step = found.executed[i];
+    const Transition transition = logoffcheck::step(state, step);
+    const bool replayed = i < replay.records.size() && replay.records[i].step == step;
+    records.push_back({step, transition.expected,
+                       replayed ? replay.records[i].observed : Observation{}});
+    state = transition.next;
+  }
+  records.push_back(*found.violation_record);
+  return records;
+}
+
 }  // namespace
 
 std::vector<Step> Counterexample::steps() const {
@@ -53,7 +73,7 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
                               std::uint64_t max_runs,
                               const std::function<void(const Progress&)>& progress) {
   CaseResult result;
-  runner.run(failing, true, result);
+  runner.run(failing, false, result);
   throw_if_spooler_failed(result);
   if (!result.failed()) throw std::invalid_argument("shrink_failure: the case does not fail");
   return shrink_failure(runner, result, max_runs, progress);
@@ -67,10 +87,26 @@ Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found,
 
   Counterexample counterexample;
   counterexample.original_length = found.executed.size();
-  // The last failing run, recorded: what is reported should the failure
-  // not recur.
-  CaseResult last_failure = found;
+  // The failure again, recorded: what shrinking starts from, and what is
+  // reported should later runs not fail.
+  CaseResult last_failure;
   CaseResult result;
+  std::uint32_t attempts = 0;
+  bool recurred = false;
+  while (!recurred && attempts < kFlakyReplays) {
+    runner.run(found.executed, true, result);
+    ++attempts;
+    recurred = same_failure(result, clause);
+  }
+  if (!recurred) {
+    // Never again: the failure stands as found.
+    counterexample.records = as_found_records(found, result, runner.options());
+    counterexample.violation = *found.violation;
+    counterexample.violation_step = found.violation_step;
+    counterexample.replays = kFlakyReplays;
+    return counterexample;
+  }
+  std::swap(last_failure, result);
   // Shrink what was executed: skipped steps and untried tails are gone.
   std::vector<Step> current = found.executed;
   Progress status;
@@ -100,10 +136,10 @@ Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found,
     }
   }
   runner.run(current, true, result);
-  if (!same_failure(result, clause)) {
-    // A flaky store: the failure stands as found, with how often it recurs.
+  if (attempts > 1 || !same_failure(result, clause)) {
+    // A flaky store: the last failing run stands, with how often it recurs.
     counterexample.replays = kFlakyReplays;
-    counterexample.replays_failed = 0;
+    counterexample.replays_failed = same_failure(result, clause) ? 1 : 0;
     for (std::uint32_t replay = 1; replay < kFlakyReplays; ++replay) {
       runner.run(current, false, result);
       counterexample.replays_failed += same_failure(result, clause) ? 1 : 0;
@@ -134,8 +170,7 @@ RunResult run_certification(CaseRunner& runner, const RunConfig& config) {
        index += config.shard_count) {
     const rc::Shrinkable<std::vector<Step>> generated = generate(config, index);
     const std::vector<Step> steps = generated.value();
-    // Recorded, so that a failure that never recurs can still be shown as found.
-    runner.run(steps, true, result);
+    runner.run(steps, false, result);
     throw_if_spooler_failed(result);
     ++run.cases_run;
     run.steps_run += result.executed.size();

@@ -67,6 +67,9 @@ struct CaseResult {
   // `executed` of the step where it was observed.
   std::optional<Violation> violation;
   std::size_t violation_step = 0;
+  // The record of that step, recorded or not: what a failure that does not
+  // recur is shown with (engine.h).
+  std::optional<StepRecord> violation_record;
   ClauseTally tally;
   // With isolation and captured output (docs/isolation.md): the end of what
   // the store wrote to stdout and stderr during the case, at most
@@ -160,6 +163,7 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
   result.records.clear();
   result.violation.reset();
   result.violation_step = 0;
+  result.violation_record.reset();
   result.tally = {};
   result.provider_output.clear();
   result.provider_output_bytes = 0;
