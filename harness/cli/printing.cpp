@@ -1,6 +1,7 @@
 #include "printing.h"
 
 #include <map>
+#include <algorithm>
 
 #include "logoffcheck/text.h"
 #include "logoffcheck/windows_runner.h"
@@ -27,6 +28,20 @@ void print_violation(std::ostream& out, const Violation& violation) {
   out << broken.code << " (" << level_name(broken.level) << "): " << broken.statement << "\n"
       << "  expected: " << violation.expected << "\n"
       << "  observed: " << violation.observed << "\n";
+}
+
+void print_provider_output(std::ostream& out, const ProviderOutput& output) {
+  out << "\nProvider output during the case (" << output.bytes << " bytes"
+      << (output.bytes > output.tail.size()
+              ? ", the last " + std::to_string(output.tail.size()) + " shown"
+              : std::string())
+      << "), each line marked '|':\n";
+  std::size_t start = 0;
+  while (start < output.tail.size()) {
+    const std::size_t end = std::min(output.tail.find('\n', start), output.tail.size());
+    out << "  | " << std::string_view(output.tail).substr(start, end - start) << "\n";
+    start = end + 1;
+  }
 }
 
 void print_report_summary(std::ostream& out, const Report& report, std::string_view command) {
@@ -89,7 +104,12 @@ void print_counterexample(std::ostream& out, const Report& report, const std::st
       << (found.steps.size() == 1 ? " step" : " steps") << " (case " << found.case_index
       << " of seed " << found.seed << ")\n"
       << table << "\n";
-  print_violation(out, found.violation);
+ print_violation(out, found.violation);
+  if (found.replays) {
+    out << "  flaky:    the failure did not recur on replay; " << found.replays->failed << " of "
+        << found.replays->runs << " replays failed\n";
+  }
+  if (found.provider_output) print_provider_output(out, *found.provider_output);
   out << "\nReproduce: " << (reproduce.empty() ? certify_command(report) : reproduce) << "\n";
   if (!counterexample_file.empty()) {
     out << "Replay:    logoffcheck replay " << shell_word(counterexample_file) << "\n";

@@ -19,6 +19,10 @@ std::string shell_word(std::string_view word);
 // The clause, its statement, expected and observed.
 void print_violation(std::ostream& out, const Violation& violation);
 
+// What the store printed during a case, each line marked as the provider's
+// so that none can pass for the verifier's own.
+void print_provider_output(std::ostream& out, const ProviderOutput& output);
+
 // Provider, profile, seed, cases, verdict and the per-clause table.
 void print_report_summary(std::ostream& out, const Report& report, std::string_view command);
 

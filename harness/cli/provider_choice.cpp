@@ -30,12 +30,36 @@ void add_isolation_options(CLI::App& command, IsolationArguments& arguments) {
                   "With isolation: how long one call may take before it counts as a hang (RC-3)")
       ->check(CLI::Range(1u, 3600000u))
       ->capture_default_str();
+  command
+      .add_option("--settle-ms", arguments.settle_ms,
+                  "With isolation: how long to wait for threads a call left running; a crash "
+                  "or exit meanwhile is that call's (RC-3)")
+      ->check(CLI::Range(0u, 600000u))
+      ->capture_default_str();
+  command
+      .add_option("--memory-limit-mb", arguments.memory_limit_mb,
+                  "With isolation: address-space limit of the store's process in MiB, 0 for none "
+                  "(exceeding it is RC-3)")
+      ->check(CLI::Range(0u, 1u << 24))
+      ->capture_default_str();
+  command
+      .add_option("--provider-output", arguments.provider_output,
+                  "With isolation: capture the store's stdout and stderr (shown with a "
+                  "counterexample), or pass them through to the terminal")
+      ->check(CLI::IsMember({"capture", "pass"}))
+      ->capture_default_str();
 }
 
 RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArguments& arguments) {
   const bool risky = chosen.builtin == nullptr || chosen.builtin->needs_isolation;
   const bool isolate = arguments.isolate || (!arguments.no_isolate && risky);
-  return {isolate, arguments.timeout_ms};
+  RunnerOptions options;
+  options.isolate = isolate;
+  options.timeout_ms = arguments.timeout_ms;
+  options.settle_ms = arguments.settle_ms;
+  options.memory_limit_mb = arguments.memory_limit_mb;
+  options.capture_output = arguments.provider_output == "capture";
+  return options;
 }
 
 }  // namespace logoffcheck::cli

@@ -21,11 +21,15 @@ struct ChosenProvider {
 // ConfigurationError naming the problem.
 ChosenProvider choose_provider(const std::string& spec);
 
-// --isolate, --no-isolate and --timeout-ms, as parsed.
+// --isolate, --no-isolate, --timeout-ms, --settle-ms, --memory-limit-mb and
+// --provider-output, as parsed.
 struct IsolationArguments {
   bool isolate = false;
   bool no_isolate = false;
   std::uint32_t timeout_ms = RunnerOptions{}.timeout_ms;
+  std::uint32_t settle_ms = RunnerOptions{}.settle_ms;
+  std::uint32_t memory_limit_mb = RunnerOptions{}.memory_limit_mb;
+  std::string provider_output = "capture";
 };
 
 void add_isolation_options(CLI::App& command, IsolationArguments& arguments);

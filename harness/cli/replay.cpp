@@ -52,6 +52,9 @@ int replay(const ReplayArguments& arguments) {
     return kConformant;
   }
   print_violation(std::cout, *result.violation);
+  if (result.provider_output_bytes > 0) {
+    print_provider_output(std::cout, {result.provider_output_bytes, result.provider_output});
+  }
   const bool same = result.violation->clause == counterexample.violation.clause &&
                     result.violation_step == counterexample.violation_step;
   std::cout << "\nStill fails: " << clause_code(result.violation->clause) << " at step "

@@ -13,6 +13,7 @@ std::string_view outcome_name(CallOutcome outcome) noexcept {
     case CallOutcome::signaled: return "signaled";
     case CallOutcome::exited: return "exited";
     case CallOutcome::hung: return "hung";
+    case CallOutcome::out_of_memory: return "out-of-memory";
   }
   return "returned";
 }
@@ -48,6 +49,12 @@ std::string_view signal_name(int number) noexcept {
   }
 }
 
+// " 50 ms after it returned" for a fault of a thread the call left running.
+std::string after_return(const Observation& observation) {
+  if (!observation.fault_after_return) return {};
+  return " " + std::to_string(observation.fault_delay_ms) + " ms after it returned";
+}
+
 }  // namespace
 
 std::string describe_outcome(const Observation& observation) {
@@ -64,11 +71,14 @@ std::string describe_outcome(const Observation& observation) {
       return text;
     }
     case CallOutcome::signaled:
-      return "died by " + std::string(signal_name(detail)) + " (signal " + std::to_string(detail) + ")";
+      return "died by " + std::string(signal_name(detail)) + " (signal " + std::to_string(detail) +
+             ")" + after_return(observation);
     case CallOutcome::exited:
-      return "exited the process with status " + std::to_string(detail);
+      return "exited the process with status " + std::to_string(detail) + after_return(observation);
     case CallOutcome::hung:
       return "no return within " + std::to_string(detail) + " ms";
+    case CallOutcome::out_of_memory:
+      return "exceeded the memory limit of " + std::to_string(detail) + " MiB";
   }
   return "returned";
 }

@@ -180,6 +180,16 @@ listings)
   expect_output "^builtin:saves-first-flag +mutant +deferred +LT-1, 3 steps "
   expect_output "^builtin:addref-returns-old-count +mutant +deferred +RC-1 \\(strict\\), 1 step "
   ;;
+flaky_failure_stands)
+  # A failure that does not recur is the store's all the same: exit 1, the
+  # counterexample as found, marked with how many replays failed.
+  flaky=$1
+  run 1 certify --provider "$flaky" --no-isolate --counterexample cx.json
+  expect_output "NOT CONFORMANT: SL-1 \(MUST\) failed"
+  expect_output "^  flaky: +the failure did not recur on replay; 0 of 10 replays failed$"
+  grep -qF '"replays": {' cx.json || fail "cx.json does not mark the failure flaky"
+  grep -qF '"failed": 0' cx.json || fail "cx.json does not count the failed replays"
+  ;;
 emitted_gtest)
   toolchain=$1
   # shellcheck source=/dev/null

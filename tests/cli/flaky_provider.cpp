@@ -1,8 +1,9 @@
 // A provider library that is not deterministic: the first valid StoreLogoff
 // in the process fails (SL-1), every later one succeeds. A failure that does
-// not happen again cannot be shrunk, and the verifier has no answer it could
-// trust: `certify --no-isolate` must end with exit status 3 (internal error),
-// not with a verdict and not with a crash.
+// not happen again cannot be shrunk, yet it is the store's: `certify
+// --no-isolate` must end with exit status 1 and the counterexample as found,
+// marked with how many replays failed (0 of 10), not with exit status 3
+// (the verifier's own faults) and not with a crash.
 #include <logoffcheck/provider.h>
 
 namespace {

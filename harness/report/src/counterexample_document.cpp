@@ -111,13 +111,23 @@ Json counterexample_json(const CounterexampleDocument& counterexample) {
       {"expected", counterexample.violation.expected},
       {"observed", counterexample.violation.observed},
   };
+  // Optional, so that the documents of stores that print nothing and fail
+  // every time stay as they were.
+  if (counterexample.provider_output) {
+    json["provider_output"] = {{"bytes", counterexample.provider_output->bytes},
+                               {"tail", counterexample.provider_output->tail}};
+  }
+  if (counterexample.replays) {
+    json["replays"] = {{"runs", counterexample.replays->runs},
+                       {"failed", counterexample.replays->failed}};
+  }
   return json;
 }
 
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path) {
   expect_object(value, path,
                 {"schema_version", "provider", "profile", "strict", "seed", "case_index", "steps",
-                 "violation"});
+                 "violation", "provider_output", "replays"});
   read_schema_version(value, path);
   CounterexampleDocument counterexample;
   counterexample.provider = read_string(value, "provider", path);
@@ -152,6 +162,21 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
   counterexample.violation_step = static_cast<std::size_t>(step - 1);
   counterexample.violation = {id, read_string(violation, "expected", where),
                               read_string(violation, "observed", where)};
+  if (value.contains("provider_output")) {
+    const std::string at = join_path(path, "provider_output");
+    const Json& output = member(value, "provider_output", path);
+    expect_object(output, at, {"bytes", "tail"});
+    counterexample.provider_output = ProviderOutput{read_unsigned(output, "bytes", at),
+                                                    read_string(output, "tail", at)};
+  }
+  if (value.contains("replays")) {
+    const std::string at = join_path(path, "replays");
+    const Json& replays = member(value, "replays", path);
+    expect_object(replays, at, {"runs", "failed"});
+    const auto runs = static_cast<std::uint32_t>(read_unsigned(replays, "runs", at, 1000000));
+    const auto failed = static_cast<std::uint32_t>(read_unsigned(replays, "failed", at, runs));
+    counterexample.replays = FlakyReplays{runs, failed};
+  }
   return counterexample;
 }
 
@@ -170,6 +195,13 @@ CounterexampleDocument make_counterexample_document(const Counterexample& counte
   document.steps = counterexample.steps();
   document.violation = counterexample.violation;
   document.violation_step = counterexample.violation_step;
+  if (counterexample.provider_output_bytes > 0) {
+    document.provider_output =
+        ProviderOutput{counterexample.provider_output_bytes, counterexample.provider_output};
+  }
+  if (counterexample.replays > 0) {
+    document.replays = FlakyReplays{counterexample.replays, counterexample.replays_failed};
+  }
   return document;
 }
 

@@ -83,6 +83,7 @@ bool CaseInterpreter::judge(const State& before, const Step& step, const Expecta
   // Words only for the clause that ends the case.
   result.violation = std::move(check(*failed, context).violation);
   result.violation_step = result.executed.size() - 1;
+  result.violation_record = StepRecord{step, expected, observed};
   return false;
 }
 

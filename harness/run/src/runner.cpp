@@ -3,7 +3,24 @@
 #include "logoffcheck/isolation.h"
 #include "logoffcheck/windows_runner.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define LOGOFFCHECK_HUGE_ADDRESS_SPACE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define LOGOFFCHECK_HUGE_ADDRESS_SPACE 1
+#endif
+#endif
+
 namespace logoffcheck {
+
+std::uint32_t default_memory_limit_mb() noexcept {
+#if defined(LOGOFFCHECK_HUGE_ADDRESS_SPACE)
+  return 0;
+#else
+  return 1024;
+#endif
+}
 
 std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& case_options,
                                         const RunnerOptions& runner_options) {
@@ -13,8 +30,12 @@ std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& ca
                                                 runner_options.timeout_ms);
   }
   if (runner_options.isolate) {
-    return std::make_unique<IsolatingRunner>(std::move(provider), case_options,
-                                             runner_options.timeout_ms);
+    IsolationOptions isolation;
+    isolation.timeout_ms = runner_options.timeout_ms;
+    isolation.settle_ms = runner_options.settle_ms;
+    isolation.memory_limit_mb = runner_options.memory_limit_mb;
+    isolation.capture_output = runner_options.capture_output;
+    return std::make_unique<IsolatingRunner>(std::move(provider), case_options, isolation);
   }
   return std::make_unique<InProcessRunner>(std::move(provider), case_options);
 }

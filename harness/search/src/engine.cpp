@@ -39,6 +39,26 @@ bool same_failure(const CaseResult& result, ClauseId clause) {
   return result.violation && result.violation->clause == clause;
 }
 
+// The records of a failing run that was not recorded, `found`: the steps
+// before the violation with what the model expected and what `replay` (a
+// recorded run of the same steps that did not fail there) observed, and the
+// violating step as found.
+std::vector<StepRecord> as_found_records(const CaseResult& found, const CaseResult& replay,
+                                         const CaseOptions& options) {
+  std::vector<StepRecord> records;
+  State state = initial_state(options.profile);
+  for (std::size_t i = 0; i < found.violation_step; ++i) {
+    const Step& step = found.executed[i];
+    const Transition transition = logoffcheck::step(state, step);
+    const bool replayed = i < replay.records.size() && replay.records[i].step == step;
+    records.push_back({step, transition.expected,
+                       replayed ? replay.records[i].observed : Observation{}});
+    state = transition.next;
+  }
+  records.push_back(*found.violation_record);
+  return records;
+}
+
 }  // namespace
 
 std::vector<Step> Counterexample::steps() const {
@@ -62,12 +82,39 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
   runner.run(failing, false, result);
   throw_if_spooler_failed(result);
   if (!result.failed()) throw std::invalid_argument("shrink_failure: the case does not fail");
-  const ClauseId clause = result.violation->clause;
+  return shrink_failure(runner, result, max_runs, progress);
+}
+
+Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found,
+                              std::uint64_t max_runs,
+                              const std::function<void(const Progress&)>& progress) {
+  if (!found.failed()) throw std::invalid_argument("shrink_failure: the case does not fail");
+  const ClauseId clause = found.violation->clause;
 
   Counterexample counterexample;
-  counterexample.original_length = result.executed.size();
+  counterexample.original_length = found.executed.size();
+  // The failure again, recorded: what shrinking starts from, and what is
+  // reported should later runs not fail.
+  CaseResult last_failure;
+  CaseResult result;
+  std::uint32_t attempts = 0;
+  bool recurred = false;
+  while (!recurred && attempts < kFlakyReplays) {
+    runner.run(found.executed, true, result);
+    ++attempts;
+    recurred = same_failure(result, clause);
+  }
+  if (!recurred) {
+    // Never again: the failure stands as found.
+    counterexample.records = as_found_records(found, result, runner.options());
+    counterexample.violation = *found.violation;
+    counterexample.violation_step = found.violation_step;
+    counterexample.replays = kFlakyReplays;
+    return counterexample;
+  }
+  std::swap(last_failure, result);
   // Shrink what was executed: skipped steps and untried tails are gone.
-  std::vector<Step> current = result.executed;
+  std::vector<Step> current = found.executed;
   Progress status;
   status.shrinking = true;
   status.shrunk_length = current.size();
@@ -77,13 +124,14 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
     for (const auto& candidate : shrinkable_steps(current).shrinks()) {
       if (counterexample.shrink_runs >= max_runs) break;
       const std::vector<Step> steps = candidate.value();
-      runner.run(steps, false, result);
+      runner.run(steps, true, result);
       ++counterexample.shrink_runs;
       if (!same_failure(result, clause)) continue;
       // Keep the candidate itself: every shrink is strictly smaller (shorter,
       // or a simpler step), so this terminates. Its executed form may be
       // longer by the appended final Releases.
       current = steps;
+      std::swap(last_failure, result);
       progressed = true;
       if (progress) {
         status.shrink_runs = counterexample.shrink_runs;
@@ -94,13 +142,21 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
     }
   }
   runner.run(current, true, result);
-  if (!same_failure(result, clause)) {
-    throw InternalError("a shrunk counterexample did not fail again on replay: the provider is "
-                        "not deterministic, or a runner lost state between cases");
+  if (attempts > 1 || !same_failure(result, clause)) {
+    // A flaky store: the last failing run stands, with how often it recurs.
+    counterexample.replays = kFlakyReplays;
+    counterexample.replays_failed = same_failure(result, clause) ? 1 : 0;
+    for (std::uint32_t replay = 1; replay < kFlakyReplays; ++replay) {
+      runner.run(current, false, result);
+      counterexample.replays_failed += same_failure(result, clause) ? 1 : 0;
+    }
+    result = std::move(last_failure);
   }
   counterexample.records = std::move(result.records);
   counterexample.violation = std::move(*result.violation);
   counterexample.violation_step = result.violation_step;
+  counterexample.provider_output = std::move(result.provider_output);
+  counterexample.provider_output_bytes = result.provider_output_bytes;
   return counterexample;
 }
 
@@ -134,7 +190,7 @@ struct ChunkResult {
   ClauseTally tally;
   TransitionSet coverage;
   std::optional<std::uint64_t> failing_index;  // case index of the failing case
-  std::vector<Step> failing_steps;
+  CaseResult failing_result;  // as found: the store's output, the violation's record
   std::exception_ptr error;
 
   bool ends_run() const noexcept { return failing_index.has_value() || error != nullptr; }
@@ -162,7 +218,7 @@ void run_chunk(CaseRunner& runner, const RunConfig& config, std::uint64_t chunk,
       out.coverage.mark_case(config.case_options.profile, result.executed);
       if (result.failed()) {
         out.failing_index = index;
-        out.failing_steps = steps;
+        out.failing_result = result;
         return;
       }
     }
@@ -189,7 +245,7 @@ void finish(CaseRunner& runner, const RunConfig& config, std::optional<ChunkResu
   if (!failing) return;
   if (failing->error) std::rethrow_exception(failing->error);
   Counterexample counterexample =
-      shrink_failure(runner, failing->failing_steps, config.max_shrink_runs, config.progress);
+      shrink_failure(runner, failing->failing_result, config.max_shrink_runs, config.progress);
   counterexample.case_index = *failing->failing_index;
   run.counterexample = std::move(counterexample);
 }

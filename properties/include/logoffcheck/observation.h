@@ -24,6 +24,9 @@ enum class CallOutcome : std::uint8_t {
   signaled,  // the process died by a signal (fault_detail: the signal number)
   exited,    // the process exited during the call (fault_detail: the status)
   hung,      // no return within the timeout (fault_detail: the timeout in ms)
+  // the process ran out of the memory limit isolation set (fault_detail:
+  // the limit in MiB): an allocation failed, or the process died after one did
+  out_of_memory,
 };
 
 std::string_view outcome_name(CallOutcome outcome) noexcept;
@@ -55,6 +58,10 @@ struct Observation {
   std::int32_t fault_detail = 0;
   // For `threw`: the start of the exception's what(), NUL-terminated.
   std::array<char, 96> fault_text{};
+  // For `signaled` and `exited`: the process died after the call had
+  // returned (a thread the store left running), `fault_delay_ms` later.
+  bool fault_after_return = false;
+  std::uint32_t fault_delay_ms = 0;
 
   ULONG count_returned = 0;  // AddRef, Release
   HRESULT result = S_OK;     // StoreLogoff
@@ -84,7 +91,9 @@ inline std::size_t recorded_transport_calls(const Observation& observation) noex
 void set_fault_text(Observation& observation, std::string_view text) noexcept;
 
 // "returned", "died by SIGSEGV (signal 11)", "exited with status 3",
-// "threw an exception: bad state", "no return within 2000 ms".
+// "threw an exception: bad state", "no return within 2000 ms",
+// "exceeded the memory limit of 512 MiB", "died by SIGSEGV (signal 11) 50 ms
+// after it returned".
 std::string describe_outcome(const Observation& observation);
 
 // "StoreLogoffTransports(LOGOFF_ORDERLY)", or "StoreLogoffTransports(NULL)".

@@ -53,6 +53,25 @@ class InputError : public ConfigurationError {
 // ---------------------------------------------------------------------------
 // Counterexamples
 
+// What an isolated store wrote to stdout and stderr during the recorded run
+// of its counterexample: how many bytes, and the end of them.
+struct ProviderOutput {
+  std::uint64_t bytes = 0;
+  std::string tail;  // at most kProviderOutputTail printable bytes
+
+  friend bool operator==(const ProviderOutput&, const ProviderOutput&) = default;
+};
+static_assert(kProviderOutputTail <= kMaxTextField);
+
+// A failure that did not recur when replayed: `failed` of `runs` replays
+// failed the same way.
+struct FlakyReplays {
+  std::uint32_t runs = 0;
+  std::uint32_t failed = 0;
+
+  friend bool operator==(const FlakyReplays&, const FlakyReplays&) = default;
+};
+
 // A counterexample as a document: enough to replay it against the provider and
 // to explain it. `steps` are the executed steps, final Releases included.
 struct CounterexampleDocument {
@@ -64,6 +83,10 @@ struct CounterexampleDocument {
   std::vector<Step> steps;
   Violation violation;             // a provider clause that applies to `profile`
   std::size_t violation_step = 0;  // 0-based index into `steps`
+  // Only when the store printed something (isolated, output captured).
+  std::optional<ProviderOutput> provider_output;
+  // Only when the failure did not recur (a flaky store).
+  std::optional<FlakyReplays> replays;
 
   friend bool operator==(const CounterexampleDocument&, const CounterexampleDocument&) = default;
 };

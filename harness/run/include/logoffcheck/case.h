@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "logoffcheck/adapter.h"
@@ -69,6 +70,9 @@ struct StepRecord {
   Observation observed;
 };
 
+// The most of a store's output a CaseResult keeps: its end.
+inline constexpr std::size_t kProviderOutputTail = 4096;
+
 struct CaseResult {
   // Every executed step in order (steps a caller rule skipped are not listed),
   // including the Releases the case appended to end the store's life.
@@ -79,7 +83,16 @@ struct CaseResult {
   // `executed` of the step where it was observed.
   std::optional<Violation> violation;
   std::size_t violation_step = 0;
+  // The record of that step, recorded or not: what a failure that does not
+  // recur is shown with (engine.h).
+  std::optional<StepRecord> violation_record;
   ClauseTally tally;
+  // With isolation and captured output (docs/isolation.md): the end of what
+  // the store wrote to stdout and stderr during the case, at most
+  // kProviderOutputTail bytes, unprintable bytes shown as '?'; and how many
+  // bytes it wrote in all. Empty and 0 otherwise.
+  std::string provider_output;
+  std::uint64_t provider_output_bytes = 0;
 
   bool failed() const noexcept { return violation.has_value(); }
 };
@@ -174,8 +187,11 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
   result.records.clear();
   result.violation.reset();
   result.violation_step = 0;
+  result.violation_record.reset();
   result.tally = {};
   step_tally_ = {};
+  result.provider_output.clear();
+  result.provider_output_bytes = 0;
   State state = initial_state(options_.profile);
   const auto play = [&](const Step& step) {
     const Transition transition = logoffcheck::step(state, step);

@@ -62,6 +62,14 @@ struct Counterexample {
   std::size_t violation_step = 0;   // 0-based index into records
   std::size_t original_length = 0;  // executed steps before shrinking
   std::uint64_t shrink_runs = 0;
+  // What the store wrote during the recorded run (CaseResult::provider_output).
+  std::string provider_output;
+  std::uint64_t provider_output_bytes = 0;
+  // 0 when the failure recurred on replay. Otherwise it did not (a flaky
+  // store): the failure as found, shrunk as far as it kept failing, and
+  // `replays_failed` of `replays` more runs of it failed the same way.
+  std::uint32_t replays = 0;
+  std::uint32_t replays_failed = 0;
 
   std::vector<Step> steps() const;
 };
@@ -106,6 +114,17 @@ RunResult run_certification(const RunnerFactory& make_runner, const RunConfig& c
 // fails with the same clause and is locally minimal: no chunk can be removed
 // and no step made simpler without losing that failure.
 Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& failing,
+                              std::uint64_t max_runs = 100000,
+                              const std::function<void(const Progress&)>& progress = {});
+
+// Replays of a failure that did not recur, to count how often it does.
+inline constexpr std::uint32_t kFlakyReplays = 10;
+
+// As above, from the recorded result `found` of a failing run. A failure
+// that does not recur is still the store's: the result is then the last
+// failing run (the one found, or a shrink of it), marked with how many of
+// kFlakyReplays replays failed.
+Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found,
                               std::uint64_t max_runs = 100000,
                               const std::function<void(const Progress&)>& progress = {});
 

@@ -1,0 +1,216 @@
+#include "fork_server.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "logoffcheck/errors.h"
+#include "logoffcheck/support.h"
+#include "process_tree.h"
+
+namespace logoffcheck::isolation {
+
+namespace {
+
+std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void copy_message(SharedHeader& header, const char* text) noexcept {
+  std::strncpy(header.message.data(), text, header.message.size() - 1);
+  header.message.back() = '\0';
+}
+
+#ifdef __GLIBC__
+// A provider that calls exit() ends the worker with its status and nothing
+// else: the verifier's atexit handlers and static destructors belong to the
+// verifier (LeakSanitizer's among them, which would replace the status).
+void exit_with_status_only(int status, void*) { _exit(status); }
+#endif
+
+// The worker's view of the case it plays, for the new-handler.
+SharedHeader* current_header = nullptr;
+
+// Under the memory limit, a failed allocation is noted for the verifier,
+// which names the limit in the observation, and then fails as usual.
+void note_memory_exhausted() {
+  if (current_header != nullptr) {
+    current_header->memory_exhausted.store(true, std::memory_order_release);
+  }
+  throw std::bad_alloc();
+}
+
+// Waits while the store has more threads than `threads_before`, at most
+// until settle_ms after the last call returned: a thread that crashes or
+// exits meanwhile is the store's late fault, which the verifier attributes
+// to call number `call` (1-based).
+void settle(SharedHeader& header, std::size_t threads_before, std::uint32_t call,
+            const WorkerSettings& settings) noexcept {
+  if (thread_count() <= threads_before) return;
+  header.settling_after.store(call, std::memory_order_release);
+  const std::int64_t until = header.returned_at_ns.load(std::memory_order_relaxed) +
+                             std::int64_t{settings.settle_ms} * 1'000'000;
+  while (now_ns() < until && thread_count() > threads_before) usleep(1000);
+  header.settling_after.store(0, std::memory_order_release);
+}
+
+// Plays the shared case against a fresh store. `alone`: watches after every
+// call for threads it left running (else only after the whole case).
+void play_shared_case(const Provider& provider, const CaseOptions& options,
+                      const SharedCase& shared, const WorkerSettings& settings, bool alone) {
+  SharedHeader& header = shared.header();
+  const std::size_t threads_before_case = thread_count();
+  try {
+    SimulatedSupport support;
+    IMsgStore& store = open_checked_store(provider, support);
+    header.phase.store(Phase::playing, std::memory_order_release);
+    std::uint32_t calls = 0;
+    CaseResult result;
+    CaseInterpreter(options).run(
+        std::span<const Step>(shared.steps(), header.step_count), false, result,
+        [&](const Step& step, Observation& observed) {
+          const std::size_t threads_before = alone ? thread_count() : 0;
+          const bool returned = call_store(store, support, step, observed);
+          if (header.memory_exhausted.load(std::memory_order_acquire)) {
+            observed = {};
+            observed.outcome = CallOutcome::out_of_memory;
+            observed.fault_detail = static_cast<std::int32_t>(settings.memory_limit_mb);
+          }
+          if (calls >= shared.observation_capacity()) {
+            throw InternalError("isolation: more calls than the shared memory holds");
+          }
+          std::memcpy(&shared.observations()[calls], &observed, sizeof(Observation));
+          header.returned_at_ns.store(now_ns(), std::memory_order_relaxed);
+          header.observations.store(++calls, std::memory_order_release);
+          if (alone && returned) settle(header, threads_before, calls, settings);
+          return returned && observed.outcome == CallOutcome::returned;
+        },
+        [&](Action action) { support.apply_environment_event(action); });
+    settle(header, threads_before_case, calls, settings);
+    header.phase.store(Phase::finished, std::memory_order_release);
+  } catch (const ConfigurationError& error) {
+    copy_message(header, error.what());
+    header.phase.store(Phase::configuration_error, std::memory_order_release);
+  } catch (const std::exception& error) {
+    copy_message(header, error.what());
+    header.phase.store(Phase::internal_error, std::memory_order_release);
+  } catch (...) {
+    copy_message(header, "an exception not derived from std::exception");
+    header.phase.store(Phase::internal_error, std::memory_order_release);
+  }
+}
+
+// Forked ahead of time, so that the fork is off the case's critical path:
+// plays one case after another, each against a fresh store, until the
+// verifier is gone or asks a worker that has played cases to play one alone.
+[[noreturn]] void worker(int channel, pid_t server, const Provider& provider,
+                         const CaseOptions& options, const SharedCase& shared,
+                         const WorkerSettings& settings) {
+  if (!die_with_parent(server)) _exit(0);
+  adopt_orphans();
+  // A crash must reach the verifier as the signal itself, not as a
+  // sanitizer's report of it.
+  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) signal(fault, SIG_DFL);
+#ifdef __GLIBC__
+  on_exit(&exit_with_status_only, nullptr);
+#endif
+  if (settings.output >= 0) {
+    dup2(settings.output, STDOUT_FILENO);
+    dup2(settings.output, STDERR_FILENO);
+  }
+  if (settings.memory_limit_mb > 0) {
+    const rlim_t bytes = rlim_t{settings.memory_limit_mb} << 20;
+    const rlimit limit{bytes, bytes};
+    setrlimit(RLIMIT_AS, &limit);
+    std::set_new_handler(&note_memory_exhausted);
+  }
+  const pid_t self = getpid();
+  SharedHeader& header = shared.header();
+  current_header = &header;
+  for (bool fresh = true;; fresh = false) {
+    char command = 0;
+    ssize_t received;
+    do {
+      received = recv(channel, &command, 1, 0);
+    } while (received < 0 && errno == EINTR);
+    if (received <= 0) _exit(0);  // the verifier is gone
+    const bool alone = command == static_cast<char>(Command::alone);
+    if (alone && !fresh) {
+      send_message(channel, {Message::declined, self, 0});
+      _exit(0);
+    }
+    header.fresh_player.store(fresh, std::memory_order_relaxed);
+    header.player.store(self, std::memory_order_release);
+    play_shared_case(provider, options, shared, settings, alone);
+    // What the store printed reaches the verifier before the case ends, and
+    // every process it started ends with the case.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    end_children_except();
+    if (!send_message(channel, {Message::case_done, self, 0})) _exit(0);
+  }
+}
+
+// Workers alive at once: one playing, one ready should the first be lost.
+constexpr std::size_t kWorkers = 2;
+
+}  // namespace
+
+// Runs only fork, waitpid and send itself: no provider code ever runs in it.
+void serve(int channel, pid_t verifier, const Provider& provider, const CaseOptions& options,
+           const SharedCase& shared, const WorkerSettings& settings) {
+  if (!die_with_parent(verifier)) _exit(0);
+  // Its own process group, so that the runner can end the server and every
+  // worker with one kill(); and the reaper of what a dead worker's store left.
+  setpgid(0, 0);
+  adopt_orphans();
+  const pid_t server = getpid();
+  std::vector<pid_t> workers;
+  // Once the verifier has gone, the server only ends what is left.
+  bool verifier_gone = false;
+  for (;;) {
+    while (!verifier_gone && workers.size() < kWorkers) {
+      const pid_t pid = fork();
+      if (pid == 0) worker(channel, server, provider, options, shared, settings);
+      if (pid < 0) {
+        send_message(channel, {Message::cannot_fork, server, errno});
+        verifier_gone = true;
+        break;
+      }
+      workers.push_back(pid);
+    }
+    if (workers.empty()) {
+      end_children_except();
+      _exit(0);
+    }
+    int status = 0;
+    const pid_t ended = waitpid(-1, &status, 0);
+    if (ended < 0) {
+      if (errno == EINTR) continue;
+      _exit(0);
+    }
+    const auto known = std::find(workers.begin(), workers.end(), ended);
+    if (known == workers.end()) continue;  // an orphan of a store, re-parented here
+    workers.erase(known);
+    // What the dead worker's store started dies with it.
+    end_children_except(workers);
+    if (!verifier_gone && !send_message(channel, {Message::child_ended, ended, status})) {
+      verifier_gone = true;
+    }
+  }
+}
+
+}  // namespace logoffcheck::isolation

@@ -1,0 +1,71 @@
+#include "shared_case.h"
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "logoffcheck/errors.h"
+
+namespace logoffcheck::isolation {
+
+namespace {
+
+constexpr std::size_t round_up(std::size_t size, std::size_t alignment) {
+  return (size + alignment - 1) / alignment * alignment;
+}
+
+}  // namespace
+
+void SharedHeader::reset(std::uint32_t steps) noexcept {
+  step_count = steps;
+  phase.store(Phase::opening, std::memory_order_relaxed);
+  observations.store(0, std::memory_order_relaxed);
+  player.store(0, std::memory_order_relaxed);
+  fresh_player.store(false, std::memory_order_relaxed);
+  settling_after.store(0, std::memory_order_relaxed);
+  returned_at_ns.store(0, std::memory_order_relaxed);
+  memory_exhausted.store(false, std::memory_order_relaxed);
+  message[0] = '\0';
+}
+
+SharedCase::SharedCase(std::size_t step_capacity)
+    : step_capacity_(step_capacity),
+      steps_offset_(round_up(sizeof(SharedHeader), 64)),
+      observations_offset_(round_up(steps_offset_ + step_capacity * sizeof(Step), 64)),
+      size_(observations_offset_ + observation_capacity() * sizeof(Observation)) {
+  // Shared anonymous memory costs a fork nothing: its page tables are not copied.
+  void* memory = mmap(nullptr, size_, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (memory == MAP_FAILED) {
+    throw InternalError(std::string("isolation: cannot map shared memory: ") +
+                        std::strerror(errno));
+  }
+  base_ = static_cast<std::byte*>(memory);
+  new (base_) SharedHeader;
+}
+
+SharedCase::~SharedCase() { munmap(base_, size_); }
+
+SharedHeader& SharedCase::header() const noexcept {
+  return *std::launder(reinterpret_cast<SharedHeader*>(base_));
+}
+
+Step* SharedCase::steps() const noexcept { return reinterpret_cast<Step*>(base_ + steps_offset_); }
+
+Observation* SharedCase::observations() const noexcept {
+  return reinterpret_cast<Observation*>(base_ + observations_offset_);
+}
+
+bool send_message(int channel, const Message& message) noexcept {
+  ssize_t sent;
+  do {
+    sent = send(channel, &message, sizeof message, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  return sent == static_cast<ssize_t>(sizeof message);
+}
+
+}  // namespace logoffcheck::isolation

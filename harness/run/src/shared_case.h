@@ -1,0 +1,120 @@
+// Private to harness/run: what the isolating runner (isolation.cpp) and the
+// processes it forks (fork_server.cpp) share. One case lives in memory
+// mapped by the verifier and every process it forks: the steps to play and
+// the observations of the calls made; short messages travel on a
+// SOCK_SEQPACKET channel.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "logoffcheck/case.h"
+
+namespace logoffcheck::isolation {
+
+// Steps and observations cross the process boundary as bytes.
+static_assert(std::is_trivially_copyable_v<Step>);
+static_assert(std::is_trivially_copyable_v<Observation>);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+static_assert(std::atomic<pid_t>::is_always_lock_free);
+
+// How far the worker got with the case; it only ever moves forward.
+enum class Phase : std::uint32_t {
+  opening,              // opening the store (logoffcheck_open_store)
+  playing,              // the store is open; calls are being made
+  finished,             // the whole case was played
+  configuration_error,  // open_checked_store threw; `message` says why
+  internal_error,       // the verifier's own code failed in the worker
+};
+
+// How the verifier asks a worker to play the case in shared memory.
+enum class Command : char {
+  batched = 'B',  // in any worker, which goes on to the next case afterwards
+  alone = 'A',    // only in a worker that has played no case yet, watching
+                  // after every call for threads the store left running
+};
+
+struct SharedHeader {
+  std::atomic<Phase> phase{Phase::opening};
+  // Observations published so far: one per client call that ended
+  // (returned or threw) in the worker.
+  std::atomic<std::uint32_t> observations{0};
+  // The worker that took the case, 0 until one did.
+  std::atomic<pid_t> player{0};
+  // Whether that worker had played no case before this one.
+  std::atomic<bool> fresh_player{false};
+  // Nonzero while the worker waits for threads the store left running
+  // after its call number `settling_after` (1-based) returned.
+  std::atomic<std::uint32_t> settling_after{0};
+  // When the last call returned (steady_clock nanoseconds: CLOCK_MONOTONIC,
+  // the same clock in every process).
+  std::atomic<std::int64_t> returned_at_ns{0};
+  // An allocation failed under the memory limit during this case.
+  std::atomic<bool> memory_exhausted{false};
+  std::uint32_t step_count = 0;
+  std::array<char, 512> message{};
+
+  // Makes the header ready for a new case of `steps` steps.
+  void reset(std::uint32_t steps) noexcept;
+};
+
+// The shared memory of one case: a header, room for the steps, room for the
+// observations.
+class SharedCase {
+ public:
+  // Maps room for cases of up to `step_capacity` steps. Throws InternalError.
+  explicit SharedCase(std::size_t step_capacity);
+  ~SharedCase();
+  SharedCase(const SharedCase&) = delete;
+  SharedCase& operator=(const SharedCase&) = delete;
+
+  SharedHeader& header() const noexcept;
+  Step* steps() const noexcept;
+  Observation* observations() const noexcept;
+  std::size_t step_capacity() const noexcept { return step_capacity_; }
+  // A case makes at most one call per step plus one final Release per
+  // reference: 1 + one per AddRef.
+  std::size_t observation_capacity() const noexcept { return 2 * step_capacity_ + 1; }
+
+ private:
+  std::size_t step_capacity_;
+  std::size_t steps_offset_;
+  std::size_t observations_offset_;
+  std::size_t size_;
+  std::byte* base_ = nullptr;
+};
+
+// One packet on the verifier's channel: packets from the server and its
+// workers never mix.
+struct Message {
+  enum Kind : std::int32_t {
+    case_done,    // a worker played its whole case (or stopped at a violation)
+    child_ended,  // the server reaped a worker; `value` is its wait status
+    cannot_fork,  // the server cannot fork; `value` is errno
+    declined,     // a worker that has played cases was asked to play one alone
+  };
+  Kind kind = case_done;
+  pid_t pid = 0;
+  std::int32_t value = 0;
+};
+
+// Sends one message; false when the other side is gone.
+bool send_message(int channel, const Message& message) noexcept;
+
+// What every worker of a runner does besides playing cases.
+struct WorkerSettings {
+  // Where the worker's stdout and stderr go; -1 leaves them as they are.
+  int output = -1;
+  // RLIMIT_AS of each worker in MiB; 0 for none.
+  std::uint32_t memory_limit_mb = 0;
+  // How long a worker waits for threads a call left running to end.
+  std::uint32_t settle_ms = 100;
+};
+
+}  // namespace logoffcheck::isolation
