@@ -47,13 +47,6 @@ struct CertifyArguments {
 // --profile auto: certify against every profile and report the one followed.
 constexpr std::string_view kAutoProfile = "auto";
 
-// "deferred", "eager", "auto": what --profile accepts.
-std::vector<std::string> profile_names() {
-  std::vector<std::string> names;
-  for (const Profile profile : kProfiles) names.emplace_back(profile_name(profile));
-  names.emplace_back(kAutoProfile);
-  return names;
-}
 
 RunConfig run_config(const CertifyArguments& arguments, const ChosenProvider& chosen) {
   RunConfig config;
@@ -235,15 +228,8 @@ Command add_certify_command(CLI::App& app) {
   auto arguments = std::make_shared<CertifyArguments>();
   CLI::App* command = app.add_subcommand(
       "certify", "Run random cases against a provider; shrink the first failure");
-  command
-      ->add_option("--provider", arguments->provider,
-                   "builtin:NAME (see `logoffcheck providers`) or a provider library path")
-      ->required();
-  command
-      ->add_option("--profile", arguments->profile,
-                   "deferred, eager, or auto to detect which one the store follows (default: "
-                   "deferred; a bundled provider's own profile)")
-      ->check(CLI::IsMember(profile_names()));
+  add_provider_option(*command, arguments->provider);
+  add_profile_option(*command, arguments->profile, {std::string(kAutoProfile)});
   command->add_flag("--strict", arguments->strict, "SHOULD clauses fail certification too");
   command->add_option("--seed", arguments->seed, "Seed of the case stream")
       ->capture_default_str();

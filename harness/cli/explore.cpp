@@ -31,12 +31,6 @@ struct ExploreArguments {
   std::optional<double> min_coverage;
 };
 
-std::vector<std::string> profile_names() {
-  std::vector<std::string> names;
-  for (const Profile profile : kProfiles) names.emplace_back(profile_name(profile));
-  return names;
-}
-
 std::string explore_command(const ExploreArguments& arguments, Profile profile) {
   return "logoffcheck explore --provider " + shell_word(arguments.provider) + " --profile " +
          std::string(profile_name(profile)) + (arguments.strict ? " --strict" : "") + " --depth " +
@@ -100,14 +94,8 @@ Command add_explore_command(CLI::App& app) {
   auto arguments = std::make_shared<ExploreArguments>();
   CLI::App* command = app.add_subcommand(
       "explore", "Run every history of up to --depth client calls; report the shortest failure");
-  command
-      ->add_option("--provider", arguments->provider,
-                   "builtin:NAME (see `logoffcheck providers`) or a provider library path")
-      ->required();
-  command
-      ->add_option("--profile", arguments->profile,
-                   "deferred or eager (default: deferred; a bundled provider's own profile)")
-      ->check(CLI::IsMember(profile_names()));
+  add_provider_option(*command, arguments->provider);
+  add_profile_option(*command, arguments->profile);
   command->add_flag("--strict", arguments->strict, "SHOULD clauses fail too");
   command
       ->add_option("--depth", arguments->depth,

@@ -18,6 +18,26 @@ ChosenProvider choose_provider(const std::string& spec) {
   return {Provider::load_library(spec), nullptr};
 }
 
+void add_provider_option(CLI::App& command, std::string& provider) {
+  command
+      .add_option("--provider", provider,
+                  "builtin:NAME (see `logoffcheck providers`) or a provider library path")
+      ->required();
+}
+
+void add_profile_option(CLI::App& command, std::optional<std::string>& profile,
+                        std::vector<std::string> extra) {
+  std::vector<std::string> names;
+  std::string help;
+  for (const Profile choice : kProfiles) names.emplace_back(profile_name(choice));
+  names.insert(names.end(), extra.begin(), extra.end());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    help += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  }
+  help += " (default: deferred; a bundled provider's own profile)";
+  command.add_option("--profile", profile, help)->check(CLI::IsMember(names));
+}
+
 void add_isolation_options(CLI::App& command, IsolationArguments& arguments) {
   CLI::Option* on = command.add_flag(
       "--isolate", arguments.isolate,

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/runner.h"
@@ -20,6 +21,14 @@ struct ChosenProvider {
 // `builtin:NAME` or the path of a provider shared library. Throws
 // ConfigurationError naming the problem.
 ChosenProvider choose_provider(const std::string& spec);
+
+// --provider P (required), as certify and explore take it.
+void add_provider_option(CLI::App& command, std::string& provider);
+
+// --profile: "deferred" or "eager", and `extra` choices (certify's "auto").
+// The help text names the default: a bundled provider's own profile.
+void add_profile_option(CLI::App& command, std::optional<std::string>& profile,
+                        std::vector<std::string> extra = {});
 
 // --isolate, --no-isolate, --timeout-ms, --settle-ms, --memory-limit-mb and
 // --provider-output, as parsed.

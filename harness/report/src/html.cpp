@@ -6,38 +6,14 @@
 
 #include "logoffcheck/provider.h"
 #include "logoffcheck/text.h"
+#include "markup.h"
 #include "sha256.h"
 
 namespace logoffcheck {
 
 namespace {
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view text) { return markup_escape(text); }
 
 // Colours chosen for contrast on white (all above 7:1 except the lane grey,
 // 4.6:1, used only for lines) and kept in print.

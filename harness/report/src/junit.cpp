@@ -4,45 +4,10 @@
 #include <vector>
 
 #include "json.h"
+#include "markup.h"
 #include "logoffcheck/text.h"
 
 namespace logoffcheck {
-
-namespace {
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 allows no control characters but tab, newline and return.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string write_junit_xml(const Report& report, std::string_view counterexample_table) {
   const std::string classname = "logoffcheck." + std::string(profile_name(report.profile));
@@ -52,8 +17,8 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
   for (const Clause& entry : kClauses) {
     const ClauseStatus status =
         clause_status(entry.id, report.tally, report.profile, report.strict);
-    cases += "    <testcase classname=\"" + xml_escape(classname) + "\" name=\"" +
-             xml_escape(std::string(entry.code) + " " + std::string(entry.statement)) + "\"";
+    cases += "    <testcase classname=\"" + markup_escape(classname) + "\" name=\"" +
+             markup_escape(std::string(entry.code) + " " + std::string(entry.statement)) + "\"";
     const auto i = static_cast<std::size_t>(entry.id);
     if (status == ClauseStatus::pass) {
       cases += "/>\n";
@@ -66,10 +31,10 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
           applies_to(entry.id, report.profile)
               ? "not exercised by this run"
               : "applies to the " + std::string(scope_name(entry.scope)) + " profile only";
-      cases += "      <skipped message=\"" + xml_escape(why) + "\"/>\n";
+      cases += "      <skipped message=\"" + markup_escape(why) + "\"/>\n";
     } else if (status == ClauseStatus::warn) {
       cases += "      <system-out>" +
-               xml_escape("warning: SHOULD clause " + std::string(entry.code) + " failed " +
+               markup_escape("warning: SHOULD clause " + std::string(entry.code) + " failed " +
                           std::to_string(report.tally.failed[i]) +
                           " times; it fails certification only with --strict") +
                "</system-out>\n";
@@ -91,7 +56,7 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
                                               : std::string(counterexample_table));
       }
       cases += "      <failure type=\"" + std::string(entry.code) + "\" message=\"" +
-               xml_escape(message) + "\">" + xml_escape(body) + "</failure>\n";
+               markup_escape(message) + "\">" + markup_escape(body) + "</failure>\n";
     }
     cases += "    </testcase>\n";
   }
@@ -99,7 +64,7 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
                              std::to_string(failures) + "\" errors=\"0\"";
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += "<testsuites name=\"logoffcheck\"" + counts + ">\n";
-  xml += "  <testsuite name=\"" + xml_escape(classname) + "\"" + counts + " skipped=\"" +
+  xml += "  <testsuite name=\"" + markup_escape(classname) + "\"" + counts + " skipped=\"" +
          std::to_string(skipped) + "\">\n";
   xml += "    <properties>\n";
   const std::pair<std::string_view, std::string> properties[] = {
@@ -119,7 +84,7 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
     listed.emplace_back("coverage_percent", json::dump_scalar(figures.percent));
   }
   for (const auto& [name, value] : listed) {
-    xml += "      <property name=\"" + std::string(name) + "\" value=\"" + xml_escape(value) +
+    xml += "      <property name=\"" + std::string(name) + "\" value=\"" + markup_escape(value) +
            "\"/>\n";
   }
   xml += "    </properties>\n" + cases + "  </testsuite>\n</testsuites>\n";
