@@ -1,5 +1,6 @@
 #include "certify_concurrent.h"
 
+#include <cmath>
 #include <iostream>
 
 #include "command.h"
@@ -12,10 +13,11 @@ namespace logoffcheck::cli {
 
 namespace {
 
-// The summary's view of the run: the same per-clause table as a sequential
-// run, RC-4 judged once per history.
-Report summary_report(const ConcurrentRunResult& run, const RunConfig& config,
-                      const std::string& provider) {
+// The run as a report: the same verdict and per-clause table as a
+// sequential run, RC-4 judged once per history, the concurrent
+// counterexample, and no coverage (concurrent runs do not measure it).
+Report concurrent_report(const ConcurrentRunResult& run, const RunConfig& config,
+                         const std::string& provider) {
   Report report;
   report.provider = provider;
   report.profile = config.case_options.profile;
@@ -26,12 +28,17 @@ Report summary_report(const ConcurrentRunResult& run, const RunConfig& config,
   report.shard = {config.shard_index, config.shard_count};
   report.cases_run = run.cases_run;
   report.steps_run = run.calls_run;
-  report.seconds = run.seconds;
+  // Milliseconds, as make_report keeps them.
+  report.seconds = std::round(run.seconds * 1000) / 1000;
   report.tally = run.tally;
   if (run.counterexample) {
-    CounterexampleDocument found;
-    found.violation = run.counterexample->judgement.violation;
-    report.counterexample = found;
+    // The clause table shows the counterexample's clause failed, as a
+    // sequential report does, also when the checker tallied no verdict for
+    // it (a crash is RC-3 whatever the order, outside the order's tally).
+    const auto failed = static_cast<std::size_t>(run.counterexample->judgement.violation.clause);
+    if (report.tally.failed[failed] == 0) report.tally.failed[failed] = 1;
+    report.concurrent_counterexample = make_concurrent_counterexample_document(
+        *run.counterexample, provider, config.case_options, config.seed);
   }
   return report;
 }
@@ -41,9 +48,9 @@ Report summary_report(const ConcurrentRunResult& run, const RunConfig& config,
 int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
                          const ConcurrentArguments& concurrency, const IsolationArguments& isolation,
                          const Outputs& outputs) {
-  if (!outputs.report.empty() || !outputs.junit.empty()) {
-    throw ConfigurationError("--report and --junit are not written for --threads runs yet; use "
-                             "--counterexample for the concurrent counterexample");
+  if (!outputs.html.empty()) {
+    throw ConfigurationError("--html is not written for --threads runs yet; use --report, "
+                             "--junit or --counterexample");
   }
   if (isolation.no_isolate) {
     throw ConfigurationError("--threads always isolates: a lost race is often a use after free");
@@ -59,21 +66,18 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
   const ConcurrentRunResult run = run_concurrent_certification(*runner, concurrent);
   progress.clear();
 
-  const Report report = summary_report(run, config, chosen.provider.name());
+  const Report report = concurrent_report(run, config, chosen.provider.name());
   print_report_summary(std::cout, report, "certify");
   std::cout << "  threads  " << concurrency.threads << ", each case played " << concurrency.repeat
             << " times: " << run.histories_run << " histories\n";
+  const std::string table =
+      run.counterexample ? format_concurrent_counterexample(*run.counterexample) : "";
+  outputs.write(report, table);
   if (!run.counterexample) return kConformant;
-  std::cout << "\n" << format_concurrent_counterexample(*run.counterexample) << "\n";
+  std::cout << "\n" << table << "\n";
   print_violation(std::cout, run.counterexample->judgement.violation);
   std::cout << "\nReproduce: " << certify_command(report) << " --threads " << concurrency.threads
             << " --repeat " << concurrency.repeat << "\n";
-  if (!outputs.counterexample.empty()) {
-    write_document(outputs.counterexample,
-                   write_concurrent_counterexample_json(*run.counterexample,
-                                                        chosen.provider.name(),
-                                                        config.case_options, config.seed));
-  }
   return kNotConformant;
 }
 

@@ -18,10 +18,12 @@ struct ConcurrentArguments {
 
 // Runs `config`'s cases as concurrent histories against `chosen`, always
 // in child processes (a lost race is often a use after free); prints the
-// summary and any counterexample; writes --counterexample as a concurrent
+// summary and any counterexample; writes --report and --junit (the
+// concurrent counterexample in the report's "counterexample", its thread
+// table in the RC-4 testcase) and --counterexample as a concurrent
 // counterexample document. Returns the exit status. Throws
-// ConfigurationError for --report, --junit (not yet written for
-// concurrent runs) and other unusable settings.
+// ConfigurationError for --html (not yet written for concurrent runs) and
+// other unusable settings.
 int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
                          const ConcurrentArguments& concurrency, const IsolationArguments& isolation,
                          const Outputs& outputs);

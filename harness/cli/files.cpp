@@ -44,6 +44,10 @@ void Outputs::write(const Report& result, std::string_view table,
   if (!counterexample.empty() && result.counterexample) {
     write_document(counterexample, write_counterexample_json(*result.counterexample));
   }
+  if (!counterexample.empty() && result.concurrent_counterexample) {
+    write_document(counterexample,
+                   write_concurrent_counterexample_json(*result.concurrent_counterexample));
+  }
 }
 
 void add_output_options(CLI::App& command, Outputs& outputs) {

@@ -59,7 +59,7 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
   if (report.conformant()) {
     out << "CONFORMANT\n\n";
   } else {
-    const ClauseId failed = report.counterexample->violation.clause;
+    const ClauseId failed = *report.failed_clause();
     out << "NOT CONFORMANT: " << clause_code(failed) << " (" << level_name(clause(failed).level)
         << ") failed\n\n";
   }

@@ -10,21 +10,23 @@
 #include "logoffcheck/text.h"
 #include "printing.h"
 #include "provider_choice.h"
+#include "replay_concurrent.h"
 
 namespace logoffcheck::cli {
 
 namespace {
 
-struct ReplayArguments {
-  std::string file;
-  std::string provider;
-  std::string emit_gtest;
-  IsolationArguments isolation;
-};
-
 int replay(const ReplayArguments& arguments) {
-  CounterexampleDocument counterexample =
-      parse_file(arguments.file, [](std::string_view text) { return parse_replayable_json(text); });
+  ReplayableDocument document = parse_file(
+      arguments.file, [](std::string_view text) { return parse_replayable_document(text); });
+  if (auto* concurrent = std::get_if<ConcurrentCounterexampleDocument>(&document)) {
+    return replay_concurrent(std::move(*concurrent), arguments);
+  }
+  if (arguments.repeat != 0) {
+    throw ConfigurationError("--repeat replays concurrent counterexamples (a \"threads\" array); "
+                             "a sequential one is replayed once");
+  }
+  CounterexampleDocument& counterexample = std::get<CounterexampleDocument>(document);
   if (!arguments.provider.empty()) counterexample.provider = arguments.provider;
   const ChosenProvider chosen = choose_provider(counterexample.provider);
   const CaseOptions options{counterexample.profile, counterexample.strict};
@@ -80,6 +82,10 @@ Command add_replay_command(CLI::App& app) {
                       "Replay against this provider instead of the file's");
   command->add_option("--emit-gtest", arguments->emit_gtest,
                       "Write a GoogleTest source that reproduces the failure");
+  command
+      ->add_option("--repeat", arguments->repeat,
+                   "Plays of a concurrent counterexample (default: the file's repeat)")
+      ->check(CLI::Range(1u, 1000u));
   add_isolation_options(*command, arguments->isolation);
   return {command, [arguments] { return replay(*arguments); }};
 }

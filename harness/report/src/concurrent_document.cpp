@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "json.h"
 #include "logoffcheck/text.h"
 
 namespace logoffcheck {
@@ -17,105 +16,129 @@ std::string call_cell(const HistoryCall& call) {
   return describe_step(call.step) + " -> " + summarize_observed(record);
 }
 
-std::uint32_t thread_count(const History& history) {
+std::uint32_t thread_count(std::span<const ConcurrentCallRecord> calls) {
   std::uint32_t threads = 0;
-  for (const HistoryCall& call : history.calls) {
-    if (call.thread != kClientThread) threads = std::max(threads, call.thread + 1);
+  for (const ConcurrentCallRecord& call : calls) {
+    if (call.thread) threads = std::max(threads, *call.thread + 1);
   }
   return threads;
 }
 
 // Where a call stands in the order found: "3", or "-" when no order reached
 // it, or "!" for the call no order explains.
-std::string order_mark(const LinearizabilityResult& judgement, std::size_t call) {
-  if (!judgement.linearizable && call == judgement.unexplained) return "!";
-  const auto at = std::find(judgement.order.begin(), judgement.order.end(), call);
-  if (at == judgement.order.end()) return "-";
-  return std::to_string(at - judgement.order.begin() + 1);
+std::string order_mark(std::span<const std::size_t> order, std::optional<std::size_t> unexplained,
+                       std::size_t call) {
+  if (unexplained == call) return "!";
+  const auto at = std::find(order.begin(), order.end(), call);
+  if (at == order.end()) return "-";
+  return std::to_string(at - order.begin() + 1);
+}
+
+std::string counts_line(std::size_t prefix, std::span<const ConcurrentCallRecord> calls,
+                        std::uint64_t case_index) {
+  return std::to_string(prefix) + " prefix steps, " + std::to_string(thread_count(calls)) +
+         " threads, " + std::to_string(calls.size()) + " calls (case " +
+         std::to_string(case_index) + ")";
 }
 
 }  // namespace
 
-std::string format_concurrent_counterexample(const ConcurrentCounterexample& counterexample) {
-  const History& history = counterexample.history;
-  const LinearizabilityResult& judgement = counterexample.judgement;
-  const std::uint32_t threads = thread_count(history);
+std::vector<ConcurrentCallRecord> history_records(const History& history) {
+  std::vector<ConcurrentCallRecord> records;
+  records.reserve(history.calls.size());
+  for (const HistoryCall& call : history.calls) {
+    ConcurrentCallRecord record;
+    if (call.thread != kClientThread) record.thread = call.thread;
+    record.step = call.step;
+    record.invoked = call.invoked;
+    if (call.completed) record.responded = call.responded;
+    record.outcome = call.observed.outcome;
+    record.observed = call_cell(call);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+ConcurrentCounterexampleDocument make_concurrent_counterexample_document(
+    const ConcurrentCounterexample& counterexample, std::string provider,
+    const CaseOptions& options, std::uint64_t seed) {
+  ConcurrentCounterexampleDocument document;
+  document.provider = std::move(provider);
+  document.profile = options.profile;
+  document.strict = options.strict;
+  document.seed = seed;
+  document.case_index = counterexample.case_index;
+  document.repeat = counterexample.repeat;
+  document.failed_runs = counterexample.failed_runs;
+  document.scenario = counterexample.shrunk;
+  document.history = history_records(counterexample.history);
+  document.linearized = counterexample.judgement.order;
+  document.violation = counterexample.judgement.violation;
+  document.cause = counterexample.judgement.cause;
+  document.violation_call = counterexample.judgement.unexplained;
+  return document;
+}
+
+std::string format_history_table(std::span<const ConcurrentCallRecord> calls,
+                                 std::span<const std::size_t> order,
+                                 std::optional<std::size_t> unexplained, ClauseId cause) {
+  const std::uint32_t threads = thread_count(calls);
   std::vector<std::string> header = {"#", "order", "client"};
   for (std::uint32_t t = 0; t < threads; ++t) header.push_back("thread " + std::to_string(t + 1));
   std::vector<std::vector<std::string>> rows;
-  for (std::size_t i = 0; i < history.calls.size(); ++i) {
-    const HistoryCall& call = history.calls[i];
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const ConcurrentCallRecord& call = calls[i];
     std::vector<std::string> row(header.size());
     row[0] = std::to_string(i + 1);
-    row[1] = order_mark(judgement, i);
-    row[call.thread == kClientThread ? 2 : 3 + call.thread] = call_cell(call);
+    row[1] = order_mark(order, unexplained, i);
+    row[call.thread ? 3 + *call.thread : 2] = call.observed;
     rows.push_back(std::move(row));
   }
-  std::string text = "Concurrent counterexample: " + std::to_string(history.prefix_length) +
-                     " prefix steps, " + std::to_string(threads) + " threads, " +
-                     std::to_string(history.calls.size()) + " calls (case " +
-                     std::to_string(counterexample.case_index) + "); the shrunk case failed in " +
-                     std::to_string(counterexample.failed_runs) + " of " +
-                     std::to_string(counterexample.repeat) + " runs (" +
-                     std::to_string(counterexample.shrink_cases) + " smaller cases tried)\n";
-  text += "Rows in the order the calls began; 'order' is each call's place in the longest order "
-          "that explains the calls, '!' the first call none explains.\n";
+  std::string text =
+      "Rows in the order the calls began; 'order' is each call's place in the longest order "
+      "that explains the calls, '!' the first call none explains.\n";
   text += format_table(header, rows);
-  if (!judgement.linearizable) {
-    text += "After " + std::to_string(judgement.order.size()) +
-            " calls in order, no order explains call #" +
-            std::to_string(judgement.unexplained + 1) + " (" +
-            std::string(clause_code(judgement.cause)) + " fails for it)\n";
+  if (unexplained) {
+    text += "After " + std::to_string(order.size()) + " calls in order, no order explains call #" +
+            std::to_string(*unexplained + 1) + " (" + std::string(clause_code(cause)) +
+            " fails for it)\n";
   }
   return text;
+}
+
+std::string format_concurrent_counterexample(const ConcurrentCounterexample& counterexample) {
+  const LinearizabilityResult& judgement = counterexample.judgement;
+  const std::vector<ConcurrentCallRecord> calls = history_records(counterexample.history);
+  return "Concurrent counterexample: " +
+         counts_line(counterexample.history.prefix_length, calls, counterexample.case_index) +
+         "; the shrunk case failed in " + std::to_string(counterexample.failed_runs) + " of " +
+         std::to_string(counterexample.repeat) + " runs (" +
+         std::to_string(counterexample.shrink_cases) + " smaller cases tried)\n" +
+         format_history_table(calls, judgement.order,
+                              judgement.linearizable ? std::nullopt
+                                                     : std::optional(judgement.unexplained),
+                              judgement.cause);
+}
+
+std::string format_concurrent_document(const ConcurrentCounterexampleDocument& document) {
+  // The played prefix: the client's calls before the first thread's.
+  const auto first_thread =
+      std::find_if(document.history.begin(), document.history.end(),
+                   [](const ConcurrentCallRecord& call) { return call.thread.has_value(); });
+  return "Concurrent counterexample: " +
+         counts_line(static_cast<std::size_t>(first_thread - document.history.begin()),
+                     document.history, document.case_index) +
+         "; the shrunk case failed in " + std::to_string(document.failed_runs) + " of " +
+         std::to_string(document.repeat) + " runs\n" +
+         format_history_table(document.history, document.linearized, document.violation_call,
+                              document.cause);
 }
 
 std::string write_concurrent_counterexample_json(const ConcurrentCounterexample& counterexample,
                                                  const std::string& provider,
                                                  const CaseOptions& options, std::uint64_t seed) {
-  using json::Json;
-  Json document;
-  document["schema_version"] = kReportSchemaVersion;
-  document["kind"] = "concurrent-counterexample";
-  document["provider"] = provider;
-  document["profile"] = profile_name(options.profile);
-  document["strict"] = options.strict;
-  document["seed"] = seed;
-  document["case_index"] = counterexample.case_index;
-  document["repeat"] = counterexample.repeat;
-  document["failed_runs"] = counterexample.failed_runs;
-  Json prefix = Json::array();
-  for (const Step& step : counterexample.shrunk.prefix) prefix.push_back(json::step_json(step));
-  document["prefix"] = prefix;
-  Json threads = Json::array();
-  for (const std::vector<Step>& run : counterexample.shrunk.threads) {
-    Json steps = Json::array();
-    for (const Step& step : run) steps.push_back(json::step_json(step));
-    threads.push_back(steps);
-  }
-  document["threads"] = threads;
-  Json calls = Json::array();
-  for (const HistoryCall& call : counterexample.history.calls) {
-    Json entry;
-    entry["thread"] = call.thread == kClientThread ? Json(nullptr) : Json(call.thread + 1);
-    entry["step"] = json::step_json(call.step);
-    entry["invoked"] = call.invoked;
-    entry["responded"] = call.completed ? Json(call.responded) : Json(nullptr);
-    entry["outcome"] = outcome_name(call.observed.outcome);
-    entry["observed"] = call_cell(call);
-    calls.push_back(entry);
-  }
-  document["history"] = calls;
-  const LinearizabilityResult& judgement = counterexample.judgement;
-  Json order = Json::array();
-  for (std::size_t i : judgement.order) order.push_back(i);
-  document["linearized"] = order;
-  document["violation"] = {{"clause", clause_code(judgement.violation.clause)},
-                           {"cause", clause_code(judgement.cause)},
-                           {"call", judgement.unexplained},
-                           {"expected", judgement.violation.expected},
-                           {"observed", judgement.violation.observed}};
-  return json::dump_document(document);
+  return write_concurrent_counterexample_json(
+      make_concurrent_counterexample_document(counterexample, provider, options, seed));
 }
 
 }  // namespace logoffcheck

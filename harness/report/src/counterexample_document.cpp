@@ -49,6 +49,8 @@ std::string action_names(bool client_calls) {
   return names;
 }
 
+}  // namespace
+
 Step read_step(const Json& value, const std::string& path) {
   expect_type(value.is_object(), value, path, "a step object like {\"call\": \"AddRef\"}");
   const bool is_call = value.contains("call");
@@ -77,8 +79,6 @@ Step read_step(const Json& value, const std::string& path) {
   }
   return store_logoff(*parsed);
 }
-
-}  // namespace
 
 std::vector<Step> read_steps(const Json& value, const std::string& path) {
   expect_type(value.is_array(), value, path, "an array of steps");

@@ -93,7 +93,7 @@ void write_clause_table(std::ostringstream& out, const Report& report) {
     const std::string_view status =
         clause_status_name(clause_status(entry.id, report.tally, report.profile, report.strict));
     const bool failing =
-        report.counterexample && report.counterexample->violation.clause == entry.id;
+        report.failed_clause() == entry.id;
     out << "<tr id=\"clause-" << entry.code << "\"" << (failing ? " class=\"failing\"" : "")
         << "><th scope=\"row\">" << entry.code << "</th><td>" << level_name(entry.level)
         << "</td><td>" << escape(entry.statement) << "</td><td class=\"status-" << status << "\">"
@@ -280,7 +280,7 @@ std::string write_html_report(const Report& report, const HtmlContext& context) 
   const std::string verdict =
       report.conformant()
           ? std::string("CONFORMANT")
-          : "NOT CONFORMANT: " + std::string(clause_code(report.counterexample->violation.clause)) +
+          : "NOT CONFORMANT: " + std::string(clause_code(*report.failed_clause())) +
                 " failed";
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"

@@ -79,6 +79,13 @@ Json step_json(const Step& step);
 Json counterexample_json(const CounterexampleDocument& counterexample);
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path);
 std::vector<Step> read_steps(const Json& value, const std::string& path);
+Step read_step(const Json& value, const std::string& path);
+
+// A concurrent counterexample (concurrent_counterexample_json.cpp), alone or
+// as a report's "counterexample" (told apart by its "threads" array).
+Json concurrent_counterexample_json(const ConcurrentCounterexampleDocument& document);
+ConcurrentCounterexampleDocument read_concurrent_counterexample(const Json& value,
+                                                                const std::string& path);
 
 // The report's "coverage" object (coverage_document.cpp), and its reader,
 // which checks that every derived field agrees with "transitions".

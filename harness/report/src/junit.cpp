@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "json.h"
+#include "logoffcheck/concurrent_document.h"
 #include "markup.h"
 #include "logoffcheck/text.h"
 
@@ -40,19 +41,29 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
                "</system-out>\n";
     } else {
       ++failures;
-      const auto& found = report.counterexample;
-      const bool named = found && found->violation.clause == entry.id;
-      const std::string message = named ? std::string(entry.code) + ": expected " +
-                                              found->violation.expected + ", observed " +
-                                              found->violation.observed
-                                        : std::string(entry.code) + " failed " +
-                                              std::to_string(report.tally.failed[i]) + " times";
+      const Violation* named = nullptr;  // the counterexample's, when it names this clause
+      if (report.counterexample) named = &report.counterexample->violation;
+      if (report.concurrent_counterexample) named = &report.concurrent_counterexample->violation;
+      if (named && named->clause != entry.id) named = nullptr;
+      const std::string message =
+          named ? std::string(entry.code) + ": expected " + named->expected + ", observed " +
+                      named->observed
+                : std::string(entry.code) + " failed " + std::to_string(report.tally.failed[i]) +
+                      " times";
       std::string body = message + "\n";
-      if (found) {
+      if (const auto& found = report.counterexample) {
         body += "\ncounterexample (" + std::to_string(found->steps.size()) + " steps, case " +
                 std::to_string(found->case_index) + ", naming " +
                 std::string(clause_code(found->violation.clause)) + "):\n" +
                 (counterexample_table.empty() ? format_counterexample_steps(*found)
+                                              : std::string(counterexample_table));
+      }
+      if (const auto& found = report.concurrent_counterexample) {
+        body += "\nconcurrent counterexample (" +
+                std::to_string(found->scenario.threads.size()) + " threads, case " +
+                std::to_string(found->case_index) + ", naming " +
+                std::string(clause_code(found->violation.clause)) + "):\n" +
+                (counterexample_table.empty() ? format_concurrent_document(*found)
                                               : std::string(counterexample_table));
       }
       cases += "      <failure type=\"" + std::string(entry.code) + "\" message=\"" +

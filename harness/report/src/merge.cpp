@@ -65,6 +65,11 @@ Report merge_reports(const std::vector<Report>& shards) {
     } else {
       merged.coverage.reset();
     }
+    if (shard.concurrent_counterexample) {
+      throw InputError("report " + std::to_string(n + 1) +
+                       " holds a concurrent counterexample (a --threads run): merge does not "
+                       "combine those; replay it with `logoffcheck replay`");
+    }
     if (shard.counterexample && (!merged.counterexample || shard.counterexample->case_index <
                                                                merged.counterexample->case_index)) {
       merged.counterexample = shard.counterexample;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "logoffcheck/adapter.h"
@@ -20,6 +21,7 @@
 #include "logoffcheck/clauses.h"
 #include "logoffcheck/coverage.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/history.h"
 
 namespace logoffcheck {
 
@@ -109,6 +111,51 @@ CounterexampleDocument parse_counterexample_json(std::string_view text);
 std::vector<Step> parse_steps_json(std::string_view text);
 
 // ---------------------------------------------------------------------------
+// Concurrent counterexamples (clause RC-4, docs/concurrency.md): a case played
+// by several threads at once, recognised by its `threads` array.
+
+// One call of the failing history, as the document holds it.
+struct ConcurrentCallRecord {
+  std::optional<std::uint32_t> thread;  // 0-based thread; nullopt: the client
+  Step step;
+  std::uint64_t invoked = 0;               // ticks of the clock all threads share
+  std::optional<std::uint64_t> responded;  // nullopt: the call never returned
+  CallOutcome outcome = CallOutcome::returned;
+  std::string observed;  // "Release -> returned 0, StoreLogoffTransports(LOGOFF_ABORT)"
+
+  friend bool operator==(const ConcurrentCallRecord&, const ConcurrentCallRecord&) = default;
+};
+
+struct ConcurrentCounterexampleDocument {
+  std::string provider;
+  Profile profile = Profile::deferred;
+  bool strict = false;
+  std::uint64_t seed = 0;
+  std::uint64_t case_index = 0;
+  // Of `repeat` plays of the shrunk case, `failed_runs` failed; replay plays
+  // it `repeat` times unless told otherwise.
+  std::uint32_t repeat = 1;
+  std::uint32_t failed_runs = 0;
+  ConcurrentCase scenario;  // the shrunk case: prefix and threads
+  std::vector<ConcurrentCallRecord> history;  // one failing play
+  std::vector<std::size_t> linearized;        // indices into history
+  Violation violation;                        // a provider clause (RC-4, RC-3 or the clause)
+  ClauseId cause = ClauseId::RC_4;            // the clause that failed for `violation_call`
+  std::size_t violation_call = 0;             // 0-based index into history
+
+  friend bool operator==(const ConcurrentCounterexampleDocument&,
+                         const ConcurrentCounterexampleDocument&) = default;
+};
+
+// Pretty-printed JSON (docs/report.md), ending in "\n".
+std::string write_concurrent_counterexample_json(const ConcurrentCounterexampleDocument& document);
+
+// Parses and validates a concurrent counterexample; the case must keep the
+// caller rules (concurrent_case_valid) within kMaxHistoryCalls calls. Same
+// guarantees as parse_counterexample_json.
+ConcurrentCounterexampleDocument parse_concurrent_counterexample_json(std::string_view text);
+
+// ---------------------------------------------------------------------------
 // Reports
 
 // What became of one clause in a run (docs/report.md).
@@ -168,10 +215,17 @@ struct Report {
   double seconds = 0;
   ClauseTally tally;
   std::optional<CounterexampleDocument> counterexample;
+  // A --threads run's counterexample; then `counterexample` is empty. The
+  // JSON holds either in "counterexample".
+  std::optional<ConcurrentCounterexampleDocument> concurrent_counterexample;
   // Absent in reports written before logoffcheck measured coverage.
   std::optional<ReportCoverage> coverage;
 
-  bool conformant() const noexcept { return !counterexample.has_value(); }
+  bool conformant() const noexcept {
+    return !counterexample.has_value() && !concurrent_counterexample.has_value();
+  }
+  // The clause the counterexample names (sequential or concurrent), if any.
+  std::optional<ClauseId> failed_clause() const noexcept;
   // Conformant, and covering at least --min-coverage when one was given.
   bool passed() const noexcept;
 
@@ -195,5 +249,10 @@ Report parse_report_json(std::string_view text);
 // whose counterexample is not null. Throws InputError otherwise, like the
 // parsers above.
 CounterexampleDocument parse_replayable_json(std::string_view text);
+
+// The same, for `replay`, which also replays concurrent counterexamples: a
+// counterexample document of either kind, or a report holding one.
+using ReplayableDocument = std::variant<CounterexampleDocument, ConcurrentCounterexampleDocument>;
+ReplayableDocument parse_replayable_document(std::string_view text);
 
 }  // namespace logoffcheck

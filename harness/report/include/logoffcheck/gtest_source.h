@@ -2,6 +2,7 @@
 // test for the provider's own suite.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "logoffcheck/document.h"
@@ -13,5 +14,13 @@ namespace logoffcheck {
 // InProcessRunner and expects no violation — so it fails, naming the clause,
 // expected and observed, for as long as the provider keeps the bug.
 std::string emit_gtest_source(const CounterexampleDocument& counterexample);
+
+// The same for a concurrent counterexample (clause RC-4): the test plays the
+// case `repeat` times through the HistoryRunner in this process, judges every
+// play with check_linearizability, prints how many plays failed, and fails,
+// naming RC-4 and the clause that failed for the unexplained call, while any
+// play fails. A store that loses a race may crash the test process instead.
+std::string emit_concurrent_gtest_source(const ConcurrentCounterexampleDocument& counterexample,
+                                         std::uint32_t repeat);
 
 }  // namespace logoffcheck
