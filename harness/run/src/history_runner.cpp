@@ -42,7 +42,7 @@ void require_valid(const ConcurrentCase& c, Profile profile) {
 // destroyed at the end (a broken one) is left alone: it is never called again.
 void play_once(const Provider& provider, const CaseOptions& options, const ConcurrentCase& c,
                std::uint64_t schedule_seed, std::span<HistorySlot> slots) {
-  SimulatedSupport support;
+  SimulatedSupport support({}, SimulatedSupport::Callers::threads);
   IMsgStore& store = open_checked_store(provider, support);
   PlayOptions play;
   play.schedule_seed = schedule_seed;

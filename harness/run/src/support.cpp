@@ -19,7 +19,7 @@ Observation* SimulatedSupport::recording() const noexcept {
 }
 
 void SimulatedSupport::begin_thread_step(Observation& observation) noexcept {
-  const std::lock_guard lock(mutex_);
+  const auto lock = guard();
   thread_recording = &observation;
   thread_references_at_begin = store_references_;
   thread_reference_change = 0;
@@ -43,14 +43,14 @@ bool SimulatedSupport::unreferenced(SupportMethod method) noexcept {
 }
 
 ULONG SimulatedSupport::AddRef() {
-  const std::lock_guard lock(mutex_);
+  const auto lock = guard();
   unreferenced(SupportMethod::AddRef);
   if (thread_recording != nullptr) ++thread_reference_change;
   return ++store_references_;
 }
 
 ULONG SimulatedSupport::Release() {
-  const std::lock_guard lock(mutex_);
+  const auto lock = guard();
   // A Release without a reference would underflow: count it, don't do it.
   if (store_references_ == 0) {
     if (!creating_) unreferenced(SupportMethod::Release);
@@ -61,7 +61,7 @@ ULONG SimulatedSupport::Release() {
 }
 
 HRESULT SimulatedSupport::StoreLogoffTransports(ULONG* lpulFlags) {
-  const std::lock_guard lock(mutex_);
+  const auto lock = guard();
   unreferenced(SupportMethod::StoreLogoffTransports);
   TransportCall call;
   call.flags_pointer_null = lpulFlags == nullptr;
@@ -90,7 +90,7 @@ HRESULT SimulatedSupport::StoreLogoffTransports(ULONG* lpulFlags) {
 }
 
 void SimulatedSupport::end_step() noexcept {
-  const std::lock_guard lock(mutex_);
+  const auto lock = guard();
   if (recording_ != nullptr) recording_->support_references_after = store_references_;
   recording_ = nullptr;
 }

@@ -215,7 +215,7 @@ void run_chunk(CaseRunner& runner, const RunConfig& config, std::uint64_t chunk,
       ++out.cases_run;
       out.steps_run += result.executed.size();
       out.tally.add(result.tally);
-      out.coverage.mark_case(config.case_options.profile, result.executed);
+      out.coverage.add(result.coverage);
       if (result.failed()) {
         out.failing_index = index;
         out.failing_result = result;

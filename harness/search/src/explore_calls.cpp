@@ -228,7 +228,7 @@ class Explorer {
     ++result_.sequences_run;
     result_.steps_run += result.executed.size();
     result_.tally.add(result.tally);
-    result_.coverage.mark_case(options_.profile, result.executed);
+    result_.coverage.add(result.coverage);
     if (result.failed() && (!result_.shortest_failure ||
                             result.executed.size() < result_.shortest_failure->executed.size())) {
       result_.shortest_failure = result;

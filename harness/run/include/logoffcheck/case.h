@@ -20,6 +20,7 @@
 
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/checks.h"
+#include "logoffcheck/coverage.h"
 #include "logoffcheck/model.h"
 #include "logoffcheck/observation.h"
 #include "logoffcheck/step.h"
@@ -87,6 +88,9 @@ struct CaseResult {
   // recur is shown with (engine.h).
   std::optional<StepRecord> violation_record;
   ClauseTally tally;
+  // The model transitions the executed steps took (coverage.h), marked as
+  // they are played, so that coverage costs no second walk of the model.
+  TransitionSet coverage;
   // With isolation and captured output (docs/isolation.md): the end of what
   // the store wrote to stdout and stderr during the case, at most
   // kProviderOutputTail bytes, unprintable bytes shown as '?'; and how many
@@ -189,6 +193,7 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
   result.violation_step = 0;
   result.violation_record.reset();
   result.tally = {};
+  result.coverage = {};
   step_tally_ = {};
   result.provider_output.clear();
   result.provider_output_bytes = 0;
@@ -203,6 +208,7 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
       environment_event(step.action);
     }
     result.executed.push_back(step);
+    result.coverage.mark(state, step);
     const bool go_on = judge(state, step, transition.expected, observed, record, result) && alive;
     state = transition.next;
     return go_on;

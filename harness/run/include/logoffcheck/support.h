@@ -23,8 +23,14 @@ namespace logoffcheck {
 
 class SimulatedSupport final : public IMAPISupport {
  public:
-  explicit SimulatedSupport(const Environment& environment = {}) noexcept
-      : environment_(environment) {}
+  // Who calls the store: one client thread (a sequential case), or several
+  // at once (a concurrent history, RC-4), when the state is guarded by a
+  // mutex. Sequential cases do without it: it would be a lock per call.
+  enum class Callers : std::uint8_t { one_thread, threads };
+
+  explicit SimulatedSupport(const Environment& environment = {},
+                            Callers callers = Callers::one_thread) noexcept
+      : environment_(environment), guarded_(callers == Callers::threads) {}
   SimulatedSupport(const SimulatedSupport&) = delete;
   SimulatedSupport& operator=(const SimulatedSupport&) = delete;
   ~SimulatedSupport() = default;
@@ -54,19 +60,19 @@ class SimulatedSupport final : public IMAPISupport {
 
   // An environment event between client calls.
   void apply_environment_event(Action action) noexcept {
-    const std::lock_guard lock(mutex_);
+    const auto lock = guard();
     environment_ = logoffcheck::apply_environment_event(environment_, action);
   }
 
   Environment environment() const noexcept {
-    const std::lock_guard lock(mutex_);
+    const auto lock = guard();
     return environment_;
   }
 
   // References the store holds now. Never negative: a Release without a
   // reference is counted as an unreferenced call instead.
   ULONG store_references() const noexcept {
-    const std::lock_guard lock(mutex_);
+    const auto lock = guard();
     return store_references_;
   }
 
@@ -79,11 +85,17 @@ class SimulatedSupport final : public IMAPISupport {
   // a concurrent history, else the sequential step's. Requires mutex_.
   Observation* recording() const noexcept;
 
+  // A lock on mutex_ when several threads call, else no lock.
+  std::unique_lock<std::mutex> guard() const noexcept {
+    return guarded_ ? std::unique_lock(mutex_) : std::unique_lock<std::mutex>();
+  }
+
   mutable std::mutex mutex_;
   Environment environment_;
   ULONG store_references_ = 0;
   bool creating_ = true;
   Observation* recording_ = nullptr;
+  const bool guarded_;
 };
 
 }  // namespace logoffcheck
