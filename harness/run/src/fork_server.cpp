@@ -67,11 +67,15 @@ void settle(SharedHeader& header, std::size_t threads_before, std::uint32_t call
   header.settling_after.store(0, std::memory_order_release);
 }
 
-// Plays the shared case against a fresh store. `alone`: watches after every
-// call for threads it left running (else only after the whole case).
-void play_shared_case(const Provider& provider, const CaseOptions& options,
-                      const SharedCase& shared, const WorkerSettings& settings, bool alone) {
-  SharedHeader& header = shared.header();
+// Plays the case in slot `slot` against a fresh store. `alone`: watches after
+// every call for threads it left running (else only after the whole case).
+// Returns true when the case was played to its end and passed: the batch
+// goes on.
+bool play_shared_case(const Provider& provider, const CaseOptions& options,
+                      const SharedCase& shared, std::size_t slot,
+                      const WorkerSettings& settings, bool alone) {
+  SharedHeader& header = shared.header(slot);
+  current_header = &header;
   const std::size_t threads_before_case = thread_count();
   try {
     SimulatedSupport support;
@@ -80,7 +84,7 @@ void play_shared_case(const Provider& provider, const CaseOptions& options,
     std::uint32_t calls = 0;
     CaseResult result;
     CaseInterpreter(options).run(
-        std::span<const Step>(shared.steps(), header.step_count), false, result,
+        std::span<const Step>(shared.steps(slot), header.step_count), false, result,
         [&](const Step& step, Observation& observed) {
           const std::size_t threads_before = alone ? thread_count() : 0;
           const bool returned = call_store(store, support, step, observed);
@@ -92,7 +96,7 @@ void play_shared_case(const Provider& provider, const CaseOptions& options,
           if (calls >= shared.observation_capacity()) {
             throw InternalError("isolation: more calls than the shared memory holds");
           }
-          std::memcpy(&shared.observations()[calls], &observed, sizeof(Observation));
+          std::memcpy(&shared.observations(slot)[calls], &observed, sizeof(Observation));
           header.returned_at_ns.store(now_ns(), std::memory_order_relaxed);
           header.observations.store(++calls, std::memory_order_release);
           if (alone && returned) settle(header, threads_before, calls, settings);
@@ -101,6 +105,7 @@ void play_shared_case(const Provider& provider, const CaseOptions& options,
         [&](Action action) { support.apply_environment_event(action); });
     settle(header, threads_before_case, calls, settings);
     header.phase.store(Phase::finished, std::memory_order_release);
+    return !result.failed();
   } catch (const ConfigurationError& error) {
     copy_message(header, error.what());
     header.phase.store(Phase::configuration_error, std::memory_order_release);
@@ -111,6 +116,7 @@ void play_shared_case(const Provider& provider, const CaseOptions& options,
     copy_message(header, "an exception not derived from std::exception");
     header.phase.store(Phase::internal_error, std::memory_order_release);
   }
+  return false;
 }
 
 // Forked ahead of time, so that the fork is off the case's critical path:
@@ -138,8 +144,7 @@ void play_shared_case(const Provider& provider, const CaseOptions& options,
     std::set_new_handler(&note_memory_exhausted);
   }
   const pid_t self = getpid();
-  SharedHeader& header = shared.header();
-  current_header = &header;
+  BatchHeader& batch = shared.batch();
   for (bool fresh = true;; fresh = false) {
     char command = 0;
     ssize_t received;
@@ -152,14 +157,22 @@ void play_shared_case(const Provider& provider, const CaseOptions& options,
       send_message(channel, {Message::declined, self, 0});
       _exit(0);
     }
-    header.fresh_player.store(fresh, std::memory_order_relaxed);
-    header.player.store(self, std::memory_order_release);
-    play_shared_case(provider, options, shared, settings, alone);
-    // What the store printed reaches the verifier before the case ends, and
-    // every process it started ends with the case.
-    std::fflush(stdout);
-    std::fflush(stderr);
-    end_children_except();
+    const std::uint32_t cases = alone ? 1 : batch.cases;
+    for (std::uint32_t slot = 0; slot < cases; ++slot) {
+      SharedHeader& header = shared.header(slot);
+      header.fresh_player.store(fresh && slot == 0, std::memory_order_relaxed);
+      header.player.store(self, std::memory_order_release);
+      batch.current.store(slot, std::memory_order_release);
+      const bool go_on = play_shared_case(provider, options, shared, slot, settings, alone);
+      // What the store printed reaches the verifier before the batch ends,
+      // and every process it started ends with its case.
+      std::fflush(stdout);
+      std::fflush(stderr);
+      end_children_except();
+      // The verifier stops at the first failing case: the rest would be
+      // discarded.
+      if (!go_on) break;
+    }
     if (!send_message(channel, {Message::case_done, self, 0})) _exit(0);
   }
 }

@@ -14,11 +14,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "channel_registry.h"
 #include "fork_server.h"
 #include "logoffcheck/errors.h"
 #include "output_capture.h"
@@ -59,6 +59,9 @@ Observation fault_observation(const ChildEnd& end, const IsolationOptions& isola
   return observed;
 }
 
+// Cases handed to a worker in one message: the engine's chunk (engine.cpp).
+constexpr std::size_t kBatchSlots = 64;
+
 // The fork server died or stopped answering; the case is retried once on a new one.
 struct ServerLost {};
 
@@ -69,34 +72,6 @@ constexpr auto kGentleStop = std::chrono::milliseconds(1000);
 // How long a server may take to say that a worker it was asked to end has
 // ended: longer means it is stuck, not slow.
 constexpr auto kReapBound = std::chrono::milliseconds(10000);
-
-// The verifier's ends of the channels of every running fork server. A new
-// server closes its copies of the others' ends: otherwise a runner's
-// workers would not see their channel close when their runner stops.
-class ChannelRegistry {
- public:
-  void add(int channel) {
-    const std::lock_guard lock(mutex_);
-    channels_.push_back(channel);
-  }
-  void remove(int channel) {
-    const std::lock_guard lock(mutex_);
-    std::erase(channels_, channel);
-  }
-  std::vector<int> snapshot() const {
-    const std::lock_guard lock(mutex_);
-    return channels_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<int> channels_;
-};
-
-ChannelRegistry& running_channels() {
-  static ChannelRegistry registry;
-  return registry;
-}
 
 }  // namespace
 
@@ -118,7 +93,7 @@ struct IsolatingRunner::State {
     // The server's view of the shared memory is fixed when it forks.
     stop_server();
     shared.reset();
-    shared = std::make_unique<SharedCase>(std::max<std::size_t>(1024, steps * 2));
+    shared = std::make_unique<SharedCase>(std::max<std::size_t>(1024, steps * 2), kBatchSlots);
   }
 
   void start_server() {
@@ -225,23 +200,26 @@ struct IsolatingRunner::State {
     if (send(channel, &byte, 1, MSG_NOSIGNAL) != 1) throw ServerLost{};
   }
 
-  // Hands the shared case to a worker and waits for it to end, killing it
+  // Hands the shared batch to a worker and waits for it to end, killing it
   // when one call takes longer than the timeout.
   ChildEnd play_in_worker(Command command) {
     if (server < 0) start_server();
     if (capture) capture->start_case();
     send_command(command);
-    const SharedHeader& header = shared->header();
+    const BatchHeader& batch = shared->batch();
     const auto timeout = std::chrono::milliseconds(isolation.timeout_ms);
     // Wake up now and then to see whether a call returned meanwhile: the
     // timeout is per call, not per case.
     const auto slice = std::max(std::chrono::milliseconds(1), timeout / 8);
-    std::uint32_t seen = header.observations.load(std::memory_order_acquire);
-    Phase seen_phase = header.phase.load(std::memory_order_acquire);
+    std::uint32_t seen_slot = 0;
+    std::uint32_t seen = 0;
+    Phase seen_phase = Phase::opening;
     auto call_deadline = Clock::now() + timeout;
     ChildEnd end;
     for (;;) {
       const std::optional<Message> message = receive(std::min(call_deadline, Clock::now() + slice));
+      const std::uint32_t slot = batch.current.load(std::memory_order_acquire);
+      const SharedHeader& header = shared->header(slot);
       const pid_t player = header.player.load(std::memory_order_acquire);
       if (message) {
         if (message->kind == Message::declined) {
@@ -266,7 +244,8 @@ struct IsolatingRunner::State {
       }
       const std::uint32_t published = header.observations.load(std::memory_order_acquire);
       const Phase phase = header.phase.load(std::memory_order_acquire);
-      if (published != seen || phase != seen_phase) {
+      if (slot != seen_slot || published != seen || phase != seen_phase) {
+        seen_slot = slot;
         seen = published;
         seen_phase = phase;
         call_deadline = Clock::now() + timeout;
@@ -288,10 +267,14 @@ struct IsolatingRunner::State {
     }
   }
 
-  ChildEnd play_with_retry(std::span<const Step> steps, Command command) {
+  ChildEnd play_with_retry(std::span<const std::span<const Step>> cases, Command command) {
     for (int attempt = 0;; ++attempt) {
-      std::copy(steps.begin(), steps.end(), shared->steps());
-      shared->header().reset(static_cast<std::uint32_t>(steps.size()));
+      for (std::size_t slot = 0; slot < cases.size(); ++slot) {
+        std::copy(cases[slot].begin(), cases[slot].end(), shared->steps(slot));
+        shared->header(slot).reset(static_cast<std::uint32_t>(cases[slot].size()));
+      }
+      shared->batch().cases = static_cast<std::uint32_t>(cases.size());
+      shared->batch().current.store(0, std::memory_order_relaxed);
       try {
         return play_in_worker(command);
       } catch (const ServerLost&) {
@@ -301,15 +284,15 @@ struct IsolatingRunner::State {
         }
         // A worker of the lost server may still be dying: it must not
         // write into the next attempt's memory.
-        shared = std::make_unique<SharedCase>(shared->step_capacity());
+        shared = std::make_unique<SharedCase>(shared->step_capacity(), kBatchSlots);
       }
     }
   }
 
-  [[noreturn]] void throw_open_failure(const ChildEnd& end) const {
+  [[noreturn]] void throw_open_failure(const ChildEnd& end, const SharedHeader& header) const {
     throw ConfigurationError(
         "provider '" + provider.name() + "' " +
-        describe_outcome(fault_observation(end, isolation, shared->header().memory_exhausted)) +
+        describe_outcome(fault_observation(end, isolation, header.memory_exhausted)) +
         " in logoffcheck_open_store: it opened no store");
   }
 
@@ -328,9 +311,11 @@ struct IsolatingRunner::State {
     return observed;
   }
 
-  // Judges what the worker that ended as `end` published for `steps`.
-  void judge(std::span<const Step> steps, const ChildEnd& end, bool record, CaseResult& result) {
-    const SharedHeader& header = shared->header();
+  // Judges what the worker that ended as `end` published for `steps` in
+  // slot `slot`.
+  void judge(std::size_t slot, std::span<const Step> steps, const ChildEnd& end, bool record,
+             CaseResult& result) {
+    const SharedHeader& header = shared->header(slot);
     const Phase phase = header.phase.load(std::memory_order_acquire);
     switch (phase) {
       case Phase::configuration_error:
@@ -339,7 +324,7 @@ struct IsolatingRunner::State {
         throw InternalError(std::string("isolation: in the child process: ") +
                             header.message.data());
       case Phase::opening:
-        throw_open_failure(end);
+        throw_open_failure(end, header);
       case Phase::playing:
       case Phase::finished:
         break;
@@ -349,7 +334,7 @@ struct IsolatingRunner::State {
         static_cast<std::uint32_t>(shared->observation_capacity()));
     // A worker that died while it waited for a call's threads died of them.
     const std::uint32_t settling = end.finished ? 0 : header.settling_after.load();
-    const Observation* observations = shared->observations();
+    const Observation* observations = shared->observations(slot);
     std::uint32_t next = 0;
     CaseInterpreter(options).run(
         steps, record, result,
@@ -382,7 +367,7 @@ struct IsolatingRunner::State {
   // has reaped it, so that it cannot take the next case's command with it.
   void retire_player(const ChildEnd& end) {
     if (!end.finished) return;
-    const pid_t player = shared->header().player.load();
+    const pid_t player = shared->header(shared->batch().current.load()).player.load();
     kill(player, SIGKILL);
     const auto give_up = Clock::now() + kReapBound;
     try {
@@ -396,31 +381,75 @@ struct IsolatingRunner::State {
     }
   }
 
-  void run(std::span<const Step> steps, bool record, CaseResult& result) {
-    ensure_capacity(steps.size());
-    const ChildEnd end = play_with_retry(steps, Command::batched);
-    const SharedHeader& header = shared->header();
+  // Plays `cases` (at most kBatchSlots) in one batch and judges them in
+  // order into `results`, stopping after the first that fails; returns how
+  // many were judged.
+  std::size_t run_batch(std::span<const std::span<const Step>> cases, bool record,
+                        std::span<CaseResult> results) {
+    std::size_t longest = 0;
+    for (const auto& steps : cases) longest = std::max(longest, steps.size());
+    ensure_capacity(longest);
+    const ChildEnd end = play_with_retry(cases, Command::batched);
+    if (cases.size() > 1 && capture && capture->bytes() > 0) {
+      // The pipe does not say which case wrote what: each case is played
+      // again in a batch of its own, for the output of that case alone.
+      retire_player(end);
+      return run_one_by_one(cases, record, results);
+    }
+    const std::uint32_t last = shared->batch().current.load();
+    // The worker went on after every case before the last it played.
+    ChildEnd went_on;
+    went_on.finished = true;
+    for (std::uint32_t slot = 0; slot <= last && slot < cases.size(); ++slot) {
+      const ChildEnd& slot_end = slot < last ? went_on : end;
+      if (settle_case(slot, cases[slot], slot_end, end, record, results[slot])) continue;
+      return slot + 1;
+    }
+    // A worker that died between two cases played no more of them.
+    const std::size_t played = std::min<std::size_t>(last + 1, cases.size());
+    if (played == cases.size()) return played;
+    return played + run_batch(cases.subspan(played), record, results.subspan(played));
+  }
+
+  std::size_t run_one_by_one(std::span<const std::span<const Step>> cases, bool record,
+                             std::span<CaseResult> results) {
+    for (std::size_t index = 0; index < cases.size(); ++index) {
+      if (run_batch(cases.subspan(index, 1), record, results.subspan(index, 1)) == 1 &&
+          results[index].failed()) {
+        return index + 1;
+      }
+    }
+    return cases.size();
+  }
+
+  // Judges the case in slot `slot`, which ended as `slot_end` in a batch
+  // that ended as `end`, into `result`; returns false when it failed.
+  bool settle_case(std::size_t slot, std::span<const Step> steps, const ChildEnd& slot_end,
+                   const ChildEnd& end, bool record, CaseResult& result) {
+    const SharedHeader& header = shared->header(slot);
     const bool fresh = header.fresh_player.load();
-    const bool died = !end.finished && !end.killed_for_timeout;
+    const bool died = !slot_end.finished && !slot_end.killed_for_timeout;
     // A worker that had played cases may die opening a store of what an
     // earlier case left: only a fresh worker says the provider opens none.
     const bool opened = header.phase.load() != Phase::opening;
     if (opened || fresh) {
-      judge(steps, end, record, result);
-      if (!result.failed()) return;
+      judge(slot, steps, slot_end, record, result);
+      if (!result.failed()) return true;
       retire_player(end);
       // A hang is the store's whatever came before; one process, one case
       // gives the same verdict for everything else.
-      if (end.killed_for_timeout || (!died && fresh)) return;
+      if (slot_end.killed_for_timeout || (!died && fresh)) return false;
     }
     // Played alone in a fresh worker that watches every call, the case gets
     // the verdict and attribution of one process per case. Should it pass
     // there, the failure found stands: the store failed, if not every time.
     CaseResult alone;
-    const ChildEnd alone_end = play_with_retry(steps, Command::alone);
-    judge(steps, alone_end, record, alone);
+    const std::span<const Step> alone_case[] = {steps};
+    const ChildEnd alone_end = play_with_retry(alone_case, Command::alone);
+    judge(0, steps, alone_end, record, alone);
     if (alone.failed()) retire_player(alone_end);
     if (alone.failed() || !opened) result = std::move(alone);
+    return !result.failed();
   }
 };
 
@@ -438,7 +467,21 @@ IsolatingRunner::IsolatingRunner(Provider provider, CaseOptions options, std::ui
 IsolatingRunner::~IsolatingRunner() = default;
 
 void IsolatingRunner::run(std::span<const Step> steps, bool record, CaseResult& result) {
-  state_->run(steps, record, result);
+  const std::span<const Step> cases[] = {steps};
+  state_->run_batch(cases, record, std::span<CaseResult>(&result, 1));
+}
+
+std::size_t IsolatingRunner::run_batch(std::span<const std::span<const Step>> cases,
+                                       std::span<CaseResult> results) {
+  std::size_t played = 0;
+  while (played < cases.size()) {
+    const std::size_t size = std::min(kBatchSlots, cases.size() - played);
+    const std::size_t judged = state_->run_batch(cases.subspan(played, size), false,
+                                                 results.subspan(played, size));
+    played += judged;
+    if (results[played - 1].failed()) break;
+  }
+  return played;
 }
 
 const CaseOptions& IsolatingRunner::options() const noexcept { return state_->options; }

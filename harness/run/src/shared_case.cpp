@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -32,11 +33,15 @@ void SharedHeader::reset(std::uint32_t steps) noexcept {
   message[0] = '\0';
 }
 
-SharedCase::SharedCase(std::size_t step_capacity)
+constexpr std::size_t kBatchHeaderSize = round_up(sizeof(BatchHeader), 64);
+
+SharedCase::SharedCase(std::size_t step_capacity, std::size_t slots)
     : step_capacity_(step_capacity),
+      slots_(std::max<std::size_t>(1, slots)),
       steps_offset_(round_up(sizeof(SharedHeader), 64)),
       observations_offset_(round_up(steps_offset_ + step_capacity * sizeof(Step), 64)),
-      size_(observations_offset_ + observation_capacity() * sizeof(Observation)) {
+      slot_size_(round_up(observations_offset_ + observation_capacity() * sizeof(Observation), 64)),
+      size_(kBatchHeaderSize + slots_ * slot_size_) {
   // Shared anonymous memory costs a fork nothing: its page tables are not copied.
   void* memory = mmap(nullptr, size_, PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -45,19 +50,30 @@ SharedCase::SharedCase(std::size_t step_capacity)
                         std::strerror(errno));
   }
   base_ = static_cast<std::byte*>(memory);
-  new (base_) SharedHeader;
+  new (base_) BatchHeader;
+  for (std::size_t index = 0; index < slots_; ++index) new (slot(index)) SharedHeader;
 }
 
 SharedCase::~SharedCase() { munmap(base_, size_); }
 
-SharedHeader& SharedCase::header() const noexcept {
-  return *std::launder(reinterpret_cast<SharedHeader*>(base_));
+std::byte* SharedCase::slot(std::size_t index) const noexcept {
+  return base_ + kBatchHeaderSize + index * slot_size_;
 }
 
-Step* SharedCase::steps() const noexcept { return reinterpret_cast<Step*>(base_ + steps_offset_); }
+BatchHeader& SharedCase::batch() const noexcept {
+  return *std::launder(reinterpret_cast<BatchHeader*>(base_));
+}
 
-Observation* SharedCase::observations() const noexcept {
-  return reinterpret_cast<Observation*>(base_ + observations_offset_);
+SharedHeader& SharedCase::header(std::size_t index) const noexcept {
+  return *std::launder(reinterpret_cast<SharedHeader*>(slot(index)));
+}
+
+Step* SharedCase::steps(std::size_t index) const noexcept {
+  return reinterpret_cast<Step*>(slot(index) + steps_offset_);
+}
+
+Observation* SharedCase::observations(std::size_t index) const noexcept {
+  return reinterpret_cast<Observation*>(slot(index) + observations_offset_);
 }
 
 bool send_message(int channel, const Message& message) noexcept {

@@ -1,8 +1,8 @@
 // Private to harness/run: what the isolating runner (isolation.cpp) and the
-// processes it forks (fork_server.cpp) share. One case lives in memory
-// mapped by the verifier and every process it forks: the steps to play and
-// the observations of the calls made; short messages travel on a
-// SOCK_SEQPACKET channel.
+// processes it forks (fork_server.cpp) share. A batch of cases lives in
+// memory mapped by the verifier and every process it forks, one slot per
+// case: the steps to play and the observations of the calls made; short
+// messages travel on a SOCK_SEQPACKET channel.
 #pragma once
 
 #include <sys/types.h>
@@ -33,11 +33,22 @@ enum class Phase : std::uint32_t {
   internal_error,       // the verifier's own code failed in the worker
 };
 
-// How the verifier asks a worker to play the case in shared memory.
+// How the verifier asks a worker to play the cases in shared memory.
 enum class Command : char {
-  batched = 'B',  // in any worker, which goes on to the next case afterwards
+  batched = 'B',  // in any worker, which plays the batch's cases in order,
+                  // stopping after one that fails, and goes on to the next
+                  // batch afterwards
   alone = 'A',    // only in a worker that has played no case yet, watching
                   // after every call for threads the store left running
+};
+
+// Which slots hold the batch, and which the worker is playing. A batch of
+// one command costs one round trip between the verifier and a worker, not
+// one per case.
+struct BatchHeader {
+  std::uint32_t cases = 1;  // slots 0..cases-1 hold the batch (alone: 1)
+  // The slot the worker is playing; it only ever moves forward.
+  std::atomic<std::uint32_t> current{0};
 };
 
 struct SharedHeader {
@@ -64,28 +75,36 @@ struct SharedHeader {
   void reset(std::uint32_t steps) noexcept;
 };
 
-// The shared memory of one case: a header, room for the steps, room for the
-// observations.
+// The shared memory of a batch: a BatchHeader, then `slots` slots, each a
+// case's header, room for its steps and room for its observations.
 class SharedCase {
  public:
-  // Maps room for cases of up to `step_capacity` steps. Throws InternalError.
-  explicit SharedCase(std::size_t step_capacity);
+  // Maps room for `slots` cases of up to `step_capacity` steps each. Throws
+  // InternalError.
+  SharedCase(std::size_t step_capacity, std::size_t slots);
   ~SharedCase();
   SharedCase(const SharedCase&) = delete;
   SharedCase& operator=(const SharedCase&) = delete;
 
-  SharedHeader& header() const noexcept;
-  Step* steps() const noexcept;
-  Observation* observations() const noexcept;
+  BatchHeader& batch() const noexcept;
+  // Slot `slot` (below slots()).
+  SharedHeader& header(std::size_t slot = 0) const noexcept;
+  Step* steps(std::size_t slot = 0) const noexcept;
+  Observation* observations(std::size_t slot = 0) const noexcept;
+  std::size_t slots() const noexcept { return slots_; }
   std::size_t step_capacity() const noexcept { return step_capacity_; }
   // A case makes at most one call per step plus one final Release per
   // reference: 1 + one per AddRef.
   std::size_t observation_capacity() const noexcept { return 2 * step_capacity_ + 1; }
 
  private:
+  std::byte* slot(std::size_t index) const noexcept;
+
   std::size_t step_capacity_;
-  std::size_t steps_offset_;
-  std::size_t observations_offset_;
+  std::size_t slots_;
+  std::size_t steps_offset_;         // within a slot
+  std::size_t observations_offset_;  // within a slot
+  std::size_t slot_size_;
   std::size_t size_;
   std::byte* base_ = nullptr;
 };
@@ -94,7 +113,7 @@ class SharedCase {
 // workers never mix.
 struct Message {
   enum Kind : std::int32_t {
-    case_done,    // a worker played its whole case (or stopped at a violation)
+    case_done,    // a worker played its batch (or stopped at a violation)
     child_ended,  // the server reaped a worker; `value` is its wait status
     cannot_fork,  // the server cannot fork; `value` is errno
     declined,     // a worker that has played cases was asked to play one alone

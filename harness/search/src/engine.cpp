@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <span>
 #include <thread>
 
 namespace logoffcheck {
@@ -196,28 +197,51 @@ struct ChunkResult {
   bool ends_run() const noexcept { return failing_index.has_value() || error != nullptr; }
 };
 
-// Runs the cases of chunk `chunk` in order, stopping at the first failure.
-// `abandon()` is asked before each case; when it says yes the chunk's result
-// will not be used, so the chunk stops at once.
+// The cases of a chunk, their steps and results, reused from chunk to chunk
+// to spare allocations.
+struct ChunkBuffers {
+  std::vector<std::vector<Step>> steps;
+  std::vector<std::span<const Step>> cases;
+  std::vector<CaseResult> results;
+};
+
+// Runs the cases of chunk `chunk` in order, stopping at the first failure:
+// generated together and handed to the runner as one batch (cheaper for a
+// runner that plays them in another process), then taken in order as if run
+// one by one. `abandon()` is asked before the chunk; when it says yes the
+// chunk's result will not be used, so the chunk stops at once.
 template <typename Abandon>
 void run_chunk(CaseRunner& runner, const RunConfig& config, std::uint64_t chunk,
-               std::vector<Step>& steps, CaseResult& result, ChunkResult& out,
-               Abandon&& abandon) {
+               ChunkBuffers& buffers, ChunkResult& out, Abandon&& abandon) {
   const GenerationOptions options{config.case_options.profile, config.max_steps};
+  const std::uint64_t begin = chunk * kChunkCases;
   const std::uint64_t end = std::min(shard_cases(config), (chunk + 1) * kChunkCases);
+  const auto index_of = [&](std::uint64_t position) {
+    return config.shard_index + position * config.shard_count;
+  };
   try {
-    for (std::uint64_t position = chunk * kChunkCases; position < end; ++position) {
-      if (abandon()) return;
-      const std::uint64_t index = config.shard_index + position * config.shard_count;
+    if (abandon()) return;
+    const std::size_t count = end - begin;
+    buffers.steps.resize(std::max(buffers.steps.size(), count));
+    buffers.results.resize(std::max(buffers.results.size(), count));
+    buffers.cases.clear();
+    for (std::uint64_t position = begin; position < end; ++position) {
+      const std::uint64_t index = index_of(position);
+      std::vector<Step>& steps = buffers.steps[position - begin];
       generate_steps(options, case_random(config.seed, index), case_size(index), steps);
-      runner.run(steps, false, result);
+      buffers.cases.emplace_back(steps);
+    }
+    const std::size_t played =
+        runner.run_batch(buffers.cases, std::span<CaseResult>(buffers.results).first(count));
+    for (std::size_t offset = 0; offset < played; ++offset) {
+      const CaseResult& result = buffers.results[offset];
       throw_if_spooler_failed(result);
       ++out.cases_run;
       out.steps_run += result.executed.size();
       out.tally.add(result.tally);
       out.coverage.add(result.coverage);
       if (result.failed()) {
-        out.failing_index = index;
+        out.failing_index = index_of(begin + offset);
         out.failing_result = result;
         return;
       }
@@ -259,13 +283,12 @@ class ParallelRun {
       : config_(config), chunks_((shard_cases(config) + kChunkCases - 1) / kChunkCases) {}
 
   void work(CaseRunner& runner) {
-    std::vector<Step> steps;
-    CaseResult result;
+    ChunkBuffers buffers;
     for (;;) {
       const std::uint64_t chunk = next_chunk_.fetch_add(1, std::memory_order_relaxed);
       if (chunk >= chunks_ || chunk > lowest_end_.load(std::memory_order_acquire)) return;
       ChunkResult out;
-      run_chunk(runner, config_, chunk, steps, result, out, [&] {
+      run_chunk(runner, config_, chunk, buffers, out, [&] {
         return chunk > lowest_end_.load(std::memory_order_relaxed);
       });
       if (out.ends_run()) lower_end(chunk);
@@ -332,11 +355,10 @@ RunResult run_certification(CaseRunner& runner, const RunConfig& config) {
   Progress status;
   status.cases_total = shard_cases(config);
   std::optional<ChunkResult> failing;
-  std::vector<Step> steps;
-  CaseResult result;
+  ChunkBuffers buffers;
   for (std::uint64_t chunk = 0; chunk * kChunkCases < status.cases_total; ++chunk) {
     ChunkResult out;
-    run_chunk(runner, config, chunk, steps, result, out, [] { return false; });
+    run_chunk(runner, config, chunk, buffers, out, [] { return false; });
     if (merge_chunk(run, out, failing)) break;
     if (config.progress) {
       status.cases_done = run.cases_run;

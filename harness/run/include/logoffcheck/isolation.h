@@ -68,6 +68,16 @@ class IsolatingRunner final : public CaseRunner {
   using CaseRunner::run;
   void run(std::span<const Step> steps, bool record, CaseResult& result) override;
 
+  // As CaseRunner::run_batch, handing up to 64 cases to a worker in one
+  // message, which plays them in order, each against a fresh store, and
+  // stops after one that fails. Each case is judged exactly as run() judges
+  // it: a worker that died in a case is that case's fault (played again
+  // alone as above), the cases after it are played by another worker; when
+  // captured output cannot be told apart between the cases of a batch, each
+  // is played again in a batch of its own.
+  std::size_t run_batch(std::span<const std::span<const Step>> cases,
+                        std::span<CaseResult> results) override;
+
   const CaseOptions& options() const noexcept override;
 
  private:
