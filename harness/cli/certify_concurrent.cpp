@@ -18,14 +18,7 @@ namespace {
 // counterexample, and no coverage (concurrent runs do not measure it).
 Report concurrent_report(const ConcurrentRunResult& run, const RunConfig& config,
                          const std::string& provider) {
-  Report report;
-  report.provider = provider;
-  report.profile = config.case_options.profile;
-  report.strict = config.case_options.strict;
-  report.seed = config.seed;
-  report.cases_requested = config.cases;
-  report.max_steps = config.max_steps;
-  report.shard = {config.shard_index, config.shard_count};
+  Report report = report_of_config(config, provider);
   report.cases_run = run.cases_run;
   report.steps_run = run.calls_run;
   // Milliseconds, as make_report keeps them.

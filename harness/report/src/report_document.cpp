@@ -199,7 +199,7 @@ ClauseStatus clause_status(ClauseId id, const ClauseTally& tally, Profile profil
   return tally.passed[i] > 0 ? ClauseStatus::pass : ClauseStatus::not_exercised;
 }
 
-Report make_report(const RunResult& run, const RunConfig& config, std::string provider) {
+Report report_of_config(const RunConfig& config, std::string provider) {
   Report report;
   report.provider = std::move(provider);
   report.profile = config.case_options.profile;
@@ -208,6 +208,11 @@ Report make_report(const RunResult& run, const RunConfig& config, std::string pr
   report.cases_requested = config.cases;
   report.max_steps = config.max_steps;
   report.shard = {config.shard_index, config.shard_count};
+  return report;
+}
+
+Report make_report(const RunResult& run, const RunConfig& config, std::string provider) {
+  Report report = report_of_config(config, std::move(provider));
   report.cases_run = run.cases_run;
   report.steps_run = run.steps_run;
   // Milliseconds are all a reader needs, and fewer digits read better.

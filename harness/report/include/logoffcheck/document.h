@@ -235,6 +235,11 @@ struct Report {
 // The figures of `report.coverage` (all zero when it has none).
 CoverageFigures coverage_figures(const Report& report);
 
+// A report of a run of `config` against the provider called `provider`,
+// with what the configuration says (profile, strictness, seed, cases, steps,
+// shard) and nothing run yet: the part every kind of run shares.
+Report report_of_config(const RunConfig& config, std::string provider);
+
 // The report of a run of `config` against the provider called `provider`.
 Report make_report(const RunResult& run, const RunConfig& config, std::string provider);
 
