@@ -6,23 +6,7 @@ set -euo pipefail
 scenario=$1 logoffcheck=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-cd "$scratch"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# run STATUS ARG...: runs logoffcheck, keeps stdout in out.txt and stderr in
-# err.txt, and fails the scenario unless it exits with STATUS.
-run() {
-  local expected=$1 status=0
-  shift
-  "$logoffcheck" "$@" >out.txt 2>err.txt || status=$?
-  cat out.txt err.txt >&2
-  [[ $status -eq $expected ]] || fail "logoffcheck $* exited $status, expected $expected"
-}
-
-expect_output() { grep -qE -- "$1" out.txt || fail "output lacks /$1/"; }
+source "$here/../lib/scenario.sh"
 
 # The JSON field on the one line that holds it ("stats", "verdict", ...).
 json_line() { grep -E "^ *\"$1\":" "$2" || fail "$2 has no \"$1\""; }

@@ -6,21 +6,7 @@
 set -euo pipefail
 scenario=$1 logoffcheck=$2
 shift 2
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-cd "$scratch"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-run() {
-  local expected=$1 status=0
-  shift
-  "$logoffcheck" "$@" >out.txt 2>err.txt || status=$?
-  cat out.txt err.txt >&2
-  [[ $status -eq $expected ]] || fail "logoffcheck $* exited $status, expected $expected"
-}
-
-expect_output() { grep -qE -- "$1" out.txt || fail "output lacks /$1/"; }
+source "$(dirname "$0")/../lib/scenario.sh"
 expect_in() { grep -qE -- "$1" "$2" || fail "$2 lacks /$1/"; }
 
 # A headless Chromium that can reach nothing: every host name fails to resolve.

@@ -11,20 +11,7 @@
 set -euo pipefail
 scenario=$1 logoffcheck=$2
 shift 2
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-cd "$scratch"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-run() {
-  local expected=$1 status=0
-  shift
-  "$logoffcheck" "$@" >out.txt 2>err.txt || status=$?
-  cat out.txt err.txt >&2
-  [[ $status -eq $expected ]] || fail "logoffcheck $* exited $status, expected $expected"
-}
-expect_output() { grep -qE -- "$1" out.txt || fail "output lacks /$1/"; }
+source "$(dirname "$0")/../lib/scenario.sh"
 expect_error() { grep -qF -- "$1" err.txt || fail "stderr lacks '$1'"; }
 
 mutant=builtin:lost-update-count
