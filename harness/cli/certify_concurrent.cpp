@@ -52,17 +52,21 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
   concurrent.run = config;
   concurrent.threads = concurrency.threads;
   concurrent.repeat = concurrency.repeat;
-  const std::unique_ptr<HistoryRunner> runner =
-      make_isolated_history_runner(chosen.provider, config.case_options, isolation.timeout_ms);
+  // One runner per --jobs worker.
+  const HistoryRunnerFactory runners = [&] {
+    return make_isolated_history_runner(chosen.provider, config.case_options,
+                                        isolation.timeout_ms);
+  };
   ProgressLine progress;
   concurrent.run.progress = progress.callback();
-  const ConcurrentRunResult run = run_concurrent_certification(*runner, concurrent);
+  const ConcurrentRunResult run = run_concurrent_certification(runners, concurrent);
   progress.clear();
 
   const Report report = concurrent_report(run, config, chosen.provider.name());
   print_report_summary(std::cout, report, "certify");
   std::cout << "  threads  " << concurrency.threads << ", each case played " << concurrency.repeat
-            << " times: " << run.histories_run << " histories\n";
+            << " times: " << run.histories_run << " histories, " << run.overlapping_histories
+            << " with calls that overlapped in time (varies from run to run)\n";
   const std::string table =
       run.counterexample ? format_concurrent_counterexample(*run.counterexample) : "";
   outputs.write(report, table);
