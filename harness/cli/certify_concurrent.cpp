@@ -5,6 +5,8 @@
 
 #include "command.h"
 #include "logoffcheck/concurrent_document.h"
+#include "logoffcheck/isolation.h"
+#include "logoffcheck/runner.h"
 #include "logoffcheck/text.h"
 #include "printing.h"
 #include "progress.h"
@@ -52,10 +54,10 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
   concurrent.run = config;
   concurrent.threads = concurrency.threads;
   concurrent.repeat = concurrency.repeat;
-  // One runner per --jobs worker.
+  // One runner per --jobs worker, each under every isolation option.
+  const IsolationOptions isolated = isolation_options(runner_options(chosen, isolation));
   const HistoryRunnerFactory runners = [&] {
-    return make_isolated_history_runner(chosen.provider, config.case_options,
-                                        isolation.timeout_ms);
+    return make_isolated_history_runner(chosen.provider, config.case_options, isolated);
   };
   ProgressLine progress;
   concurrent.run.progress = progress.callback();
