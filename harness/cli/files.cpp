@@ -36,17 +36,12 @@ void write_document(const std::string& path, const std::string& text) {
   if (!out) throw ConfigurationError("cannot write " + path + ": " + std::strerror(errno));
 }
 
-void Outputs::write(const Report& result, std::string_view table,
-                    const HtmlContext& page) const {
+void Outputs::write(const Report& result) const {
   if (!report.empty()) write_document(report, write_report_json(result));
-  if (!html.empty()) write_document(html, write_html_report(result, page));
-  if (!junit.empty()) write_document(junit, write_junit_xml(result, table));
+  if (!html.empty()) write_document(html, write_html_report(result));
+  if (!junit.empty()) write_document(junit, write_junit_xml(result));
   if (!counterexample.empty() && result.counterexample) {
     write_document(counterexample, write_counterexample_json(*result.counterexample));
-  }
-  if (!counterexample.empty() && result.concurrent_counterexample) {
-    write_document(counterexample,
-                   write_concurrent_counterexample_json(*result.concurrent_counterexample));
   }
 }
 

@@ -38,10 +38,8 @@ struct Outputs {
   std::string counterexample;
   std::string html;
 
-  // `table`: the counterexample's step table, if the caller has one with
-  // observations in it; `page`: what the HTML page shows beyond the report.
-  void write(const Report& result, std::string_view table = {},
-             const HtmlContext& page = {}) const;
+  // Every file is rendered from `result` alone (its RunContext included).
+  void write(const Report& result) const;
 };
 
 void add_output_options(CLI::App& command, Outputs& outputs);
