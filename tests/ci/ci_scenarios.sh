@@ -20,7 +20,6 @@ print(r[0]["partialFingerprints"]["logoffcheckCounterexample/v1"])' "$1"
 }
 mutant=builtin:saves-first-flag
 race=builtin:lost-update-count
-unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
 
 case $scenario in
 sarif_sequential)
