@@ -24,8 +24,14 @@ race=builtin:lost-update-count
 case $scenario in
 sarif_sequential)
   # LT-1's three steps, pointing at the counterexample file by default.
-  run 1 certify --provider $mutant --counterexample cx.json --sarif s.sarif
+  run 1 certify --provider $mutant --counterexample cx.json --sarif s.sarif --report r.json
   check_sarif s.sarif --results 1 --clause LT-1 --steps 3 --uri cx.json
+  # merge and explore write it too, from their reports.
+  run 1 merge r.json --sarif merged.sarif --sarif-location cx.json
+  check_sarif merged.sarif --results 1 --clause LT-1 --steps 3 --uri cx.json
+  [[ "$(fingerprint s.sarif)" == "$(fingerprint merged.sarif)" ]] || fail "merge moved the fingerprint"
+  run 1 explore --provider $mutant --depth 4 --sarif explored.sarif
+  check_sarif explored.sarif --results 1 --clause LT-1
   # The same run writes the same fingerprint; so does --jobs 2, and any
   # seed whose minimal counterexample has the same steps. Another minimal
   # counterexample is another fingerprint.
