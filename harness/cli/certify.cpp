@@ -184,10 +184,6 @@ void refuse_for_threads(const CertifyArguments& arguments) {
     refuse("--no-isolate", "concurrent histories always run in a child process: a lost race is "
                            "often a use after free");
   }
-  if (given(arguments, "--jobs") && arguments.jobs != 1) {
-    refuse("--jobs", "concurrent histories run one case at a time (their threads race each "
-                     "other; workers would make the races depend on the load)");
-  }
   for (const std::string_view option : {"--settle-ms", "--memory-limit-mb", "--provider-output"}) {
     if (given(arguments, option)) {
       refuse(option, "the runner of concurrent histories has no settle time, memory limit or "
@@ -204,11 +200,14 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   concurrent.run = config;
   concurrent.threads = arguments.threads;
   concurrent.repeat = arguments.repeat;
-  const std::unique_ptr<HistoryRunner> runner = make_isolated_history_runner(
-      chosen.provider, config.case_options, arguments.isolation.timeout_ms);
+  // One runner per --jobs worker.
+  const HistoryRunnerFactory runners = [&] {
+    return make_isolated_history_runner(chosen.provider, config.case_options,
+                                        arguments.isolation.timeout_ms);
+  };
   ProgressLine progress;
   concurrent.run.progress = progress.callback();
-  const ConcurrentRunResult run = run_concurrent_certification(*runner, concurrent);
+  const ConcurrentRunResult run = run_concurrent_certification(runners, concurrent);
   progress.clear();
 
   Report report = make_report(run, config, chosen.provider.name());
@@ -217,7 +216,9 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
                          std::to_string(arguments.repeat);
   const std::string threads = std::to_string(arguments.threads) + ", each case played " +
                               std::to_string(arguments.repeat) +
-                              " times: " + std::to_string(run.histories_run) + " histories";
+                              " times: " + std::to_string(run.histories_run) + " histories, " +
+                              std::to_string(run.overlapping_histories) +
+                              " with calls that overlapped in time (varies from run to run)";
   report.run.notes = {{"Threads", threads}};
   return finish_run(report, arguments.outputs, "  threads  " + threads + "\n");
 }

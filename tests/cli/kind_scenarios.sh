@@ -28,7 +28,6 @@ certify_threads_refusals)
   refuse "--profile auto" "${threads[@]}" --profile auto
   refuse "--min-coverage" "${threads[@]}" --min-coverage 50
   refuse "--no-isolate" "${threads[@]}" --no-isolate
-  refuse "--jobs" "${threads[@]}" --jobs 2
   refuse "--settle-ms" "${threads[@]}" --settle-ms 10
   refuse "--memory-limit-mb" "${threads[@]}" --memory-limit-mb 512
   refuse "--provider-output" "${threads[@]}" --provider-output pass
@@ -38,10 +37,12 @@ certify_threads_refusals)
   # --repeat without --threads would be dropped: refused.
   run 2 certify --provider builtin:reference --cases 2 --repeat 3
   expect_error "--repeat plays each concurrent case several times; it needs --threads 2"
-  # What is honoured runs: --jobs 1 and --timeout-ms, the shards.
-  run 0 "${threads[@]}" --jobs 1 --timeout-ms 5000 --shard-index 1 --shard-count 2
+  # What is honoured runs: --jobs, --timeout-ms, the shards.
+  run 0 "${threads[@]}" --jobs 2 --timeout-ms 5000 --shard-index 1 --shard-count 2
   expect_output "cases +1 of 2 \(shard 1 of 2\)"
-  expect_output "threads +2, each case played 8 times"
+  expect_output "threads +2, each case played 8 times: 8 histories, [0-9]+ with calls that overlapped"
+  run 1 certify --provider builtin:lost-update-count --threads 2 --repeat 16 --cases 200 --jobs 2
+  expect_output "NOT CONFORMANT: RC-[34]"
   ;;
 replay_threads_refusals)
   for option in "--settle-ms 10" "--memory-limit-mb 512" "--provider-output pass"; do

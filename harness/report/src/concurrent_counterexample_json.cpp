@@ -162,8 +162,10 @@ Json concurrent_counterexample_json(const CounterexampleDocument& document) {
                        {"expected", document.violation.expected},
                        {"observed", document.violation.observed}};
   // Optional, as in a sequential counterexample: absent in every file written
-  // before concurrent runs captured the store's output.
+  // before concurrent runs captured the store's output or confirmed a flaky
+  // failure.
   add_provider_output(json, document);
+  add_replays(json, document);
   return json;
 }
 
@@ -171,7 +173,7 @@ CounterexampleDocument read_concurrent_counterexample(const Json& value, const s
   expect_object(value, path,
                 {"schema_version", "kind", "provider", "profile", "strict", "seed", "case_index",
                  "repeat", "failed_runs", "prefix", "threads", "history", "linearized",
-                 "violation", "provider_output"});
+                 "violation", "provider_output", "replays"});
   read_schema_version(value, path);
   if (read_string(value, "kind", path) != "concurrent-counterexample") {
     input_error(join_path(path, "kind"), "expected \"concurrent-counterexample\"");
@@ -222,6 +224,7 @@ CounterexampleDocument read_concurrent_counterexample(const Json& value, const s
   document.violation = {id, read_string(violation, "expected", where),
                         read_string(violation, "observed", where)};
   read_provider_output(value, path, document);
+  read_replays(value, path, document);
   return document;
 }
 

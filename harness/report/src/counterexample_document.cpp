@@ -117,10 +117,7 @@ Json counterexample_json(const CounterexampleDocument& counterexample) {
   // Optional, so that the documents of stores that print nothing and fail
   // every time stay as they were.
   add_provider_output(json, counterexample);
-  if (counterexample.replays) {
-    json["replays"] = {{"runs", counterexample.replays->runs},
-                       {"failed", counterexample.replays->failed}};
-  }
+  add_replays(json, counterexample);
   return json;
 }
 
@@ -139,6 +136,24 @@ void read_provider_output(const Json& value, const std::string& path,
   expect_object(output, at, {"bytes", "tail"});
   counterexample.provider_output =
       ProviderOutput{read_unsigned(output, "bytes", at), read_string(output, "tail", at)};
+}
+
+void add_replays(Json& json, const CounterexampleDocument& counterexample) {
+  if (counterexample.replays) {
+    json["replays"] = {{"runs", counterexample.replays->runs},
+                       {"failed", counterexample.replays->failed}};
+  }
+}
+
+void read_replays(const Json& value, const std::string& path,
+                  CounterexampleDocument& counterexample) {
+  if (!value.contains("replays")) return;
+  const std::string at = join_path(path, "replays");
+  const Json& replays = member(value, "replays", path);
+  expect_object(replays, at, {"runs", "failed"});
+  const auto runs = static_cast<std::uint32_t>(read_unsigned(replays, "runs", at, 1000000));
+  const auto failed = static_cast<std::uint32_t>(read_unsigned(replays, "failed", at, runs));
+  counterexample.replays = FlakyReplays{runs, failed};
 }
 
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path) {
@@ -184,14 +199,7 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
   counterexample.violation = {id, read_string(violation, "expected", where),
                               read_string(violation, "observed", where)};
   read_provider_output(value, path, counterexample);
-  if (value.contains("replays")) {
-    const std::string at = join_path(path, "replays");
-    const Json& replays = member(value, "replays", path);
-    expect_object(replays, at, {"runs", "failed"});
-    const auto runs = static_cast<std::uint32_t>(read_unsigned(replays, "runs", at, 1000000));
-    const auto failed = static_cast<std::uint32_t>(read_unsigned(replays, "failed", at, runs));
-    counterexample.replays = FlakyReplays{runs, failed};
-  }
+  read_replays(value, path, counterexample);
   return counterexample;
 }
 
@@ -266,6 +274,9 @@ CounterexampleDocument make_counterexample_document(const ConcurrentCounterexamp
   part.cause = counterexample.judgement.cause;
   part.violation_call = counterexample.judgement.unexplained;
   document.violation = counterexample.judgement.violation;
+  if (counterexample.replays > 0) {
+    document.replays = FlakyReplays{counterexample.replays, counterexample.replays_failed};
+  }
   return document;
 }
 

@@ -80,7 +80,10 @@ Json step_json(const Step& step);
 // reader tells a concurrent one by its "threads" array.
 Json counterexample_json(const CounterexampleDocument& counterexample);
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path);
-// "provider_output", which every kind may carry.
+// "provider_output" and "replays", which every kind may carry.
+void add_replays(Json& json, const CounterexampleDocument& counterexample);
+void read_replays(const Json& value, const std::string& path,
+                  CounterexampleDocument& counterexample);
 void add_provider_output(Json& json, const CounterexampleDocument& counterexample);
 void read_provider_output(const Json& value, const std::string& path,
                           CounterexampleDocument& counterexample);

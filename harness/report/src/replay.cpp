@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "logoffcheck/concurrent.h"
 #include "logoffcheck/linearizability.h"
 
 namespace logoffcheck {
@@ -38,13 +39,9 @@ ReplayResult replay_threads(const CounterexampleDocument& document, HistoryRunne
   const History* shown = nullptr;
   LinearizabilityResult judgement;
   for (const History& history : histories) {
-    LinearizabilityResult result = check_linearizability(history, runner.options());
-    // The same test as certify's (concurrent.cpp): the cause, not the
-    // clause, which is RC-4 whenever calls overlapped.
-    if (!result.linearizable && clause(result.cause).party == Party::spooler) {
-      throw InternalError("the simulated spooler broke " +
-                          std::string(clause_code(result.cause)));
-    }
+    // Judged as certify judges (judge_history): a failure of the simulated
+    // spooler is the verifier's, on the cause as well as the clause.
+    LinearizabilityResult result = judge_history(history, runner.options());
     if (!result.linearizable) ++failed;
     // The first failing play is shown, or the first play when none failed.
     if (shown == nullptr || (!result.linearizable && judgement.linearizable)) {
