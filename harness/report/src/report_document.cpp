@@ -199,13 +199,26 @@ Report report_of_config(const RunConfig& config, std::string provider) {
   return report;
 }
 
-Report make_report(const RunResult& run, const RunConfig& config, std::string provider) {
+namespace {
+
+// What every kind of run's report takes from its result: the configuration,
+// the figures and the clause tally.
+Report report_of_run(const RunConfig& config, std::string provider, std::uint64_t cases,
+                     std::uint64_t steps, double seconds, const ClauseTally& tally) {
   Report report = report_of_config(config, std::move(provider));
-  report.cases_run = run.cases_run;
-  report.steps_run = run.steps_run;
+  report.cases_run = cases;
+  report.steps_run = steps;
   // Milliseconds are all a reader needs, and fewer digits read better.
-  report.seconds = std::round(run.seconds * 1000) / 1000;
-  report.tally = run.tally;
+  report.seconds = std::round(seconds * 1000) / 1000;
+  report.tally = tally;
+  return report;
+}
+
+}  // namespace
+
+Report make_report(const RunResult& run, const RunConfig& config, std::string provider) {
+  Report report = report_of_run(config, std::move(provider), run.cases_run, run.steps_run,
+                                run.seconds, run.tally);
   if (run.counterexample) {
     report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
                                                          config.case_options, config.seed);
@@ -223,11 +236,8 @@ Report parse_report_json(std::string_view text) { return json::read_report(json:
 
 Report make_report(const ConcurrentRunResult& run, const RunConfig& config,
                    std::string provider) {
-  Report report = report_of_config(config, std::move(provider));
-  report.cases_run = run.cases_run;
-  report.steps_run = run.calls_run;
-  report.seconds = std::round(run.seconds * 1000) / 1000;
-  report.tally = run.tally;
+  Report report = report_of_run(config, std::move(provider), run.cases_run, run.calls_run,
+                                run.seconds, run.tally);
   if (run.counterexample) {
     // The clause table shows the counterexample's clause failed, as a
     // sequential report does, also when the checker tallied no verdict for
