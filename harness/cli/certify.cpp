@@ -3,8 +3,8 @@
 // of case: sequential cases, and with --threads N concurrent histories
 // (clause RC-4, docs/concurrency.md). Every option is honoured for every kind
 // or refused with exit 2 naming it (refuse_for_threads).
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -55,13 +55,11 @@ struct CertifyArguments {
 };
 
 bool given(const CertifyArguments& arguments, std::string_view option) {
-  return std::find(arguments.given.begin(), arguments.given.end(), option) !=
-         arguments.given.end();
+  return std::find(arguments.given.begin(), arguments.given.end(), option) != arguments.given.end();
 }
 
 // --profile auto: certify against every profile and report the one followed.
 constexpr std::string_view kAutoProfile = "auto";
-
 
 RunConfig run_config(const CertifyArguments& arguments, const ChosenProvider& chosen) {
   RunConfig config;
@@ -143,8 +141,7 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
   std::vector<std::unique_ptr<CaseRunner>> made;
   // One runner per worker (--jobs), each opening its own stores.
   const RunnerFactory runners = [&]() -> std::unique_ptr<CaseRunner> {
-    std::unique_ptr<CaseRunner> runner =
-        make_runner(chosen.provider, config.case_options, options);
+    std::unique_ptr<CaseRunner> runner = make_runner(chosen.provider, config.case_options, options);
     const std::lock_guard lock(made_mutex);
     made.push_back(std::move(runner));
     return std::make_unique<BorrowedRunner>(*made.back());
@@ -169,8 +166,8 @@ Report make_certify_report(const CertifyArguments& arguments, const RunResult& r
 // (ConfigurationError: exit 2) rather than dropped.
 void refuse_for_threads(const CertifyArguments& arguments) {
   const auto refuse = [](std::string_view option, std::string_view why) {
-    throw ConfigurationError(std::string(option) + " cannot be used with --threads: " +
-                             std::string(why));
+    throw ConfigurationError(std::string(option) +
+                             " cannot be used with --threads: " + std::string(why));
   };
   if (arguments.profile == kAutoProfile) {
     refuse("--profile auto",
@@ -181,13 +178,15 @@ void refuse_for_threads(const CertifyArguments& arguments) {
     refuse("--min-coverage", "concurrent runs do not measure model coverage");
   }
   if (arguments.isolation.no_isolate) {
-    refuse("--no-isolate", "concurrent histories always run in a child process: a lost race is "
-                           "often a use after free");
+    refuse("--no-isolate",
+           "concurrent histories always run in a child process: a lost race is "
+           "often a use after free");
   }
   for (const std::string_view option : {"--settle-ms", "--memory-limit-mb", "--provider-output"}) {
     if (given(arguments, option)) {
-      refuse(option, "the runner of concurrent histories has no settle time, memory limit or "
-                     "output capture yet (only --timeout-ms)");
+      refuse(option,
+             "the runner of concurrent histories has no settle time, memory limit or "
+             "output capture yet (only --timeout-ms)");
     }
   }
 }
@@ -243,11 +242,11 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
   if (!neither) detection += profile_name(kProfiles[detected]);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     if (!neither && i == detected) continue;
-    detection += std::string(neither ? " " : "; ") + "breaks " +
-                 std::string(profile_name(kProfiles[i])) +
-                 (runs[i].conformant() ? std::string(" nothing")
-                                       : " by " + std::string(clause_code(
-                                                      runs[i].counterexample->violation.clause)));
+    detection +=
+        std::string(neither ? " " : "; ") + "breaks " + std::string(profile_name(kProfiles[i])) +
+        (runs[i].conformant()
+             ? std::string(" nothing")
+             : " by " + std::string(clause_code(runs[i].counterexample->violation.clause)));
     if (neither && i + 1 < runs.size()) detection += ",";
   }
   std::cout << "profile detection: " << detection << "\n";
@@ -272,8 +271,9 @@ int certify(const CertifyArguments& arguments) {
   choose_shard(arguments, config);
   if (arguments.threads > 1) return certify_threads(arguments, chosen, config);
   if (given(arguments, "--repeat")) {
-    throw ConfigurationError("--repeat plays each concurrent case several times; it needs "
-                             "--threads 2 or more (sequential cases are played once)");
+    throw ConfigurationError(
+        "--repeat plays each concurrent case several times; it needs "
+        "--threads 2 or more (sequential cases are played once)");
   }
   if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
   const CertifyRun run = run_once(arguments, chosen, config);
@@ -302,8 +302,7 @@ Command add_certify_command(CLI::App& app) {
   add_provider_option(*command, arguments->provider);
   add_profile_option(*command, arguments->profile, {std::string(kAutoProfile)});
   command->add_flag("--strict", arguments->strict, "SHOULD clauses fail certification too");
-  command->add_option("--seed", arguments->seed, "Seed of the case stream")
-      ->capture_default_str();
+  command->add_option("--seed", arguments->seed, "Seed of the case stream")->capture_default_str();
   command->add_option("--cases", arguments->cases, "Cases to run, in all shards together")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
       ->capture_default_str();

@@ -31,8 +31,7 @@ struct ReplayArguments {
 };
 
 bool given(const ReplayArguments& arguments, std::string_view option) {
-  return std::find(arguments.given.begin(), arguments.given.end(), option) !=
-         arguments.given.end();
+  return std::find(arguments.given.begin(), arguments.given.end(), option) != arguments.given.end();
 }
 
 void print_header(const ReplayArguments& arguments, const CounterexampleDocument& document) {
@@ -78,10 +77,10 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
             << "  plays    " << result.plays << " (the file recorded " << recorded.failed_runs
             << " failed of " << recorded.repeat << ")\n\n"
             << (result.failed() ? "The first failing play:\n" : "The first play:\n")
-            << format_history_table(played.history, played.linearized,
-                                    result.failed() ? std::optional(played.violation_call)
-                                                    : std::nullopt,
-                                    played.cause)
+            << format_history_table(
+                   played.history, played.linearized,
+                   result.failed() ? std::optional(played.violation_call) : std::nullopt,
+                   played.cause)
             << "\nFailed in " << result.failed_plays << " of " << result.plays << " plays.\n";
   const std::string clause_recorded(clause_code(document.violation.clause));
   if (!result.failed()) {
@@ -102,8 +101,9 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
 // isolates always and takes only the timeout: the rest is refused.
 void refuse_for_threads(const ReplayArguments& arguments) {
   if (arguments.isolation.no_isolate) {
-    throw ConfigurationError("a concurrent counterexample is always replayed in a child process: "
-                             "a lost race is often a use after free (--no-isolate refused)");
+    throw ConfigurationError(
+        "a concurrent counterexample is always replayed in a child process: "
+        "a lost race is often a use after free (--no-isolate refused)");
   }
   for (const std::string_view option : {"--settle-ms", "--memory-limit-mb", "--provider-output"}) {
     if (given(arguments, option)) {
@@ -116,8 +116,8 @@ void refuse_for_threads(const ReplayArguments& arguments) {
 }
 
 int replay_file(const ReplayArguments& arguments) {
-  CounterexampleDocument document = parse_file(
-      arguments.file, [](std::string_view text) { return parse_replayable_json(text); });
+  CounterexampleDocument document =
+      parse_file(arguments.file, [](std::string_view text) { return parse_replayable_json(text); });
   if (!arguments.provider.empty()) document.provider = arguments.provider;
   const CaseOptions options{document.profile, document.strict};
   if (document.concurrent()) {
@@ -132,8 +132,9 @@ int replay_file(const ReplayArguments& arguments) {
     return print_concurrent(arguments, document, result);
   }
   if (arguments.repeat != 0) {
-    throw ConfigurationError("--repeat replays concurrent counterexamples (a \"threads\" array); "
-                             "a sequential one is replayed once");
+    throw ConfigurationError(
+        "--repeat replays concurrent counterexamples (a \"threads\" array); "
+        "a sequential one is replayed once");
   }
   const ChosenProvider chosen = choose_provider(document.provider);
   const std::unique_ptr<CaseRunner> runner =
@@ -150,8 +151,7 @@ int replay_file(const ReplayArguments& arguments) {
 
 Command add_replay_command(CLI::App& app) {
   auto arguments = std::make_shared<ReplayArguments>();
-  CLI::App* command =
-      app.add_subcommand("replay", "Re-execute a counterexample file step by step");
+  CLI::App* command = app.add_subcommand("replay", "Re-execute a counterexample file step by step");
   command
       ->add_option("file", arguments->file,
                    "A counterexample (--counterexample) or a failing run's report (--report)")

@@ -78,9 +78,10 @@ ConcurrentCase read_case(const Json& value, const std::string& path, Profile pro
     scenario.threads.push_back(read_steps(threads[t], at));
   }
   if (!concurrent_case_valid(scenario, profile)) {
-    input_error(threads_path, "the case breaks the caller rules of concurrency "
-                              "(docs/concurrency.md) or makes more than " +
-                                  std::to_string(kMaxConcurrentCalls) + " calls");
+    input_error(threads_path,
+                "the case breaks the caller rules of concurrency "
+                "(docs/concurrency.md) or makes more than " +
+                    std::to_string(kMaxConcurrentCalls) + " calls");
   }
   if (history_slots(scenario, profile) > kMaxHistoryCalls) {
     input_error(path.empty() ? "prefix" : prefix_path,
@@ -164,8 +165,8 @@ Json concurrent_counterexample_json(const CounterexampleDocument& document) {
 CounterexampleDocument read_concurrent_counterexample(const Json& value, const std::string& path) {
   expect_object(value, path,
                 {"schema_version", "kind", "provider", "profile", "strict", "seed", "case_index",
-                 "repeat", "failed_runs", "prefix", "threads", "history", "linearized",
-                 "violation", "provider_output", "replays"});
+                 "repeat", "failed_runs", "prefix", "threads", "history", "linearized", "violation",
+                 "provider_output", "replays"});
   CounterexampleDocument document;
   read_common(value, path, document);
   if (read_string(value, "kind", path) != "concurrent-counterexample") {

@@ -151,8 +151,9 @@ Report read_report(const Json& json) {
     // spooler_rows derive from the clause counts read above.
     const Json derived = coverage_json(report);
     if (json["coverage"] != derived) {
-      input_error("coverage", "its derived fields do not agree with \"transitions\" and the "
-                              "clause counts");
+      input_error("coverage",
+                  "its derived fields do not agree with \"transitions\" and the "
+                  "clause counts");
     }
   }
   return report;
@@ -230,12 +231,13 @@ Report make_report(const RunResult& run, const RunConfig& config, std::string pr
   return report;
 }
 
-std::string write_report_json(const Report& report) { return json::dump_document(json::report_json(report)); }
+std::string write_report_json(const Report& report) {
+  return json::dump_document(json::report_json(report));
+}
 
 Report parse_report_json(std::string_view text) { return json::read_report(json::parse(text)); }
 
-Report make_report(const ConcurrentRunResult& run, const RunConfig& config,
-                   std::string provider) {
+Report make_report(const ConcurrentRunResult& run, const RunConfig& config, std::string provider) {
   Report report = report_of_run(config, std::move(provider), run.cases_run, run.calls_run,
                                 run.seconds, run.tally);
   if (run.counterexample) {

@@ -260,8 +260,7 @@ std::unique_ptr<HistoryRunner> make_in_process_history_runner(Provider provider,
   return std::make_unique<InProcessHistoryRunner>(std::move(provider), options);
 }
 
-std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider,
-                                                            CaseOptions options,
+std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             std::uint32_t timeout_ms) {
   return std::make_unique<IsolatedHistoryRunner>(std::move(provider), options, timeout_ms);
 }

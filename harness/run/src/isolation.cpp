@@ -176,8 +176,7 @@ struct IsolatingRunner::State {
     for (;;) {
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
       pollfd ready[2] = {{channel, POLLIN, 0}, {capture ? capture->read_end() : -1, POLLIN, 0}};
-      const int polled =
-          poll(ready, 2, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+      const int polled = poll(ready, 2, static_cast<int>(std::max<std::int64_t>(0, left.count())));
       if (polled < 0 && errno == EINTR) continue;
       if (polled < 0) throw ServerLost{};
       if (polled == 0) return std::nullopt;
@@ -306,8 +305,8 @@ struct IsolatingRunner::State {
     observed.fault_after_return = true;
     const auto returned_at = Clock::time_point(std::chrono::nanoseconds(header.returned_at_ns));
     observed.fault_delay_ms = static_cast<std::uint32_t>(std::max<std::int64_t>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(end.died_at - returned_at)
-               .count()));
+        0,
+        std::chrono::duration_cast<std::chrono::milliseconds>(end.died_at - returned_at).count()));
     return observed;
   }
 
@@ -329,9 +328,9 @@ struct IsolatingRunner::State {
       case Phase::finished:
         break;
     }
-    const std::uint32_t published = std::min<std::uint32_t>(
-        header.observations.load(std::memory_order_acquire),
-        static_cast<std::uint32_t>(shared->observation_capacity()));
+    const std::uint32_t published =
+        std::min<std::uint32_t>(header.observations.load(std::memory_order_acquire),
+                                static_cast<std::uint32_t>(shared->observation_capacity()));
     // A worker that died while it waited for a call's threads died of them.
     const std::uint32_t settling = end.finished ? 0 : header.settling_after.load();
     const Observation* observations = shared->observations(slot);
@@ -476,8 +475,8 @@ std::size_t IsolatingRunner::run_batch(std::span<const std::span<const Step>> ca
   std::size_t played = 0;
   while (played < cases.size()) {
     const std::size_t size = std::min(kBatchSlots, cases.size() - played);
-    const std::size_t judged = state_->run_batch(cases.subspan(played, size), false,
-                                                 results.subspan(played, size));
+    const std::size_t judged =
+        state_->run_batch(cases.subspan(played, size), false, results.subspan(played, size));
     played += judged;
     if (results[played - 1].failed()) break;
   }

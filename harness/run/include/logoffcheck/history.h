@@ -154,8 +154,7 @@ std::unique_ptr<HistoryRunner> make_in_process_history_runner(Provider provider,
 // call does not return within `timeout_ms`, the call in progress is
 // observed as signaled, exited or hung (RC-3). The same design as the
 // isolating runner (isolation.h), without a fork server.
-std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider,
-                                                            CaseOptions options,
+std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             std::uint32_t timeout_ms);
 
 }  // namespace logoffcheck
