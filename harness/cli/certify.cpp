@@ -19,6 +19,7 @@
 #include "logoffcheck/concurrent.h"
 #include "logoffcheck/engine.h"
 #include "logoffcheck/history.h"
+#include "logoffcheck/isolation.h"
 #include "logoffcheck/runner.h"
 #include "logoffcheck/text.h"
 #include "outcome.h"
@@ -182,13 +183,6 @@ void refuse_for_threads(const CertifyArguments& arguments) {
            "concurrent histories always run in a child process: a lost race is "
            "often a use after free");
   }
-  for (const std::string_view option : {"--settle-ms", "--memory-limit-mb", "--provider-output"}) {
-    if (given(arguments, option)) {
-      refuse(option,
-             "the runner of concurrent histories has no settle time, memory limit or "
-             "output capture yet (only --timeout-ms)");
-    }
-  }
 }
 
 // --threads N: the cases as concurrent histories, always isolated.
@@ -199,10 +193,11 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   concurrent.run = config;
   concurrent.threads = arguments.threads;
   concurrent.repeat = arguments.repeat;
-  // One runner per --jobs worker.
+  // One runner per --jobs worker, each under every isolation option
+  // (--timeout-ms, --settle-ms, --memory-limit-mb, --provider-output).
+  const IsolationOptions isolated = isolation_options(runner_options(chosen, arguments.isolation));
   const HistoryRunnerFactory runners = [&] {
-    return make_isolated_history_runner(chosen.provider, config.case_options,
-                                        arguments.isolation.timeout_ms);
+    return make_isolated_history_runner(chosen.provider, config.case_options, isolated);
   };
   ProgressLine progress;
   concurrent.run.progress = progress.callback();

@@ -2,7 +2,6 @@
 // against its provider, or another (docs/cli.md). The playing and judging is
 // the library's replay() (logoffcheck/replay.h); this file picks the runner,
 // refuses what a kind cannot honour (exit 2 naming the option) and prints.
-#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -12,6 +11,7 @@
 #include "command.h"
 #include "files.h"
 #include "logoffcheck/gtest_source.h"
+#include "logoffcheck/isolation.h"
 #include "logoffcheck/replay.h"
 #include "logoffcheck/text.h"
 #include "printing.h"
@@ -27,7 +27,6 @@ struct ReplayArguments {
   std::string emit_gtest;
   std::uint32_t repeat = 0;  // plays of a concurrent case; 0: the file's
   IsolationArguments isolation;
-  std::vector<std::string> given;  // the options on the command line
 };
 
 bool given(const ReplayArguments& arguments, std::string_view option) {
@@ -90,6 +89,7 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
   }
   std::cout << "\n";
   print_violation(std::cout, *result.violation);
+  if (result.provider_output) print_provider_output(std::cout, *result.provider_output);
   std::cout << "\nStill fails: " << clause_code(result.violation->clause) << " in "
             << result.failed_plays << " of " << result.plays << " plays"
             << (result.as_recorded ? ", as recorded.\n"
@@ -97,21 +97,13 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
   return kNotConformant;
 }
 
-// A concurrent counterexample plays through the history runner, which
-// isolates always and takes only the timeout: the rest is refused.
+// A concurrent counterexample always plays isolated: a lost race is often
+// a use after free.
 void refuse_for_threads(const ReplayArguments& arguments) {
   if (arguments.isolation.no_isolate) {
     throw ConfigurationError(
         "a concurrent counterexample is always replayed in a child process: "
         "a lost race is often a use after free (--no-isolate refused)");
-  }
-  for (const std::string_view option : {"--settle-ms", "--memory-limit-mb", "--provider-output"}) {
-    if (given(arguments, option)) {
-      throw ConfigurationError(std::string(option) +
-                               " cannot be used to replay a concurrent counterexample: the runner "
-                               "of concurrent histories has no settle time, memory limit or "
-                               "output capture yet (only --timeout-ms)");
-    }
   }
 }
 
@@ -126,8 +118,8 @@ int replay_file(const ReplayArguments& arguments) {
       write_document(arguments.emit_gtest, emit_gtest_source(document, arguments.repeat));
     }
     const ChosenProvider chosen = choose_provider(document.provider);
-    const std::unique_ptr<HistoryRunner> runner =
-        make_isolated_history_runner(chosen.provider, options, arguments.isolation.timeout_ms);
+    const std::unique_ptr<HistoryRunner> runner = make_isolated_history_runner(
+        chosen.provider, options, isolation_options(runner_options(chosen, arguments.isolation)));
     const ReplayResult result = replay(document, {.threads = runner.get()}, arguments.repeat);
     return print_concurrent(arguments, document, result);
   }
@@ -165,12 +157,7 @@ Command add_replay_command(CLI::App& app) {
                    "Plays of a concurrent counterexample (default: the file's repeat)")
       ->check(CLI::Range(1u, 1000u));
   add_isolation_options(*command, arguments->isolation);
-  return {command, [arguments, command] {
-            for (const CLI::Option* option : command->get_options()) {
-              if (option->count() > 0) arguments->given.push_back(option->get_name());
-            }
-            return replay_file(*arguments);
-          }};
+  return {command, [arguments] { return replay_file(*arguments); }};
 }
 
 }  // namespace logoffcheck::cli

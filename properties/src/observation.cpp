@@ -67,10 +67,19 @@ std::string_view signal_name(int number) noexcept {
   }
 }
 
-// " 50 ms after it returned" for a fault of a thread the call left running.
+// " 50 ms after it returned" for a fault of a thread the call left running,
+// and what isolation knew of the process then (fault_text: "at its memory
+// limit of 512 MiB").
 std::string after_return(const Observation& observation) {
-  if (!observation.fault_after_return) return {};
-  return " " + std::to_string(observation.fault_delay_ms) + " ms after it returned";
+  std::string text;
+  if (observation.fault_after_return) {
+    text = " " + std::to_string(observation.fault_delay_ms) + " ms after it returned";
+  }
+  if (observation.fault_text[0] != '\0') {
+    text += " ";
+    text += observation.fault_text.data();
+  }
+  return text;
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 # verifier has returned.
 set -uo pipefail
 logoffcheck=$1 library=$2 behaviour=$3
+# BEHAVIOUR-threads: the store's BEHAVIOUR, certified with --threads 2.
+store_behaviour=${behaviour%-threads}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -17,8 +19,11 @@ fail() { echo "FAIL [$behaviour]: $*" >&2; failures=$((failures + 1)); }
 certify() {
   local expected=$1
   shift
-  LOGOFFCHECK_HOSTILE=$behaviour LOGOFFCHECK_HOSTILE_PIDS=$work/pids \
-    timeout 300 "$logoffcheck" certify --provider "$library" --cases 200 "$@" \
+  # Hostile stores run under an address-space ceiling of 4 GiB, whatever
+  # limit the verifier sets its workers.
+  (ulimit -v 4194304
+   LOGOFFCHECK_HOSTILE=$store_behaviour LOGOFFCHECK_HOSTILE_PIDS=$work/pids \
+     exec timeout 300 "$logoffcheck" certify --provider "$library" --cases 200 "$@") \
     >"$work/out" 2>&1
   status=$?
   output=$(cat "$work/out")
@@ -77,6 +82,24 @@ case $behaviour in
   eat-memory)
     certify 1 --memory-limit-mb 256
     rc3 "StoreLogoff exceeded the memory limit of 256 MiB" 1
+    ;;
+  eat-memory-threads)
+    # Concurrent histories get the memory limit too: an RC-3 naming it, in
+    # bounded time (the timeout above), not a worker allocating without end.
+    certify 1 --threads 2 --memory-limit-mb 512
+    grep -q "NOT CONFORMANT: RC-3 (MUST) failed" <<<"$output" || fail "RC-3 not named"
+    grep -qE "^  observed: StoreLogoff.* exceeded the memory limit of 512 MiB" <<<"$output" ||
+      fail "observed: $(grep '^  observed:' <<<"$output"), expected the memory limit"
+    ;;
+  abort-on-malloc-failure)
+    certify 1 --memory-limit-mb 256
+    rc3 "StoreLogoff died by SIGABRT \(signal 6\) at its memory limit of 256 MiB" 1
+    ;;
+  abort-on-malloc-failure-threads)
+    certify 1 --threads 2 --memory-limit-mb 512
+    grep -q "NOT CONFORMANT: RC-3 (MUST) failed" <<<"$output" || fail "RC-3 not named"
+    grep -qE "^  observed: StoreLogoff.* died by SIGABRT \(signal 6\) at its memory limit of 512 MiB" \
+      <<<"$output" || fail "observed: $(grep '^  observed:' <<<"$output"), expected the memory limit"
     ;;
   close-fds)
     certify 0

@@ -12,6 +12,9 @@
 //                  dies by SIGSEGV 50 ms after the call returned
 //   late-exit      the same, but the thread calls exit(7)
 //   eat-memory     every StoreLogoff(LOGOFF_PURGE) allocates without end
+//   abort-on-malloc-failure
+//                  every StoreLogoff(LOGOFF_PURGE) mallocs without end and
+//                  calls abort() when malloc fails, as C stores often do
 //   close-fds      every StoreLogoff closes every descriptor above stderr
 //   block-signals  blocks every signal in every StoreLogoff, and hangs in
 //                  StoreLogoff(LOGOFF_PURGE)
@@ -84,6 +87,16 @@ void eat_memory() {
   }
 }
 
+void malloc_until_abort() {
+  static std::vector<void*> eaten;
+  for (;;) {
+    void* block = std::malloc(16 << 20);
+    if (block == nullptr) std::abort();
+    std::memset(block, 1, 4096);
+    eaten.push_back(block);
+  }
+}
+
 class HostileStore final : public IMsgStore {
  public:
   explicit HostileStore(IMsgStore* inner) : inner_(inner) {}
@@ -112,6 +125,8 @@ class HostileStore final : public IMsgStore {
       return result;
     } else if (what == "eat-memory" && purge) {
       eat_memory();
+    } else if (what == "abort-on-malloc-failure" && purge) {
+      malloc_until_abort();
     } else if (what == "close-fds") {
       for (int fd = 3; fd < 1024; ++fd) close(fd);
     } else if (what == "block-signals") {

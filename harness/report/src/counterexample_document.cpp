@@ -286,6 +286,10 @@ CounterexampleDocument make_counterexample_document(const ConcurrentCounterexamp
   part.cause = counterexample.judgement.cause;
   part.violation_call = counterexample.judgement.unexplained;
   document.violation = counterexample.judgement.violation;
+  if (counterexample.history.provider_output_bytes > 0) {
+    document.provider_output = ProviderOutput{counterexample.history.provider_output_bytes,
+                                              counterexample.history.provider_output};
+  }
   if (counterexample.replays > 0) {
     document.replays = FlakyReplays{counterexample.replays, counterexample.replays_failed};
   }

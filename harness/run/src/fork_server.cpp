@@ -1,5 +1,6 @@
 #include "fork_server.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -34,15 +35,44 @@ void copy_message(SharedHeader& header, const char* text) noexcept {
   header.message.back() = '\0';
 }
 
+// The worker's view of the case it plays, for the new-handler and the
+// fault handler.
+SharedHeader* current_header = nullptr;
+
+// Notes the worker's address space in the case's header, so that the
+// verifier can say a fault came at the memory limit. Async-signal-safe:
+// only open, read and close of /proc/self/statm.
+void note_address_space() noexcept {
+  if (current_header == nullptr) return;
+  const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (statm < 0) return;
+  char text[64];
+  const ssize_t length = read(statm, text, sizeof text - 1);
+  close(statm);
+  std::uint64_t pages = 0;
+  for (ssize_t i = 0; i < length && text[i] >= '0' && text[i] <= '9'; ++i) {
+    pages = pages * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  current_header->address_space_at_fault.store(
+      pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)), std::memory_order_release);
+}
+
+// A fatal signal: note the address space, then die of the signal itself
+// (the handler resets to the default and the signal is not blocked in it).
+void on_fault(int signal_number) {
+  note_address_space();
+  raise(signal_number);
+}
+
 #ifdef __GLIBC__
 // A provider that calls exit() ends the worker with its status and nothing
 // else: the verifier's atexit handlers and static destructors belong to the
 // verifier (LeakSanitizer's among them, which would replace the status).
-void exit_with_status_only(int status, void*) { _exit(status); }
+void exit_with_status_only(int status, void*) {
+  note_address_space();
+  _exit(status);
+}
 #endif
-
-// The worker's view of the case it plays, for the new-handler.
-SharedHeader* current_header = nullptr;
 
 // Under the memory limit, a failed allocation is noted for the verifier,
 // which names the limit in the observation, and then fails as usual.
@@ -119,6 +149,55 @@ bool play_shared_case(const Provider& provider, const CaseOptions& options,
   return false;
 }
 
+// Plays the concurrent case of the batch header `repeat` times, each run
+// against a fresh store, into the history slots; after each run, waits for
+// threads the store left running (a fault meanwhile is the run's late fault).
+// Publishes the runs begun in slot 0's `observations`.
+void play_shared_history(const Provider& provider, const CaseOptions& options,
+                         const SharedCase& shared, const WorkerSettings& settings) {
+  SharedHeader& header = shared.header(0);
+  current_header = &header;
+  const SharedHistory& work = shared.batch().history;
+  try {
+    ConcurrentCase c;
+    const Step* steps = shared.steps(0);
+    c.prefix.assign(steps, steps + work.prefix_steps);
+    steps += work.prefix_steps;
+    for (std::uint32_t t = 0; t < work.threads; ++t) {
+      c.threads.emplace_back(steps, steps + work.thread_steps[t]);
+      steps += work.thread_steps[t];
+    }
+    const std::span<HistorySlot> slots = shared.history_slots();
+    for (std::uint32_t run = 0; run < work.repeat; ++run) {
+      header.observations.store(run + 1, std::memory_order_release);
+      const std::size_t threads_before = thread_count();
+      SimulatedSupport support({}, SimulatedSupport::Callers::threads);
+      IMsgStore& store = open_checked_store(provider, support);
+      header.phase.store(Phase::playing, std::memory_order_release);
+      PlayOptions play;
+      play.schedule_seed = work.schedule_seed + run;
+      play_history(store, support, c, options.profile, play,
+                   slots.subspan(std::size_t{run} * work.slots_per_run, work.slots_per_run));
+      header.returned_at_ns.store(now_ns(), std::memory_order_relaxed);
+      settle(header, threads_before, run + 1, settings);
+      // A store at its memory limit fails whatever comes next, the
+      // verifier's own allocations included: no more runs.
+      if (header.memory_exhausted.load(std::memory_order_acquire)) break;
+    }
+    header.phase.store(Phase::finished, std::memory_order_release);
+  } catch (const ConfigurationError& error) {
+    copy_message(header, error.what());
+    header.phase.store(Phase::configuration_error, std::memory_order_release);
+  } catch (const std::bad_alloc&) {
+    // The verifier's own code, out of the memory the store took: the
+    // store's fault, which the verifier sees as a death at the limit.
+    _exit(125);
+  } catch (const std::exception& error) {
+    copy_message(header, error.what());
+    header.phase.store(Phase::internal_error, std::memory_order_release);
+  }
+}
+
 // Forked ahead of time, so that the fork is off the case's critical path:
 // plays one case after another, each against a fresh store, until the
 // verifier is gone or asks a worker that has played cases to play one alone.
@@ -128,8 +207,15 @@ bool play_shared_case(const Provider& provider, const CaseOptions& options,
   if (!die_with_parent(server)) _exit(0);
   adopt_orphans();
   // A crash must reach the verifier as the signal itself, not as a
-  // sanitizer's report of it.
-  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) signal(fault, SIG_DFL);
+  // sanitizer's report of it; on the way, the worker notes its address
+  // space (at the memory limit or not).
+  struct sigaction fault_action {};
+  fault_action.sa_handler = &on_fault;
+  fault_action.sa_flags = SA_RESETHAND | SA_NODEFER;
+  sigemptyset(&fault_action.sa_mask);
+  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) {
+    sigaction(fault, &fault_action, nullptr);
+  }
 #ifdef __GLIBC__
   on_exit(&exit_with_status_only, nullptr);
 #endif
@@ -153,8 +239,22 @@ bool play_shared_case(const Provider& provider, const CaseOptions& options,
     } while (received < 0 && errno == EINTR);
     if (received <= 0) _exit(0);  // the verifier is gone
     const bool alone = command == static_cast<char>(Command::alone);
-    if (alone && !fresh) {
+    const bool history = command == static_cast<char>(Command::history);
+    if ((alone || history) && !fresh) {
       send_message(channel, {Message::declined, self, 0});
+      _exit(0);
+    }
+    if (history) {
+      SharedHeader& header = shared.header(0);
+      header.fresh_player.store(true, std::memory_order_relaxed);
+      header.player.store(self, std::memory_order_release);
+      batch.current.store(0, std::memory_order_release);
+      play_shared_history(provider, options, shared, settings);
+      std::fflush(stdout);
+      std::fflush(stderr);
+      end_children_except();
+      send_message(channel, {Message::case_done, self, 0});
+      // One process per concurrent case: what its threads did stays here.
       _exit(0);
     }
     const std::uint32_t cases = alone ? 1 : batch.cases;

@@ -1,28 +1,16 @@
-// The runners of concurrent histories: in this process, and in a child
-// process per case that publishes every call into shared memory as it
-// happens (the isolating runner's design, isolation.h, without a fork
-// server: a history's threads are what the child runs, and a fork per case
-// is amortised over the case's repeats).
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// The runners of concurrent histories: in this process, and in a fresh
+// worker of the isolating runner's fork server per case (worker_pool.h),
+// which publishes every call into shared memory as it happens: one
+// isolating runner for every kind of case.
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstdlib>
-#include <new>
 #include <stdexcept>
 #include <type_traits>
 
 #include "logoffcheck/errors.h"
 #include "logoffcheck/history.h"
+#include "logoffcheck/isolation.h"
 #include "logoffcheck/support.h"
+#include "worker_pool.h"
 
 namespace logoffcheck {
 
@@ -75,182 +63,136 @@ class InProcessHistoryRunner final : public HistoryRunner {
   CaseOptions options_;
 };
 
-// Exit statuses of the child that are the verifier's, not the provider's.
-constexpr int kCannotOpenStore = 121;
-
-// Memory shared with the child: `count` slots.
-class SharedSlots {
- public:
-  explicit SharedSlots(std::size_t count) : count_(count) {
-    bytes_ = std::max<std::size_t>(1, count) * sizeof(HistorySlot);
-    void* memory = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) throw InternalError("cannot map memory for a concurrent history");
-    slots_ = static_cast<HistorySlot*>(memory);
-    for (std::size_t i = 0; i < count; ++i) new (&slots_[i]) HistorySlot();
-  }
-  ~SharedSlots() { munmap(slots_, bytes_); }
-  SharedSlots(const SharedSlots&) = delete;
-  SharedSlots& operator=(const SharedSlots&) = delete;
-
-  std::span<HistorySlot> all() const noexcept { return {slots_, count_}; }
-
- private:
-  std::size_t count_;
-  std::size_t bytes_;
-  HistorySlot* slots_;
-};
-
-// Calls begun and ended so far: progress, for the hang timeout.
+// Calls begun and ended in `slots`.
 std::uint64_t progress(std::span<const HistorySlot> slots) {
   std::uint64_t sum = 0;
   for (const HistorySlot& slot : slots) sum += slot.phase.load(std::memory_order_acquire);
   return sum;
 }
 
-[[noreturn]] void child(const Provider& provider, const CaseOptions& options,
-                        const ConcurrentCase& c, std::uint32_t repeat, std::uint64_t schedule_seed,
-                        std::span<HistorySlot> slots, std::size_t per_run) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // A crash must reach the verifier as the signal itself, not as a
-  // sanitizer's report of it; and nothing the provider prints reaches the
-  // verifier's output.
-  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) signal(fault, SIG_DFL);
-  const int null = open("/dev/null", O_WRONLY);
-  if (null >= 0) {
-    dup2(null, STDOUT_FILENO);
-    dup2(null, STDERR_FILENO);
-  }
-  try {
-    for (std::uint32_t run = 0; run < repeat; ++run) {
-      play_once(provider, options, c, schedule_seed + run, slots.subspan(run * per_run, per_run));
-    }
-  } catch (const ConfigurationError&) {
-    _exit(kCannotOpenStore);
-  }
-  _exit(0);
-}
-
+// Plays each case in a fresh worker of a fork server (worker_pool.h).
 class IsolatedHistoryRunner final : public HistoryRunner {
  public:
-  IsolatedHistoryRunner(Provider provider, CaseOptions options, std::uint32_t timeout_ms)
-      : provider_(std::move(provider)), options_(options), timeout_ms_(timeout_ms) {
-    if (timeout_ms == 0) throw ConfigurationError("the call timeout must be above 0 ms");
+  IsolatedHistoryRunner(Provider provider, CaseOptions options, const IsolationOptions& isolation)
+      : pool_(std::move(provider), options, isolation) {
+    if (isolation.timeout_ms == 0) throw ConfigurationError("the call timeout must be above 0 ms");
   }
 
   std::vector<History> play(const ConcurrentCase& c, std::uint32_t repeat,
                             std::uint64_t schedule_seed) override {
-    require_valid(c, options_.profile);
+    require_valid(c, options().profile);
+    if (c.threads.size() > isolation::kMaxSharedThreads) {
+      throw std::invalid_argument("a concurrent case with more threads than a worker takes");
+    }
     std::vector<History> histories;
-    // A child that dies ends its own run; the runs after it are played by
-    // the next child, so that every case gets `repeat` histories.
+    // A worker that dies ends its own run; the runs after it are played by
+    // the next worker, so that every case gets `repeat` histories.
     while (histories.size() < repeat) {
       const std::size_t before = histories.size();
-      play_in_child(c, static_cast<std::uint32_t>(repeat - before), schedule_seed + before,
-                    histories);
-      if (histories.size() == before) break;  // died before its first call
+      const bool go_on = play_in_worker(c, static_cast<std::uint32_t>(repeat - before),
+                                        schedule_seed + before, histories);
+      if (!go_on || histories.size() == before) break;
     }
     return histories;
   }
 
-  const CaseOptions& options() const noexcept override { return options_; }
+  const CaseOptions& options() const noexcept override { return pool_.options(); }
 
  private:
-  // Forks one child that plays `repeat` runs; appends the histories of the
-  // runs it began.
-  void play_in_child(const ConcurrentCase& c, std::uint32_t repeat, std::uint64_t schedule_seed,
-                     std::vector<History>& histories) const {
-    const std::size_t per_run = history_slots(c, options_.profile);
-    const std::size_t prefix = play_prefix(options_.profile, c.prefix).steps.size();
-    SharedSlots shared(per_run * repeat);
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    if (pid < 0) throw InternalError("cannot fork a child for a concurrent history");
-    if (pid == 0) child(provider_, options_, c, repeat, schedule_seed, shared.all(), per_run);
-    const auto [status, hung] = wait_for(pid, shared.all());
-    if (!hung && WIFEXITED(status) && WEXITSTATUS(status) == kCannotOpenStore) {
-      throw ConfigurationError("provider '" + provider_.name() + "' gave no store in the child");
+  // Plays `repeat` runs in one worker; appends the histories of the runs it
+  // began. Returns false when more runs would only meet the same end: the
+  // worker ran out of memory.
+  bool play_in_worker(const ConcurrentCase& c, std::uint32_t repeat, std::uint64_t schedule_seed,
+                      std::vector<History>& histories) {
+    using namespace isolation;
+    const Profile profile = options().profile;
+    const std::size_t per_run = history_slots(c, profile);
+    const std::size_t prefix = play_prefix(profile, c.prefix).steps.size();
+    std::size_t steps = c.prefix.size();
+    for (const std::vector<Step>& thread : c.threads) steps += thread.size();
+    pool_.ensure_capacity(steps, per_run * repeat);
+    const ChildEnd end = pool_.play(Command::history, [&](SharedCase& shared) {
+      Step* out = std::copy(c.prefix.begin(), c.prefix.end(), shared.steps(0));
+      SharedHistory& work = shared.batch().history;
+      work = {};
+      for (const std::vector<Step>& thread : c.threads) {
+        out = std::copy(thread.begin(), thread.end(), out);
+        work.thread_steps[work.threads++] = static_cast<std::uint32_t>(thread.size());
+      }
+      work.repeat = repeat;
+      work.schedule_seed = schedule_seed;
+      work.prefix_steps = static_cast<std::uint32_t>(c.prefix.size());
+      work.slots_per_run = static_cast<std::uint32_t>(per_run);
+      shared.batch().cases = 1;
+      shared.header(0).reset(static_cast<std::uint32_t>(steps));
+      shared.reset_history_slots(per_run * repeat);
+    });
+    const SharedCase& shared = pool_.shared();
+    const SharedHeader& header = shared.header(0);
+    switch (header.phase.load(std::memory_order_acquire)) {
+      case Phase::configuration_error:
+        throw ConfigurationError(header.message.data());
+      case Phase::internal_error:
+        throw InternalError(std::string("isolation: in the child process: ") +
+                            header.message.data());
+      case Phase::opening:
+        if (header.observations.load() <= 1) pool_.throw_open_failure(end, header);
+        break;
+      case Phase::playing:
+      case Phase::finished:
+        break;
     }
     const std::size_t first = histories.size();
     for (std::uint32_t run = 0; run < repeat; ++run) {
-      const std::span<HistorySlot> slots = shared.all().subspan(run * per_run, per_run);
-      if (progress(slots) == 0) break;  // the child died before this run
-      History history = collect_history(slots, prefix);
-      mark_fault(history, status, hung);
-      histories.push_back(std::move(history));
+      const std::span<HistorySlot> slots = shared.history_slots().subspan(run * per_run, per_run);
+      if (progress(slots) == 0) break;  // the worker ended before this run
+      histories.push_back(collect_history(slots, prefix));
     }
-    const bool abnormal = hung || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-    if (abnormal && histories.size() > first && !histories.back().calls.empty() &&
-        std::all_of(histories.back().calls.begin(), histories.back().calls.end(),
-                    [](const HistoryCall& call) { return call.completed; })) {
-      // The child died between calls (after a call returned, before the
-      // next began): the death belongs to the last call it made.
-      histories.back().calls.back().completed = false;
-      mark_fault(histories.back(), status, hung);
+    const bool out_of_memory = header.memory_exhausted.load(std::memory_order_acquire);
+    if (!end.finished && histories.size() > first) {
+      mark_fault(histories.back(), end, header);
     }
+    for (std::size_t i = first; i < histories.size(); ++i) {
+      if (out_of_memory) mark_out_of_memory(histories[i]);
+      if (const OutputCapture* capture = pool_.capture()) {
+        histories[i].provider_output = capture->tail();
+        histories[i].provider_output_bytes = capture->bytes();
+      }
+    }
+    return !out_of_memory;
   }
 
-  struct End {
-    int status = 0;
-    bool hung = false;
-  };
-
-  // Waits for the child; kills it when no call began or ended for the timeout.
-  End wait_for(pid_t pid, std::span<const HistorySlot> slots) const {
-    using Clock = std::chrono::steady_clock;
-    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    std::uint64_t seen = progress(slots);
-    auto last_change = Clock::now();
-    End end;
-    for (;;) {
-      int status = 0;
-      const pid_t ended = waitpid(pid, &status, WNOHANG);
-      if (ended == pid) {
-        end.status = status;
-        break;
-      }
-      if (ended < 0 && errno != EINTR) break;
-      if (pidfd >= 0) {
-        pollfd wait{pidfd, POLLIN, 0};
-        poll(&wait, 1, 10);
-      } else {
-        usleep(200);
-      }
-      const std::uint64_t now_seen = progress(slots);
-      if (now_seen != seen) {
-        seen = now_seen;
-        last_change = Clock::now();
-      } else if (Clock::now() - last_change > std::chrono::milliseconds(timeout_ms_)) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        end.hung = true;
-        break;
-      }
-    }
-    if (pidfd >= 0) close(pidfd);
-    return end;
-  }
-
-  // The calls in progress when the child died or hung: RC-3's observation.
-  void mark_fault(History& history, int status, bool hung) const {
+  // The calls in progress when the worker died or hung: RC-3's observation.
+  // A worker that died between calls, or while it waited for the threads a
+  // run left running, died of the last call it made.
+  void mark_fault(History& history, const isolation::ChildEnd& end,
+                  const isolation::SharedHeader& header) const {
+    const Observation fault = isolation::fault_observation(end, pool_.isolation(), header);
+    bool marked = false;
     for (HistoryCall& call : history.calls) {
       if (call.completed) continue;
+      call.observed = fault;
+      marked = true;
+    }
+    if (marked || history.calls.empty()) return;
+    HistoryCall& last = history.calls.back();
+    last.completed = false;
+    last.responded = UINT64_MAX;
+    last.observed = header.settling_after.load() != 0 ? pool_.late_fault(end, header) : fault;
+  }
+
+  // Under the memory limit, a call that threw because an allocation failed
+  // ran out of memory.
+  void mark_out_of_memory(History& history) const {
+    for (HistoryCall& call : history.calls) {
+      if (call.observed.outcome != CallOutcome::threw) continue;
       call.observed = Observation{};
-      if (hung) {
-        call.observed.outcome = CallOutcome::hung;
-        call.observed.fault_detail = static_cast<std::int32_t>(timeout_ms_);
-      } else if (WIFSIGNALED(status)) {
-        call.observed.outcome = CallOutcome::signaled;
-        call.observed.fault_detail = WTERMSIG(status);
-      } else {
-        call.observed.outcome = CallOutcome::exited;
-        call.observed.fault_detail = WEXITSTATUS(status);
-      }
+      call.observed.outcome = CallOutcome::out_of_memory;
+      call.observed.fault_detail = static_cast<std::int32_t>(pool_.isolation().memory_limit_mb);
     }
   }
 
-  Provider provider_;
-  CaseOptions options_;
-  std::uint32_t timeout_ms_;
+  isolation::WorkerPool pool_;
 };
 
 }  // namespace
@@ -261,8 +203,14 @@ std::unique_ptr<HistoryRunner> make_in_process_history_runner(Provider provider,
 }
 
 std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
+                                                            const IsolationOptions& isolation) {
+  return std::make_unique<IsolatedHistoryRunner>(std::move(provider), options, isolation);
+}
+
+std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             std::uint32_t timeout_ms) {
-  return std::make_unique<IsolatedHistoryRunner>(std::move(provider), options, timeout_ms);
+  return make_isolated_history_runner(std::move(provider), options,
+                                      IsolationOptions{.timeout_ms = timeout_ms});
 }
 
 }  // namespace logoffcheck

@@ -22,6 +22,15 @@ std::uint32_t default_memory_limit_mb() noexcept {
 #endif
 }
 
+IsolationOptions isolation_options(const RunnerOptions& options) {
+  IsolationOptions isolation;
+  isolation.timeout_ms = options.timeout_ms;
+  isolation.settle_ms = options.settle_ms;
+  isolation.memory_limit_mb = options.memory_limit_mb;
+  isolation.capture_output = options.capture_output;
+  return isolation;
+}
+
 std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& case_options,
                                         const RunnerOptions& runner_options) {
   // A Windows DLL always runs in its agent under Wine, isolated by nature.
@@ -30,12 +39,8 @@ std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& ca
                                                 runner_options.timeout_ms);
   }
   if (runner_options.isolate) {
-    IsolationOptions isolation;
-    isolation.timeout_ms = runner_options.timeout_ms;
-    isolation.settle_ms = runner_options.settle_ms;
-    isolation.memory_limit_mb = runner_options.memory_limit_mb;
-    isolation.capture_output = runner_options.capture_output;
-    return std::make_unique<IsolatingRunner>(std::move(provider), case_options, isolation);
+    return std::make_unique<IsolatingRunner>(std::move(provider), case_options,
+                                             isolation_options(runner_options));
   }
   return std::make_unique<InProcessRunner>(std::move(provider), case_options);
 }

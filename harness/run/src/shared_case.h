@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "logoffcheck/case.h"
+#include "logoffcheck/history.h"
 
 namespace logoffcheck::isolation {
 
@@ -40,6 +41,24 @@ enum class Command : char {
                   // batch afterwards
   alone = 'A',    // only in a worker that has played no case yet, watching
                   // after every call for threads the store left running
+  history = 'H',  // only in a worker that has played no case yet: the
+                  // concurrent case of BatchHeader::history, `repeat`
+                  // times, into the history slots; the worker then exits
+};
+
+// The most threads of a concurrent case that travels to a worker.
+inline constexpr std::size_t kMaxSharedThreads = 64;
+
+// A concurrent case in shared memory: its steps are slot 0's, the prefix
+// first, then each thread's run in turn.
+struct SharedHistory {
+  std::uint32_t repeat = 0;
+  std::uint64_t schedule_seed = 0;
+  std::uint32_t prefix_steps = 0;
+  std::uint32_t threads = 0;
+  std::array<std::uint32_t, kMaxSharedThreads> thread_steps{};
+  // History slots per run: run r's are [r * slots_per_run, (r + 1) * slots_per_run).
+  std::uint32_t slots_per_run = 0;
 };
 
 // Which slots hold the batch, and which the worker is playing. A batch of
@@ -49,6 +68,8 @@ struct BatchHeader {
   std::uint32_t cases = 1;  // slots 0..cases-1 hold the batch (alone: 1)
   // The slot the worker is playing; it only ever moves forward.
   std::atomic<std::uint32_t> current{0};
+  // With Command::history: the case.
+  SharedHistory history;
 };
 
 struct SharedHeader {
@@ -68,6 +89,9 @@ struct SharedHeader {
   std::atomic<std::int64_t> returned_at_ns{0};
   // An allocation failed under the memory limit during this case.
   std::atomic<bool> memory_exhausted{false};
+  // The worker's address space in bytes when it died by a signal or exited
+  // during the case (0: it did not, or it could not tell).
+  std::atomic<std::uint64_t> address_space_at_fault{0};
   std::uint32_t step_count = 0;
   std::array<char, 512> message{};
 
@@ -79,9 +103,9 @@ struct SharedHeader {
 // case's header, room for its steps and room for its observations.
 class SharedCase {
  public:
-  // Maps room for `slots` cases of up to `step_capacity` steps each. Throws
-  // InternalError.
-  SharedCase(std::size_t step_capacity, std::size_t slots);
+  // Maps room for `slots` cases of up to `step_capacity` steps each, and
+  // for `history_capacity` history slots. Throws InternalError.
+  SharedCase(std::size_t step_capacity, std::size_t slots, std::size_t history_capacity = 0);
   ~SharedCase();
   SharedCase(const SharedCase&) = delete;
   SharedCase& operator=(const SharedCase&) = delete;
@@ -93,6 +117,11 @@ class SharedCase {
   Observation* observations(std::size_t slot = 0) const noexcept;
   std::size_t slots() const noexcept { return slots_; }
   std::size_t step_capacity() const noexcept { return step_capacity_; }
+  // The history slots, all of them; reset_history_slots(n) makes the first n
+  // ready for a new play.
+  std::span<HistorySlot> history_slots() const noexcept;
+  std::size_t history_capacity() const noexcept { return history_capacity_; }
+  void reset_history_slots(std::size_t count) const noexcept;
   // A case makes at most one call per step plus one final Release per
   // reference: 1 + one per AddRef.
   std::size_t observation_capacity() const noexcept { return 2 * step_capacity_ + 1; }
@@ -105,6 +134,8 @@ class SharedCase {
   std::size_t steps_offset_;         // within a slot
   std::size_t observations_offset_;  // within a slot
   std::size_t slot_size_;
+  std::size_t history_capacity_;
+  std::size_t history_offset_;
   std::size_t size_;
   std::byte* base_ = nullptr;
 };

@@ -312,6 +312,7 @@ class ParallelRun {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (ended_) return;
     pending_.emplace(chunk, std::move(out));
+    const std::uint64_t merged_before = merged_;
     for (auto next = pending_.find(merged_); next != pending_.end();
          next = pending_.find(merged_)) {
       ++merged_;
@@ -324,7 +325,8 @@ class ParallelRun {
       }
       pending_.erase(next);
     }
-    if (config_.progress) {
+    // Progress only when it moved: a chunk that waits for a lower one adds nothing yet.
+    if (config_.progress && merged_ != merged_before) {
       Progress status;
       status.cases_total = shard_cases(config_);
       status.cases_done = totals_.cases;

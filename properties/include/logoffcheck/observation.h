@@ -56,7 +56,9 @@ inline constexpr std::size_t kRecordedTransportCalls = 4;
 struct Observation {
   CallOutcome outcome = CallOutcome::returned;
   std::int32_t fault_detail = 0;
-  // For `threw`: the start of the exception's what(), NUL-terminated.
+  // For `threw`: the start of the exception's what(), NUL-terminated. For
+  // `signaled` and `exited`: what else isolation knew of the death
+  // ("at its memory limit of 512 MiB"), or empty.
   std::array<char, 96> fault_text{};
   // For `signaled` and `exited`: the process died after the call had
   // returned (a thread the store left running), `fault_delay_ms` later.
@@ -93,7 +95,7 @@ void set_fault_text(Observation& observation, std::string_view text) noexcept;
 // "returned", "died by SIGSEGV (signal 11)", "exited with status 3",
 // "threw an exception: bad state", "no return within 2000 ms",
 // "exceeded the memory limit of 512 MiB", "died by SIGSEGV (signal 11) 50 ms
-// after it returned".
+// after it returned", "died by SIGABRT (signal 6) at its memory limit of 512 MiB".
 std::string describe_outcome(const Observation& observation);
 
 // "StoreLogoffTransports(LOGOFF_ORDERLY)", or "StoreLogoffTransports(NULL)".

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "logoffcheck/case.h"
@@ -94,6 +95,12 @@ struct History {
   std::vector<HistoryCall> calls;
   // calls[0, prefix_length) are the prefix.
   std::size_t prefix_length = 0;
+  // Played in a worker process with captured output (docs/isolation.md):
+  // the end of what the store wrote while the worker played this history's
+  // case (all its `repeat` runs together), as CaseResult keeps it, and how
+  // many bytes it wrote in all. Empty and 0 otherwise.
+  std::string provider_output;
+  std::uint64_t provider_output_bytes = 0;
 };
 
 // How a history is played.
@@ -149,11 +156,22 @@ class HistoryRunner {
 std::unique_ptr<HistoryRunner> make_in_process_history_runner(Provider provider,
                                                               CaseOptions options);
 
-// Plays in a child process, forked per case, that publishes each call into
-// memory shared with the verifier as it happens; when the child dies or a
-// call does not return within `timeout_ms`, the call in progress is
-// observed as signaled, exited or hung (RC-3). The same design as the
-// isolating runner (isolation.h), without a fork server.
+struct IsolationOptions;
+
+// Plays each case in a fresh worker of the isolating runner's fork server
+// (isolation.h): the process tree, the memory limit, captured output, the
+// settle time and late faults as for sequential cases. The worker publishes
+// each call into memory shared with the verifier as it happens; when it
+// dies or a call does not return within the timeout, the calls in progress
+// are observed as signaled, exited, hung or out of memory (RC-3); a death
+// while it waited for threads a run left running (within settle_ms) is the
+// late fault of that run's last call. A worker that ran out of memory plays
+// no more runs of its case. Throws ConfigurationError when the provider
+// gives no store.
+std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
+                                                            const IsolationOptions& isolation);
+
+// As above with the default IsolationOptions but `timeout_ms`.
 std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             std::uint32_t timeout_ms);
 

@@ -30,6 +30,13 @@ struct RunnerOptions {
   bool capture_output = true;
 };
 
+struct IsolationOptions;
+
+// What `options` asks of isolation (timeout, settle time, memory limit,
+// captured output), for every isolating runner: sequential cases'
+// (IsolatingRunner) and concurrent histories' (make_isolated_history_runner).
+IsolationOptions isolation_options(const RunnerOptions& options);
+
 // A runner for `provider` under `options`.
 std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& case_options,
                                         const RunnerOptions& runner_options);
