@@ -29,10 +29,6 @@ struct ReplayArguments {
   IsolationArguments isolation;
 };
 
-bool given(const ReplayArguments& arguments, std::string_view option) {
-  return std::find(arguments.given.begin(), arguments.given.end(), option) != arguments.given.end();
-}
-
 void print_header(const ReplayArguments& arguments, const CounterexampleDocument& document) {
   std::cout << "logoffcheck " << logoffcheck_version() << ": replay " << arguments.file
             << " against " << document.provider << "\n"
