@@ -38,8 +38,8 @@ void certify_reference(benchmark::State& state, bool isolate) {
     steps += run.steps_run;
     ++config.seed;  // new cases each iteration
   }
-  state.counters["cases_per_s"] = benchmark::Counter(static_cast<double>(cases),
-                                                     benchmark::Counter::kIsRate);
+  state.counters["cases_per_s"] =
+      benchmark::Counter(static_cast<double>(cases), benchmark::Counter::kIsRate);
   state.counters["steps_per_case"] = static_cast<double>(steps) / static_cast<double>(cases);
 }
 

@@ -24,7 +24,8 @@ std::vector<Step> lifetimes(Profile profile) {
   steps.reserve(kWorkloadSteps + 128);
   for (std::uint64_t index = 0; steps.size() < kWorkloadSteps; ++index) {
     const rc::Random random(rc::Random::Key{1, index, static_cast<std::uint64_t>(profile), 0});
-    const std::vector<Step> generated = gen_steps(GenerationOptions{profile, 64})(random, 100).value();
+    const std::vector<Step> generated =
+        gen_steps(GenerationOptions{profile, 64})(random, 100).value();
     State state = initial_state(profile);
     for (const Step& next : generated) {
       if (!caller_may(state, next)) continue;
@@ -73,8 +74,8 @@ void BM_CheckStep(benchmark::State& bench, Profile profile) {
   StepVerdicts verdicts{};
   for (auto _ : bench) {
     for (const JudgedStep& j : judged) {
-      CheckResult result = check_step(StepContext{j.before, j.step, j.expected, j.observed}, true,
-                                      verdicts);
+      CheckResult result =
+          check_step(StepContext{j.before, j.step, j.expected, j.observed}, true, verdicts);
       benchmark::DoNotOptimize(result);
       benchmark::DoNotOptimize(verdicts);
     }

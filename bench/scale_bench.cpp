@@ -57,14 +57,21 @@ void BM_RawCallsReference(benchmark::State& bench) {
       support.end_creation();
       for (const Step& step : executed) {
         switch (step.action) {
-          case Action::AddRef: benchmark::DoNotOptimize(store->AddRef()); break;
-          case Action::Release: benchmark::DoNotOptimize(store->Release()); break;
+          case Action::AddRef:
+            benchmark::DoNotOptimize(store->AddRef());
+            break;
+          case Action::Release:
+            benchmark::DoNotOptimize(store->Release());
+            break;
           case Action::StoreLogoff: {
             ULONG flags = step.flags;
-            benchmark::DoNotOptimize(store->StoreLogoff(step.null_flags_pointer ? nullptr : &flags));
+            benchmark::DoNotOptimize(
+                store->StoreLogoff(step.null_flags_pointer ? nullptr : &flags));
             break;
           }
-          default: support.apply_environment_event(step.action); break;
+          default:
+            support.apply_environment_event(step.action);
+            break;
         }
       }
       steps += executed.size();

@@ -18,14 +18,13 @@ const std::array kReferences = {
     BuiltinProvider{"reference-eager",
                     "careful eager-profile store: StoreLogoff asks the spooler at once; the final "
                     "Release sends LOGOFF_ABORT only if StoreLogoff never did",
-                    &providers::open_reference_eager_store, Profile::eager, std::nullopt, 0,
-                    false},
+                    &providers::open_reference_eager_store, Profile::eager, std::nullopt, 0, false},
 };
 
 std::vector<BuiltinProvider> all_providers() {
   std::vector<BuiltinProvider> all(kReferences.begin(), kReferences.end());
-  for (const auto mutants : {providers::functional_mutants(), providers::fault_mutants(),
-                              providers::race_mutants()}) {
+  for (const auto mutants :
+       {providers::functional_mutants(), providers::fault_mutants(), providers::race_mutants()}) {
     all.insert(all.end(), mutants.begin(), mutants.end());
   }
   std::sort(all.begin() + kReferences.size(), all.end(),

@@ -3,8 +3,8 @@
 // of case: sequential cases, and with --threads N concurrent histories
 // (clause RC-4, docs/concurrency.md). Every option is honoured for every kind
 // or refused with exit 2 naming it (refuse_for_threads).
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -56,13 +56,11 @@ struct CertifyArguments {
 };
 
 bool given(const CertifyArguments& arguments, std::string_view option) {
-  return std::find(arguments.given.begin(), arguments.given.end(), option) !=
-         arguments.given.end();
+  return std::find(arguments.given.begin(), arguments.given.end(), option) != arguments.given.end();
 }
 
 // --profile auto: certify against every profile and report the one followed.
 constexpr std::string_view kAutoProfile = "auto";
-
 
 RunConfig run_config(const CertifyArguments& arguments, const ChosenProvider& chosen) {
   RunConfig config;
@@ -144,8 +142,7 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
   std::vector<std::unique_ptr<CaseRunner>> made;
   // One runner per worker (--jobs), each opening its own stores.
   const RunnerFactory runners = [&]() -> std::unique_ptr<CaseRunner> {
-    std::unique_ptr<CaseRunner> runner =
-        make_runner(chosen.provider, config.case_options, options);
+    std::unique_ptr<CaseRunner> runner = make_runner(chosen.provider, config.case_options, options);
     const std::lock_guard lock(made_mutex);
     made.push_back(std::move(runner));
     return std::make_unique<BorrowedRunner>(*made.back());
@@ -170,8 +167,8 @@ Report make_certify_report(const CertifyArguments& arguments, const RunResult& r
 // (ConfigurationError: exit 2) rather than dropped.
 void refuse_for_threads(const CertifyArguments& arguments) {
   const auto refuse = [](std::string_view option, std::string_view why) {
-    throw ConfigurationError(std::string(option) + " cannot be used with --threads: " +
-                             std::string(why));
+    throw ConfigurationError(std::string(option) +
+                             " cannot be used with --threads: " + std::string(why));
   };
   if (arguments.profile == kAutoProfile) {
     refuse("--profile auto",
@@ -182,11 +179,10 @@ void refuse_for_threads(const CertifyArguments& arguments) {
     refuse("--min-coverage", "concurrent runs do not measure model coverage");
   }
   if (arguments.isolation.no_isolate) {
-    refuse("--no-isolate", "concurrent histories always run in a child process: a lost race is "
-                           "often a use after free");
+    refuse("--no-isolate",
+           "concurrent histories always run in a child process: a lost race is "
+           "often a use after free");
   }
-  // --timeout-ms, --settle-ms, --memory-limit-mb and --provider-output are
-  // honoured: histories play in the isolating runner's workers.
 }
 
 // --threads N: the cases as concurrent histories, always isolated.
@@ -197,11 +193,11 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   concurrent.run = config;
   concurrent.threads = arguments.threads;
   concurrent.repeat = arguments.repeat;
-  // One runner per --jobs worker.
+  // One runner per --jobs worker, each under every isolation option
+  // (--timeout-ms, --settle-ms, --memory-limit-mb, --provider-output).
+  const IsolationOptions isolated = isolation_options(runner_options(chosen, arguments.isolation));
   const HistoryRunnerFactory runners = [&] {
-    return make_isolated_history_runner(
-        chosen.provider, config.case_options,
-        isolation_options(runner_options(chosen, arguments.isolation)));
+    return make_isolated_history_runner(chosen.provider, config.case_options, isolated);
   };
   ProgressLine progress;
   concurrent.run.progress = progress.callback();
@@ -241,11 +237,11 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
   if (!neither) detection += profile_name(kProfiles[detected]);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     if (!neither && i == detected) continue;
-    detection += std::string(neither ? " " : "; ") + "breaks " +
-                 std::string(profile_name(kProfiles[i])) +
-                 (runs[i].conformant() ? std::string(" nothing")
-                                       : " by " + std::string(clause_code(
-                                                      runs[i].counterexample->violation.clause)));
+    detection +=
+        std::string(neither ? " " : "; ") + "breaks " + std::string(profile_name(kProfiles[i])) +
+        (runs[i].conformant()
+             ? std::string(" nothing")
+             : " by " + std::string(clause_code(runs[i].counterexample->violation.clause)));
     if (neither && i + 1 < runs.size()) detection += ",";
   }
   std::cout << "profile detection: " << detection << "\n";
@@ -270,8 +266,9 @@ int certify(const CertifyArguments& arguments) {
   choose_shard(arguments, config);
   if (arguments.threads > 1) return certify_threads(arguments, chosen, config);
   if (given(arguments, "--repeat")) {
-    throw ConfigurationError("--repeat plays each concurrent case several times; it needs "
-                             "--threads 2 or more (sequential cases are played once)");
+    throw ConfigurationError(
+        "--repeat plays each concurrent case several times; it needs "
+        "--threads 2 or more (sequential cases are played once)");
   }
   if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
   const CertifyRun run = run_once(arguments, chosen, config);
@@ -300,8 +297,7 @@ Command add_certify_command(CLI::App& app) {
   add_provider_option(*command, arguments->provider);
   add_profile_option(*command, arguments->profile, {std::string(kAutoProfile)});
   command->add_flag("--strict", arguments->strict, "SHOULD clauses fail certification too");
-  command->add_option("--seed", arguments->seed, "Seed of the case stream")
-      ->capture_default_str();
+  command->add_option("--seed", arguments->seed, "Seed of the case stream")->capture_default_str();
   command->add_option("--cases", arguments->cases, "Cases to run, in all shards together")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40))
       ->capture_default_str();

@@ -82,8 +82,8 @@ int explore(const ExploreArguments& arguments) {
   report.coverage->minimum_percent = arguments.min_coverage;
   report.run.command_name = "explore";
   report.run.reproduce = explore_command(arguments, report.profile);
-  report.run.notes = {{"Exploration", "every history of up to " +
-                                          std::to_string(arguments.depth) + " client calls (" +
+  report.run.notes = {{"Exploration", "every history of up to " + std::to_string(arguments.depth) +
+                                          " client calls (" +
                                           std::to_string(exploration.sequences_run) +
                                           " sequences run)"}};
   return finish_run(report, arguments.outputs);

@@ -27,9 +27,8 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
 
   const std::vector<Command> commands = {
-      add_certify_command(app), add_explore_command(app),   add_replay_command(app),
-      add_merge_command(app),
-      add_clauses_command(app), add_providers_command(app),
+      add_certify_command(app), add_explore_command(app), add_replay_command(app),
+      add_merge_command(app),   add_clauses_command(app), add_providers_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,7 +1,7 @@
 #include "printing.h"
 
-#include <map>
 #include <algorithm>
+#include <map>
 
 #include "logoffcheck/text.h"
 #include "logoffcheck/windows_runner.h"

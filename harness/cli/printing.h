@@ -2,8 +2,8 @@
 // with the command lines that reproduce and replay it.
 #pragma once
 
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>

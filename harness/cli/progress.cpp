@@ -20,8 +20,7 @@ std::string format_duration(double seconds) {
     std::snprintf(text, sizeof text, "%llum %02llus", static_cast<unsigned long long>(whole / 60),
                   static_cast<unsigned long long>(whole % 60));
   } else {
-    std::snprintf(text, sizeof text, "%lluh %02llum",
-                  static_cast<unsigned long long>(whole / 3600),
+    std::snprintf(text, sizeof text, "%lluh %02llum", static_cast<unsigned long long>(whole / 3600),
                   static_cast<unsigned long long>(whole % 3600 / 60));
   }
   return text;
@@ -48,8 +47,8 @@ std::string progress_text(const Progress& progress, double elapsed_seconds) {
            std::to_string(progress.shrunk_length) + " steps so far";
   }
   std::string text = "case " + std::to_string(progress.cases_done) + " of " +
-                     std::to_string(progress.cases_total) + ", " +
-                     std::to_string(progress.steps) + " steps";
+                     std::to_string(progress.cases_total) + ", " + std::to_string(progress.steps) +
+                     " steps";
   if (elapsed_seconds <= 0 || progress.cases_done == 0) return text;
   const double cases_per_second = static_cast<double>(progress.cases_done) / elapsed_seconds;
   const double steps_per_second = static_cast<double>(progress.steps) / elapsed_seconds;

@@ -2,7 +2,6 @@
 // against its provider, or another (docs/cli.md). The playing and judging is
 // the library's replay() (logoffcheck/replay.h); this file picks the runner,
 // refuses what a kind cannot honour (exit 2 naming the option) and prints.
-#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -13,7 +12,6 @@
 #include "files.h"
 #include "logoffcheck/gtest_source.h"
 #include "logoffcheck/isolation.h"
-#include "logoffcheck/runner.h"
 #include "logoffcheck/replay.h"
 #include "logoffcheck/text.h"
 #include "printing.h"
@@ -29,7 +27,6 @@ struct ReplayArguments {
   std::string emit_gtest;
   std::uint32_t repeat = 0;  // plays of a concurrent case; 0: the file's
   IsolationArguments isolation;
-  std::vector<std::string> given;  // the options on the command line
 };
 
 void print_header(const ReplayArguments& arguments, const CounterexampleDocument& document) {
@@ -75,10 +72,10 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
             << "  plays    " << result.plays << " (the file recorded " << recorded.failed_runs
             << " failed of " << recorded.repeat << ")\n\n"
             << (result.failed() ? "The first failing play:\n" : "The first play:\n")
-            << format_history_table(played.history, played.linearized,
-                                    result.failed() ? std::optional(played.violation_call)
-                                                    : std::nullopt,
-                                    played.cause)
+            << format_history_table(
+                   played.history, played.linearized,
+                   result.failed() ? std::optional(played.violation_call) : std::nullopt,
+                   played.cause)
             << "\nFailed in " << result.failed_plays << " of " << result.plays << " plays.\n";
   const std::string clause_recorded(clause_code(document.violation.clause));
   if (!result.failed()) {
@@ -88,6 +85,7 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
   }
   std::cout << "\n";
   print_violation(std::cout, *result.violation);
+  if (result.provider_output) print_provider_output(std::cout, *result.provider_output);
   std::cout << "\nStill fails: " << clause_code(result.violation->clause) << " in "
             << result.failed_plays << " of " << result.plays << " plays"
             << (result.as_recorded ? ", as recorded.\n"
@@ -95,18 +93,19 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
   return kNotConformant;
 }
 
-// A concurrent counterexample plays through the isolating runner's workers
-// always, under every other isolation option: only --no-isolate is refused.
+// A concurrent counterexample always plays isolated: a lost race is often
+// a use after free.
 void refuse_for_threads(const ReplayArguments& arguments) {
   if (arguments.isolation.no_isolate) {
-    throw ConfigurationError("a concurrent counterexample is always replayed in a child process: "
-                             "a lost race is often a use after free (--no-isolate refused)");
+    throw ConfigurationError(
+        "a concurrent counterexample is always replayed in a child process: "
+        "a lost race is often a use after free (--no-isolate refused)");
   }
 }
 
 int replay_file(const ReplayArguments& arguments) {
-  CounterexampleDocument document = parse_file(
-      arguments.file, [](std::string_view text) { return parse_replayable_json(text); });
+  CounterexampleDocument document =
+      parse_file(arguments.file, [](std::string_view text) { return parse_replayable_json(text); });
   if (!arguments.provider.empty()) document.provider = arguments.provider;
   const CaseOptions options{document.profile, document.strict};
   if (document.concurrent()) {
@@ -115,15 +114,15 @@ int replay_file(const ReplayArguments& arguments) {
       write_document(arguments.emit_gtest, emit_gtest_source(document, arguments.repeat));
     }
     const ChosenProvider chosen = choose_provider(document.provider);
-    const std::unique_ptr<HistoryRunner> runner =
-        make_isolated_history_runner(chosen.provider, options,
-                                     isolation_options(runner_options(chosen, arguments.isolation)));
+    const std::unique_ptr<HistoryRunner> runner = make_isolated_history_runner(
+        chosen.provider, options, isolation_options(runner_options(chosen, arguments.isolation)));
     const ReplayResult result = replay(document, {.threads = runner.get()}, arguments.repeat);
     return print_concurrent(arguments, document, result);
   }
   if (arguments.repeat != 0) {
-    throw ConfigurationError("--repeat replays concurrent counterexamples (a \"threads\" array); "
-                             "a sequential one is replayed once");
+    throw ConfigurationError(
+        "--repeat replays concurrent counterexamples (a \"threads\" array); "
+        "a sequential one is replayed once");
   }
   const ChosenProvider chosen = choose_provider(document.provider);
   const std::unique_ptr<CaseRunner> runner =
@@ -140,8 +139,7 @@ int replay_file(const ReplayArguments& arguments) {
 
 Command add_replay_command(CLI::App& app) {
   auto arguments = std::make_shared<ReplayArguments>();
-  CLI::App* command =
-      app.add_subcommand("replay", "Re-execute a counterexample file step by step");
+  CLI::App* command = app.add_subcommand("replay", "Re-execute a counterexample file step by step");
   command
       ->add_option("file", arguments->file,
                    "A counterexample (--counterexample) or a failing run's report (--report)")
@@ -155,12 +153,7 @@ Command add_replay_command(CLI::App& app) {
                    "Plays of a concurrent counterexample (default: the file's repeat)")
       ->check(CLI::Range(1u, 1000u));
   add_isolation_options(*command, arguments->isolation);
-  return {command, [arguments, command] {
-            for (const CLI::Option* option : command->get_options()) {
-              if (option->count() > 0) arguments->given.push_back(option->get_name());
-            }
-            return replay_file(*arguments);
-          }};
+  return {command, [arguments] { return replay_file(*arguments); }};
 }
 
 }  // namespace logoffcheck::cli

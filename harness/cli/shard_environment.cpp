@@ -14,7 +14,7 @@ struct Protocol {
   std::string_view system;
   std::string_view count_variable;
   std::string_view index_variable;
-  std::uint32_t first_index;  // what the system calls the first shard: 0 or 1
+  std::uint32_t first_index;              // what the system calls the first shard: 0 or 1
   std::string_view status_file_variable;  // empty: none
 };
 
@@ -67,8 +67,8 @@ std::uint32_t parse_index(std::string_view name, const std::string& value, std::
   const std::uint32_t index = parse_number(name, value, kMaxShards);
   if (index < first_index || index - first_index >= count) {
     throw ConfigurationError("environment variable " + assignment(name, value) +
-                             " is not a shard index from " + std::to_string(first_index) +
-                             " to " + std::to_string(count - 1 + first_index) + " (" +
+                             " is not a shard index from " + std::to_string(first_index) + " to " +
+                             std::to_string(count - 1 + first_index) + " (" +
                              std::string(count_text) + ")");
   }
   return index - first_index;

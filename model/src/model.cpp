@@ -185,7 +185,7 @@ void step_store_logoff(Transition& transition, const Step& step) noexcept {
   expected.valid_input = expected.result == S_OK;
   if (!expected.valid_input) return;  // SL-2: nothing changes
   if (next.profile == Profile::deferred) {
-    next.saved_flag = step.flags;  // D2: the last valid call wins
+    next.saved_flag = step.flags;                            // D2: the last valid call wins
     expected.output = OutputRule::input_or_activity_subset;  // SL-4
     expected.output_flags = step.flags;
     return;

@@ -50,8 +50,7 @@ const std::array<Clause, kClauseCount> kClauses = {{
      "Every StoreLogoffTransports call passes a non-NULL pointer to exactly one input flag.",
      "Parameters (input flags are mutually exclusive)"},
     {ClauseId::RC_1, "RC-1", kShould, kBoth, kProvider,
-     "AddRef and Release return the new reference count.",
-     "COM reference counting; decision D6"},
+     "AddRef and Release return the new reference count.", "COM reference counting; decision D6"},
     {ClauseId::RC_2, "RC-2", kMust, kBoth, kProvider,
      "The store holds a reference to the support object while it may still call it, never calls "
      "it while holding none, and has given every reference back when the final Release returns.",
@@ -106,9 +105,12 @@ std::string_view level_name(Level level) noexcept {
 
 std::string_view scope_name(ProfileScope scope) noexcept {
   switch (scope) {
-    case ProfileScope::deferred_only: return "deferred";
-    case ProfileScope::eager_only: return "eager";
-    case ProfileScope::both: break;
+    case ProfileScope::deferred_only:
+      return "deferred";
+    case ProfileScope::eager_only:
+      return "eager";
+    case ProfileScope::both:
+      break;
   }
   return "both";
 }

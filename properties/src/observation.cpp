@@ -8,21 +8,30 @@ namespace logoffcheck {
 
 std::string_view outcome_name(CallOutcome outcome) noexcept {
   switch (outcome) {
-    case CallOutcome::returned: return "returned";
-    case CallOutcome::threw: return "threw";
-    case CallOutcome::signaled: return "signaled";
-    case CallOutcome::exited: return "exited";
-    case CallOutcome::hung: return "hung";
-    case CallOutcome::out_of_memory: return "out-of-memory";
+    case CallOutcome::returned:
+      return "returned";
+    case CallOutcome::threw:
+      return "threw";
+    case CallOutcome::signaled:
+      return "signaled";
+    case CallOutcome::exited:
+      return "exited";
+    case CallOutcome::hung:
+      return "hung";
+    case CallOutcome::out_of_memory:
+      return "out-of-memory";
   }
   return "returned";
 }
 
 std::string_view support_method_name(SupportMethod method) noexcept {
   switch (method) {
-    case SupportMethod::AddRef: return "IMAPISupport::AddRef";
-    case SupportMethod::Release: return "IMAPISupport::Release";
-    case SupportMethod::StoreLogoffTransports: return "IMAPISupport::StoreLogoffTransports";
+    case SupportMethod::AddRef:
+      return "IMAPISupport::AddRef";
+    case SupportMethod::Release:
+      return "IMAPISupport::Release";
+    case SupportMethod::StoreLogoffTransports:
+      return "IMAPISupport::StoreLogoffTransports";
   }
   return "IMAPISupport::AddRef";
 }
@@ -37,15 +46,24 @@ namespace {
 
 std::string_view signal_name(int number) noexcept {
   switch (number) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGABRT: return "SIGABRT";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGTRAP: return "SIGTRAP";
-    default: return "signal";
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGABRT:
+      return "SIGABRT";
+    case SIGBUS:
+      return "SIGBUS";
+    case SIGFPE:
+      return "SIGFPE";
+    case SIGILL:
+      return "SIGILL";
+    case SIGKILL:
+      return "SIGKILL";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGTRAP:
+      return "SIGTRAP";
+    default:
+      return "signal";
   }
 }
 

@@ -127,8 +127,7 @@ std::span<const BuiltinProvider> fault_mutants() noexcept {
       BuiltinProvider{"aborts-unless-last-reference",
                       "asserts that StoreLogoff comes through the last reference and aborts "
                       "otherwise",
-                      &open<AbortsUnlessLastReference>, Profile::deferred, ClauseId::RC_3, 2,
-                      true},
+                      &open<AbortsUnlessLastReference>, Profile::deferred, ClauseId::RC_3, 2, true},
       BuiltinProvider{"throws-on-unknown-flags",
                       "lets a std::invalid_argument escape StoreLogoff on unknown flag bits "
                       "instead of returning MAPI_E_UNKNOWN_FLAGS",

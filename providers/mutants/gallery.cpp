@@ -292,10 +292,9 @@ IMsgStore* open(IMAPISupport* support) {
 
 // One gallery entry: the facts the comment above each mutant states.
 constexpr BuiltinProvider mutant(std::string_view name, std::string_view description,
-                                 OpenStoreFunction open_store, Profile profile,
-                                 ClauseId caught_by, std::size_t minimal_length) {
-  return BuiltinProvider{name,     description, open_store, profile,
-                         caught_by, minimal_length, false};
+                                 OpenStoreFunction open_store, Profile profile, ClauseId caught_by,
+                                 std::size_t minimal_length) {
+  return BuiltinProvider{name, description, open_store, profile, caught_by, minimal_length, false};
 }
 
 }  // namespace
@@ -339,8 +338,7 @@ std::span<const BuiltinProvider> functional_mutants() noexcept {
       mutant("writes-complete-on-save",
              "writes LOGOFF_COMPLETE into *lpulFlags though nothing was logged off yet (D4)",
              &open<WritesCompleteOnSave>, deferred, ClauseId::SL_4, 1),
-      mutant("leaks-support-reference",
-             "the final Release never gives the support reference back",
+      mutant("leaks-support-reference", "the final Release never gives the support reference back",
              &open<LeaksSupportReference>, deferred, ClauseId::RC_2, 1),
       mutant("addref-returns-old-count",
              "AddRef returns the count before the increment (SHOULD: strict mode)",

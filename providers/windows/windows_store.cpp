@@ -281,8 +281,8 @@ class Provider final : public Counted<MsProviderBase> {
 
   // Opens a new store, with reference count 1, on `lpMAPISup`.
   STDMETHODIMP Logon(LPMAPISUP lpMAPISup, ULONG, LPTSTR, ULONG, LPENTRYID, ULONG, LPCIID,
-                     ULONG* lpcbSpoolSecurity, LPBYTE* lppbSpoolSecurity,
-                     LPMAPIERROR* lppMAPIError, LPMSLOGON* lppMSLogon, LPMDB* lppMDB) override {
+                     ULONG* lpcbSpoolSecurity, LPBYTE* lppbSpoolSecurity, LPMAPIERROR* lppMAPIError,
+                     LPMSLOGON* lppMSLogon, LPMDB* lppMDB) override {
     if (lpMAPISup == nullptr || lppMSLogon == nullptr || lppMDB == nullptr) {
       return MAPI_E_INVALID_PARAMETER;
     }
@@ -299,9 +299,10 @@ class Provider final : public Counted<MsProviderBase> {
 
 }  // namespace logoffcheck::windows_providers
 
-extern "C" __declspec(dllexport) HRESULT __cdecl MSProviderInit(
-    HINSTANCE, LPMALLOC, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER, ULONG, ULONG ulMAPIVer,
-    ULONG* lpulProviderVer, LPMSPROVIDER* lppMSProvider) {
+extern "C" __declspec(dllexport) HRESULT
+    __cdecl MSProviderInit(HINSTANCE, LPMALLOC, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER,
+                           ULONG, ULONG ulMAPIVer, ULONG* lpulProviderVer,
+                           LPMSPROVIDER* lppMSProvider) {
   if (lpulProviderVer == nullptr || lppMSProvider == nullptr) return MAPI_E_INVALID_PARAMETER;
   if (ulMAPIVer < CURRENT_SPI_VERSION) return MAPI_E_VERSION;
   *lpulProviderVer = CURRENT_SPI_VERSION;

@@ -34,10 +34,10 @@ certify_threads_refusals)
   # --repeat without --threads would be dropped: refused.
   run 2 certify --provider builtin:reference --cases 2 --repeat 3
   expect_error "--repeat plays each concurrent case several times; it needs --threads 2"
-  # What is honoured runs: --jobs, --timeout-ms, the shards, and the
-  # isolation options (tests/hostile holds --memory-limit-mb and captured
-  # output to what they do with --threads).
+  # What is honoured runs: the isolation options (the memory limit's effect
+  # on a hostile store is tests/hostile's), --jobs, --timeout-ms, the shards.
   run 0 "${threads[@]}" --settle-ms 10 --memory-limit-mb 512 --provider-output pass
+  expect_output "verdict +CONFORMANT"
   run 0 "${threads[@]}" --jobs 2 --timeout-ms 5000 --shard-index 1 --shard-count 2
   expect_output "cases +1 of 2 \(shard 1 of 2\)"
   expect_output "threads +2, each case played 8 times: 8 histories, [0-9]+ with calls that overlapped"
@@ -45,9 +45,9 @@ certify_threads_refusals)
   expect_output "NOT CONFORMANT: RC-[34]"
   ;;
 replay_threads_refusals)
-  # The isolation options are honoured.
   run 0 replay "$concurrent_file" --provider builtin:reference --repeat 2 --settle-ms 10 \
-    --memory-limit-mb 512 --provider-output pass
+    --memory-limit-mb 512 --provider-output capture
+  expect_output "Failed in 0 of 2 plays\."
   run 2 replay "$concurrent_file" --no-isolate
   expect_error "(--no-isolate refused)"
   run 2 replay "$here/data/saves_first_flag.json" --repeat 3

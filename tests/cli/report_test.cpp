@@ -244,7 +244,8 @@ TEST(CounterexampleJson, SizeDepthAndStepCountAreBounded) {
 }
 
 TEST(CounterexampleJson, ANumberTooLargeForAnyTypeIsAnInputError) {
-  // Found by the fuzz target (tests/isolation/fuzz_readers.cpp): nlohmann::json throws out_of_range for it.
+  // Found by the fuzz target (tests/isolation/fuzz_readers.cpp): nlohmann::json throws out_of_range
+  // for it.
   EXPECT_EQ(counterexample_error(R"({"seed": 17777777777E777777})"),
             "malformed JSON: number overflow parsing '17777777777E777777'");
 }

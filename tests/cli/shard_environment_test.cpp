@@ -36,30 +36,53 @@ TEST_P(ShardProtocol, GivesTheZeroBasedShard) {
 INSTANTIATE_TEST_SUITE_P(
     EachSystem, ShardProtocol,
     ::testing::Values(
-        Protocol{"Bazel", {{"TEST_TOTAL_SHARDS", "4"}, {"TEST_SHARD_INDEX", "0"}}, 0, 4,
+        Protocol{"Bazel",
+                 {{"TEST_TOTAL_SHARDS", "4"}, {"TEST_SHARD_INDEX", "0"}},
+                 0,
+                 4,
                  "shard 0 of 4 from Bazel (TEST_SHARD_INDEX=0, TEST_TOTAL_SHARDS=4)"},
-        Protocol{"GoogleTest", {{"GTEST_TOTAL_SHARDS", "3"}, {"GTEST_SHARD_INDEX", "2"}}, 2, 3,
+        Protocol{"GoogleTest",
+                 {{"GTEST_TOTAL_SHARDS", "3"}, {"GTEST_SHARD_INDEX", "2"}},
+                 2,
+                 3,
                  "shard 2 of 3 from GoogleTest (GTEST_SHARD_INDEX=2, GTEST_TOTAL_SHARDS=3)"},
         // GitLab counts its parallel jobs from 1.
-        Protocol{"GitLab", {{"CI_NODE_TOTAL", "4"}, {"CI_NODE_INDEX", "3"}}, 2, 4,
+        Protocol{"GitLab",
+                 {{"CI_NODE_TOTAL", "4"}, {"CI_NODE_INDEX", "3"}},
+                 2,
+                 4,
                  "shard 2 of 4 from GitLab (CI_NODE_INDEX=3, CI_NODE_TOTAL=4)"},
-        Protocol{"GitLabLast", {{"CI_NODE_TOTAL", "4"}, {"CI_NODE_INDEX", "4"}}, 3, 4,
+        Protocol{"GitLabLast",
+                 {{"CI_NODE_TOTAL", "4"}, {"CI_NODE_INDEX", "4"}},
+                 3,
+                 4,
                  "shard 3 of 4 from GitLab (CI_NODE_INDEX=4, CI_NODE_TOTAL=4)"},
-        Protocol{"CircleCI", {{"CIRCLE_NODE_TOTAL", "5"}, {"CIRCLE_NODE_INDEX", "4"}}, 4, 5,
+        Protocol{"CircleCI",
+                 {{"CIRCLE_NODE_TOTAL", "5"}, {"CIRCLE_NODE_INDEX", "4"}},
+                 4,
+                 5,
                  "shard 4 of 5 from CircleCI (CIRCLE_NODE_INDEX=4, CIRCLE_NODE_TOTAL=5)"},
         Protocol{"Buildkite",
-                 {{"BUILDKITE_PARALLEL_JOB_COUNT", "2"}, {"BUILDKITE_PARALLEL_JOB", "1"}}, 1, 2,
+                 {{"BUILDKITE_PARALLEL_JOB_COUNT", "2"}, {"BUILDKITE_PARALLEL_JOB", "1"}},
+                 1,
+                 2,
                  "shard 1 of 2 from Buildkite (BUILDKITE_PARALLEL_JOB=1, "
                  "BUILDKITE_PARALLEL_JOB_COUNT=2)"},
-        Protocol{"Kubernetes", {{"JOB_COMPLETION_INDEX", "6"}, {"LOGOFFCHECK_SHARD_COUNT", "8"}},
-                 6, 8,
+        Protocol{"Kubernetes",
+                 {{"JOB_COMPLETION_INDEX", "6"}, {"LOGOFFCHECK_SHARD_COUNT", "8"}},
+                 6,
+                 8,
                  "shard 6 of 8 from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX=6, "
                  "LOGOFFCHECK_SHARD_COUNT=8)"},
         // A test runner inside a CI job: the runner's own shard wins.
         Protocol{"BazelInsideGitLab",
-                 {{"CI_NODE_TOTAL", "4"}, {"CI_NODE_INDEX", "1"}, {"TEST_TOTAL_SHARDS", "2"},
+                 {{"CI_NODE_TOTAL", "4"},
+                  {"CI_NODE_INDEX", "1"},
+                  {"TEST_TOTAL_SHARDS", "2"},
                   {"TEST_SHARD_INDEX", "1"}},
-                 1, 2, "shard 1 of 2 from Bazel (TEST_SHARD_INDEX=1, TEST_TOTAL_SHARDS=2)"}),
+                 1,
+                 2,
+                 "shard 1 of 2 from Bazel (TEST_SHARD_INDEX=1, TEST_TOTAL_SHARDS=2)"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ShardEnvironment, NoSystemMeansNoShard) {
@@ -93,9 +116,10 @@ TEST(ShardEnvironment, AShardCountAloneTakesTheKubernetesIndex) {
             "shard 3 of 4 from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX=3, --shard-count 4)");
   // The option wins over the variable, and names only Kubernetes: a GitLab
   // job's variables do not give it an index.
-  EXPECT_EQ(shard_from_environment(
-                {{"JOB_COMPLETION_INDEX", "3"}, {"LOGOFFCHECK_SHARD_COUNT", "9"}}, 4u)->count,
-            4u);
+  EXPECT_EQ(
+      shard_from_environment({{"JOB_COMPLETION_INDEX", "3"}, {"LOGOFFCHECK_SHARD_COUNT", "9"}}, 4u)
+          ->count,
+      4u);
   EXPECT_THROW(shard_from_environment({{"CI_NODE_TOTAL", "4"}, {"CI_NODE_INDEX", "1"}}, 4u),
                ConfigurationError);
 }
@@ -148,11 +172,11 @@ TEST(ShardEnvironment, InconsistentVariablesAreAnErrorNamingTheVariable) {
 
 TEST(ShardEnvironment, EveryVariableReadIsListed) {
   const auto& names = shard_environment_variables();
-  for (const char* name : {"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", "TEST_SHARD_STATUS_FILE",
-                           "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "CI_NODE_TOTAL",
-                           "CI_NODE_INDEX", "CIRCLE_NODE_TOTAL", "CIRCLE_NODE_INDEX",
-                           "BUILDKITE_PARALLEL_JOB_COUNT", "BUILDKITE_PARALLEL_JOB",
-                           "JOB_COMPLETION_INDEX", "LOGOFFCHECK_SHARD_COUNT"}) {
+  for (const char* name :
+       {"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", "TEST_SHARD_STATUS_FILE", "GTEST_TOTAL_SHARDS",
+        "GTEST_SHARD_INDEX", "CI_NODE_TOTAL", "CI_NODE_INDEX", "CIRCLE_NODE_TOTAL",
+        "CIRCLE_NODE_INDEX", "BUILDKITE_PARALLEL_JOB_COUNT", "BUILDKITE_PARALLEL_JOB",
+        "JOB_COMPLETION_INDEX", "LOGOFFCHECK_SHARD_COUNT"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }
 }

@@ -62,7 +62,8 @@ TEST(ConcurrentGeneration, ValidityRefusesWhatBreaksTheCallerRules) {
 
 TEST(Linearizability, ReferenceStoresPlayedConcurrentlyAreLinearizableUnderStrict) {
   for (const Profile profile : kProfiles) {
-    const auto runner = make_in_process_history_runner(reference_provider(profile), {profile, true});
+    const auto runner =
+        make_in_process_history_runner(reference_provider(profile), {profile, true});
     const ConcurrentConfig config = config_for(profile);
     for (std::uint64_t index = 0; index < 60; ++index) {
       const ConcurrentCase c = generate_concurrent_case(config, index);
@@ -88,7 +89,6 @@ History two_logoffs() {
   EXPECT_EQ(histories.front().calls.size(), 3u);
   return histories.front();
 }
-
 
 // Gives the StoreLogoff whose flag the final Release passed (the one that
 // must come last) and the other one these intervals, then the final Release.

@@ -130,8 +130,8 @@ TEST(FinalRelease, EveryReferenceTheClientHoldsIsReleasedAndOnlyTheLastIsFinal) 
   const CaseResult result =
       runner->run(std::vector<Step>{add_ref(), store_logoff(LOGOFF_PURGE), add_ref()});
   EXPECT_FALSE(result.failed());
-  const std::vector<Step> expected = {add_ref(), store_logoff(LOGOFF_PURGE), add_ref(),
-                                      release(), release(), release()};
+  const std::vector<Step> expected = {
+      add_ref(), store_logoff(LOGOFF_PURGE), add_ref(), release(), release(), release()};
   ASSERT_EQ(result.executed, expected);
   for (std::size_t i = 0; i < result.records.size(); ++i) {
     EXPECT_EQ(result.records[i].expected.final_release, i + 1 == result.records.size()) << i;
@@ -203,20 +203,47 @@ TEST(InProcess, AnExceptionEscapingACallIsCaughtAsRc3AndEndsTheCase) {
 // --- Generation ---------------------------------------------------------------------------
 
 enum class Kind {
-  valid_no_wait, valid_orderly, valid_purge, valid_abort, valid_quiet,
-  invalid_null, invalid_zero, invalid_two_flags, invalid_unknown_bits, invalid_output_only_bits,
-  ref_count_above_one, release_to_nonzero,
-  inbound_begins, inbound_ends, outbound_begins, outbound_ends, message_queued,
-  other_process_opens, other_process_closes,
+  valid_no_wait,
+  valid_orderly,
+  valid_purge,
+  valid_abort,
+  valid_quiet,
+  invalid_null,
+  invalid_zero,
+  invalid_two_flags,
+  invalid_unknown_bits,
+  invalid_output_only_bits,
+  ref_count_above_one,
+  release_to_nonzero,
+  inbound_begins,
+  inbound_ends,
+  outbound_begins,
+  outbound_ends,
+  message_queued,
+  other_process_opens,
+  other_process_closes,
 };
 
 constexpr std::array<std::string_view, 19> kKindNames = {
-    "StoreLogoff(LOGOFF_NO_WAIT)", "StoreLogoff(LOGOFF_ORDERLY)", "StoreLogoff(LOGOFF_PURGE)",
-    "StoreLogoff(LOGOFF_ABORT)", "StoreLogoff(LOGOFF_QUIET)", "StoreLogoff(NULL)",
-    "StoreLogoff(0)", "StoreLogoff(two input flags)", "StoreLogoff(unknown bits)",
-    "StoreLogoff(output-only bits)", "reference count above one", "Release to a count above zero",
-    "InboundBegins", "InboundEnds", "OutboundBegins", "OutboundEnds", "MessageQueued",
-    "OtherProcessOpens", "OtherProcessCloses",
+    "StoreLogoff(LOGOFF_NO_WAIT)",
+    "StoreLogoff(LOGOFF_ORDERLY)",
+    "StoreLogoff(LOGOFF_PURGE)",
+    "StoreLogoff(LOGOFF_ABORT)",
+    "StoreLogoff(LOGOFF_QUIET)",
+    "StoreLogoff(NULL)",
+    "StoreLogoff(0)",
+    "StoreLogoff(two input flags)",
+    "StoreLogoff(unknown bits)",
+    "StoreLogoff(output-only bits)",
+    "reference count above one",
+    "Release to a count above zero",
+    "InboundBegins",
+    "InboundEnds",
+    "OutboundBegins",
+    "OutboundEnds",
+    "MessageQueued",
+    "OtherProcessOpens",
+    "OtherProcessCloses",
 };
 
 std::vector<Kind> kinds_of(const Step& step, const State& before) {
@@ -299,10 +326,15 @@ TEST(Generation, CaseLengthsSpanZeroToMaxSteps) {
 TEST(Shrinking, KeepsTheClauseAndReachesTheMinimumFromALongFailingCase) {
   const BuiltinProvider& mutant = builtin("saves-first-flag");
   auto runner = runner_for(mutant, {});
-  const std::vector<Step> failing = {
-      add_ref(),        environment(Action::MessageQueued), store_logoff(LOGOFF_QUIET),
-      store_logoff(0),  add_ref(),                         store_logoff(LOGOFF_PURGE),
-      release(),        environment(Action::InboundBegins), store_logoff(LOGOFF_ABORT)};
+  const std::vector<Step> failing = {add_ref(),
+                                     environment(Action::MessageQueued),
+                                     store_logoff(LOGOFF_QUIET),
+                                     store_logoff(0),
+                                     add_ref(),
+                                     store_logoff(LOGOFF_PURGE),
+                                     release(),
+                                     environment(Action::InboundBegins),
+                                     store_logoff(LOGOFF_ABORT)};
   const Counterexample found = shrink_failure(*runner, failing);
   EXPECT_EQ(clause_code(found.violation.clause), "LT-1");
   EXPECT_EQ(found.original_length, failing.size() + 2);

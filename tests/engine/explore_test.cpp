@@ -58,7 +58,8 @@ TEST(ExplorationAlphabet, HasOneOfEachKindOfStep) {
   for (const Step& step : alphabet) distinct.insert(describe_step(step));
   EXPECT_EQ(alphabet.size(), 19u);
   EXPECT_EQ(distinct.size(), alphabet.size());
-  for (const ULONG flag : kInputFlags) EXPECT_TRUE(distinct.contains(describe_step(store_logoff(flag))));
+  for (const ULONG flag : kInputFlags)
+    EXPECT_TRUE(distinct.contains(describe_step(store_logoff(flag))));
   EXPECT_TRUE(distinct.contains("StoreLogoff(NULL)"));
   EXPECT_TRUE(distinct.contains("StoreLogoff(0 (no flags))"));
   for (std::size_t action = static_cast<std::size_t>(Action::InboundBegins); action < kActionCount;
@@ -127,7 +128,9 @@ TEST_P(MinimalityTest, TheStatedMinimalCounterexampleIsTheShortestOverTheAlphabe
 
 INSTANTIATE_TEST_SUITE_P(Gallery, MinimalityTest,
                          ::testing::ValuesIn(test_support::in_process_mutants()),
-                         [](const auto& info) { return test_support::test_name(info.param->name); });
+                         [](const auto& info) {
+                           return test_support::test_name(info.param->name);
+                         });
 
 // docs/exploration.md's example, as it stands there.
 TEST(ExplorationDoc, ExampleRunsAndIsShownVerbatim) {
@@ -149,7 +152,8 @@ TEST(ExplorationDoc, ExampleRunsAndIsShownVerbatim) {
   const std::string example = page.substr(open + 7, close - open - 7);
   EXPECT_NE(testing::read_source_file("tests/engine/explore_test.cpp").find(example),
             std::string::npos)
-      << "docs/exploration.md shows an example this test does not run:\n" << example;
+      << "docs/exploration.md shows an example this test does not run:\n"
+      << example;
 }
 
 }  // namespace

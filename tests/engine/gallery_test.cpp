@@ -135,8 +135,7 @@ TEST_P(ShouldMutantTest, CaughtInStrictModeAndOnlyWarnedOtherwise) {
       const RunResult run = run_certification(*runner, config);
       if (strict) {
         ASSERT_FALSE(run.conformant());
-        EXPECT_EQ(clause_code(run.counterexample->violation.clause),
-                  clause_code(*mutant.caught_by))
+        EXPECT_EQ(clause_code(run.counterexample->violation.clause), clause_code(*mutant.caught_by))
             << describe_counterexample(run);
         EXPECT_EQ(run.counterexample->records.size(), mutant.minimal_length)
             << describe_counterexample(run);

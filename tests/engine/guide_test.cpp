@@ -50,8 +50,7 @@ TEST(ProviderGuide, QuotesTheReferenceStoreVerbatim) {
   for (const std::string& block : cpp_blocks(read_source_file(kGuide))) {
     if (!block.starts_with("  ")) continue;  // excerpts are indented class members
     ++excerpts;
-    EXPECT_NE(reference.find(block), std::string::npos)
-        << "not in reference_store.h:\n" << block;
+    EXPECT_NE(reference.find(block), std::string::npos) << "not in reference_store.h:\n" << block;
   }
   EXPECT_GE(excerpts, 5u);
 }

@@ -69,9 +69,7 @@ void expect_same_run(const RunResult& expected, const RunResult& actual) {
 
 // The sequential run and runs on 2, 3 and 4 workers of `provider`.
 void expect_jobs_agree(const Provider& provider, RunConfig config) {
-  const auto factory = [&] {
-    return make_runner(provider, config.case_options, RunnerOptions{});
-  };
+  const auto factory = [&] { return make_runner(provider, config.case_options, RunnerOptions{}); };
   const std::unique_ptr<CaseRunner> sequential_runner = factory();
   const RunResult sequential = run_certification(*sequential_runner, config);
   for (const std::uint32_t jobs : {1u, 2u, 3u, 4u}) {

@@ -7,10 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include "engine_test_support.h"
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/engine.h"
-#include "engine_test_support.h"
 
 namespace logoffcheck {
 namespace {
@@ -52,19 +52,19 @@ TEST(Loader, TheLoadedReferenceFailsTheEagerProfileWithSl5) {
 
 TEST(Loader, AMissingFileIsNamed) {
   const std::string path = std::string(LOGOFFCHECK_TEST_BINARY_DIR) + "/no-such-provider.so";
-  EXPECT_TRUE(configuration_error_names([&] { Provider::load_library(path); },
-                                        {path, "no such file"}));
+  EXPECT_TRUE(
+      configuration_error_names([&] { Provider::load_library(path); }, {path, "no such file"}));
 }
 
 TEST(Loader, ADirectoryIsNotAProvider) {
-  EXPECT_TRUE(configuration_error_names(
-      [] { Provider::load_library(LOGOFFCHECK_TEST_BINARY_DIR); }, {"not a regular file"}));
+  EXPECT_TRUE(configuration_error_names([] { Provider::load_library(LOGOFFCHECK_TEST_BINARY_DIR); },
+                                        {"not a regular file"}));
 }
 
 TEST(Loader, ATextFileIsNotALoadableSharedLibrary) {
-  EXPECT_TRUE(configuration_error_names(
-      [] { Provider::load_library(LOGOFFCHECK_TEST_TEXT_FILE); },
-      {LOGOFFCHECK_TEST_TEXT_FILE, "not a loadable shared library"}));
+  EXPECT_TRUE(
+      configuration_error_names([] { Provider::load_library(LOGOFFCHECK_TEST_TEXT_FILE); },
+                                {LOGOFFCHECK_TEST_TEXT_FILE, "not a loadable shared library"}));
 }
 
 TEST(Loader, ALibraryWithoutTheProviderSymbolsIsNamedWithTheMissingSymbol) {

@@ -43,19 +43,24 @@ using AbstractState = std::array<long, 12>;
 
 AbstractState abstract(const State& state) {
   const Environment& environment = state.environment;
-  return {static_cast<long>(state.ref_count),       static_cast<long>(state.saved_flag),
-          state.transports_called,                  state.complete_returned,
-          state.destroyed,                          environment.inbound_in_progress,
-          environment.outbound_in_progress,         environment.open_in_other_process,
-          environment.reception_enabled,            environment.logged_off,
-          environment.queues_flushed,               static_cast<long>(environment.outbox_queued)};
+  return {static_cast<long>(state.ref_count),
+          static_cast<long>(state.saved_flag),
+          state.transports_called,
+          state.complete_returned,
+          state.destroyed,
+          environment.inbound_in_progress,
+          environment.outbound_in_progress,
+          environment.open_in_other_process,
+          environment.reception_enabled,
+          environment.logged_off,
+          environment.queues_flushed,
+          static_cast<long>(environment.outbox_queued)};
 }
 
 std::string describe(const AbstractState& state) {
   static constexpr std::array<const char*, 12> kNames = {
-      "count",     "saved_flag", "transports_called", "complete_returned",
-      "destroyed", "inbound",    "outbound",          "other_process",
-      "reception", "logged_off", "flushed",           "queued"};
+      "count",    "saved_flag",    "transports_called", "complete_returned", "destroyed", "inbound",
+      "outbound", "other_process", "reception",         "logged_off",        "flushed",   "queued"};
   std::string text = "{";
   for (std::size_t i = 0; i < state.size(); ++i) {
     text += (i ? " " : "") + std::string(kNames[i]) + "=" + std::to_string(state[i]);
@@ -194,16 +199,14 @@ std::vector<std::string> compare(const TracedStep& traced, const Transition& tra
            traced.result, expected.result);
     const ULONG out = static_cast<ULONG>(traced.flags_out);
     if (expected.output == OutputRule::exactly) {
-      expect(out == expected.output_flags, "*lpulFlags", traced.flags_out,
-             expected.output_flags);
+      expect(out == expected.output_flags, "*lpulFlags", traced.flags_out, expected.output_flags);
     } else if (expected.output == OutputRule::input_or_activity_subset) {
       expect(out == expected.output_flags || (out & ~kActivityFlagMask) == 0,
              "*lpulFlags (input or ACT subset)", traced.flags_out, expected.output_flags);
     }
   }
   const long due = expected.transport_call_due ? 1 : 0;
-  expect(traced.transport_calls == due, "StoreLogoffTransports calls", traced.transport_calls,
-         due);
+  expect(traced.transport_calls == due, "StoreLogoffTransports calls", traced.transport_calls, due);
   if (due && traced.transport_calls == 1) {
     expect(static_cast<ULONG>(traced.transport_flag) == expected.transport_flag,
            "StoreLogoffTransports flag", traced.transport_flag, expected.transport_flag);
@@ -227,8 +230,10 @@ int replay(long min_traces) {
     if (disagreements++ < 20) std::cout << "DISAGREE trace " << traces << ": " << what << "\n";
   };
   auto finish_trace = [&] {
-    if (state && state->destroyed) ++complete;
-    else if (state) disagree("the trace ends before the final Release");
+    if (state && state->destroyed)
+      ++complete;
+    else if (state)
+      disagree("the trace ends before the final Release");
   };
   while (std::getline(std::cin, line)) {
     std::istringstream fields(line);
@@ -284,8 +289,7 @@ int replay(long min_traces) {
   }
   finish_trace();
   std::cout << complete << " of " << traces << " SPIN traces (" << steps
-            << " steps) replayed through the C++ model, " << disagreements
-            << " disagreements\n";
+            << " steps) replayed through the C++ model, " << disagreements << " disagreements\n";
   if (complete < min_traces) {
     std::cout << "FAIL: fewer than " << min_traces << " complete traces\n";
     return 1;
@@ -308,19 +312,17 @@ std::set<AbstractState> model_reachable_states(Profile profile, int client_calls
     auto operator<=>(const Node& other) const {
       return std::tie(client_budget, environment_budget, state.ref_count, state.saved_flag,
                       state.transports_called, state.complete_returned, state.destroyed,
-                      state.environment.inbound_in_progress,
-                      state.environment.outbound_in_progress,
-                      state.environment.open_in_other_process,
-                      state.environment.reception_enabled, state.environment.logged_off,
-                      state.environment.queues_flushed, state.environment.outbox_queued) <=>
+                      state.environment.inbound_in_progress, state.environment.outbound_in_progress,
+                      state.environment.open_in_other_process, state.environment.reception_enabled,
+                      state.environment.logged_off, state.environment.queues_flushed,
+                      state.environment.outbox_queued) <=>
              std::tie(other.client_budget, other.environment_budget, other.state.ref_count,
                       other.state.saved_flag, other.state.transports_called,
                       other.state.complete_returned, other.state.destroyed,
                       other.state.environment.inbound_in_progress,
                       other.state.environment.outbound_in_progress,
                       other.state.environment.open_in_other_process,
-                      other.state.environment.reception_enabled,
-                      other.state.environment.logged_off,
+                      other.state.environment.reception_enabled, other.state.environment.logged_off,
                       other.state.environment.queues_flushed,
                       other.state.environment.outbox_queued);
     }

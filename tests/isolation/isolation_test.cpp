@@ -8,12 +8,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <cstdio>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -284,9 +284,7 @@ TEST(IsolatingRunner, StartsItsForkServerOnTheFirstCaseAndReplacesOneThatDied) {
 
 IMsgStore* open_no_store(IMAPISupport*) { return nullptr; }
 
-IMsgStore* open_after_crash(IMAPISupport*) {
-  std::abort();
-}
+IMsgStore* open_after_crash(IMAPISupport*) { std::abort(); }
 
 TEST(IsolatingRunner, ReportsAProviderThatOpensNoStoreAsAConfigurationError) {
   IsolatingRunner declines(Provider("declines", &open_no_store), {}, 5000);

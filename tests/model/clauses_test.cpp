@@ -37,7 +37,8 @@ TEST(ClauseCatalog, OnlySl3AndRc1AreShould) {
 TEST(ClauseCatalog, ProfileScopesFollowTheContract) {
   for (const Clause& entry : kClauses) {
     ProfileScope scope = ProfileScope::both;
-    if (entry.id == ClauseId::SL_4 || entry.id == ClauseId::LT_1) scope = ProfileScope::deferred_only;
+    if (entry.id == ClauseId::SL_4 || entry.id == ClauseId::LT_1)
+      scope = ProfileScope::deferred_only;
     if (entry.id == ClauseId::SL_5) scope = ProfileScope::eager_only;
     EXPECT_EQ(entry.scope, scope) << entry.code;
   }

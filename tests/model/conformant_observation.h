@@ -51,8 +51,7 @@ inline Observation conformant_observation(const State& before, const Step& step,
   if (expected.transport_call_due) {
     observe_only_call(observed, served_transport_call(before.environment, expected.transport_flag));
   }
-  observed.support_references_after =
-      expected.support_after == SupportReference::released ? 0 : 1;
+  observed.support_references_after = expected.support_after == SupportReference::released ? 0 : 1;
   return observed;
 }
 

@@ -14,10 +14,10 @@ TEST(FlagHelpers, EachInputFlagAloneIsASingleInputFlag) {
 }
 
 TEST(FlagHelpers, ZeroSeveralOutputOnlyOrUnknownBitsAreNotASingleInputFlag) {
-  for (ULONG flags : {ULONG{0}, LOGOFF_NO_WAIT | LOGOFF_ORDERLY, LOGOFF_ABORT | LOGOFF_QUIET,
-                      kInputFlagMask, LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND,
-                      LOGOFF_OUTBOUND_QUEUE, LOGOFF_ABORT | LOGOFF_INBOUND, ULONG{0x20},
-                      ULONG{0x80000000}}) {
+  for (ULONG flags :
+       {ULONG{0}, LOGOFF_NO_WAIT | LOGOFF_ORDERLY, LOGOFF_ABORT | LOGOFF_QUIET, kInputFlagMask,
+        LOGOFF_COMPLETE, LOGOFF_INBOUND, LOGOFF_OUTBOUND, LOGOFF_OUTBOUND_QUEUE,
+        LOGOFF_ABORT | LOGOFF_INBOUND, ULONG{0x20}, ULONG{0x80000000}}) {
     EXPECT_FALSE(is_single_input_flag(flags)) << format_hex(flags);
   }
 }

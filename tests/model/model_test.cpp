@@ -172,14 +172,14 @@ TEST(Deferred, ValidStoreLogoffSavesTheFlagAndCallsNothing) {
 }
 
 TEST(Deferred, D2_TheLastValidFlagWinsAndInvalidInputKeepsIt) {
-  const State saved = state_after(
-      Profile::deferred, {store_logoff(LOGOFF_NO_WAIT), store_logoff(LOGOFF_PURGE), store_logoff(0)});
+  const State saved = state_after(Profile::deferred, {store_logoff(LOGOFF_NO_WAIT),
+                                                      store_logoff(LOGOFF_PURGE), store_logoff(0)});
   EXPECT_EQ(saved.saved_flag, LOGOFF_PURGE);
 }
 
 TEST(Deferred, FinalReleasePassesTheSavedFlag) {
-  const State saved = state_after(Profile::deferred,
-                                  {add_ref(), store_logoff(LOGOFF_ORDERLY), release()});
+  const State saved =
+      state_after(Profile::deferred, {add_ref(), store_logoff(LOGOFF_ORDERLY), release()});
   ASSERT_EQ(saved.ref_count, 1u);
   const Transition last = step(saved, release());
   EXPECT_TRUE(last.expected.final_release);

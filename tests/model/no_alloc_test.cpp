@@ -48,8 +48,9 @@ namespace {
 
 // Skips the test where the counter cannot see allocations.
 #ifdef LOGOFFCHECK_ASAN
-#define SKIP_UNLESS_COUNTING() \
-  GTEST_SKIP() << "AddressSanitizer owns operator new; allocations are counted in the normal build"
+#define SKIP_UNLESS_COUNTING()                                                                 \
+  GTEST_SKIP() << "AddressSanitizer owns operator new; allocations are counted in the normal " \
+                  "build"
 #else
 #define SKIP_UNLESS_COUNTING() static_cast<void>(0)
 #endif

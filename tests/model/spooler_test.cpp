@@ -120,8 +120,8 @@ TEST(Spooler, AfterACompletedLogoffAValidCallAnswersCompleteAndChangesNothing) {
 // --- Environment events ----------------------------------------------------------
 
 constexpr Action kEnvironmentEvents[] = {
-    Action::InboundBegins,  Action::InboundEnds,  Action::OutboundBegins,
-    Action::OutboundEnds,   Action::MessageQueued, Action::OtherProcessOpens,
+    Action::InboundBegins,      Action::InboundEnds,   Action::OutboundBegins,
+    Action::OutboundEnds,       Action::MessageQueued, Action::OtherProcessOpens,
     Action::OtherProcessCloses,
 };
 

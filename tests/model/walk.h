@@ -16,8 +16,8 @@ namespace logoffcheck::testing {
 inline State state_after(Profile profile, const std::vector<Step>& steps) {
   State state = initial_state(profile);
   for (const Step& next : steps) {
-    EXPECT_TRUE(caller_may(state, next)) << "test setup breaks a caller rule at "
-                                         << describe_step(next);
+    EXPECT_TRUE(caller_may(state, next))
+        << "test setup breaks a caller rule at " << describe_step(next);
     state = step(state, next).next;
   }
   return state;

@@ -172,10 +172,9 @@ TEST(WindowsAgent, APrefixThatCannotBeCreatedIsAConfigurationError) {
 TEST(WindowsAgent, ADllWithoutMsProviderInitIsAConfigurationError) {
   // Any x64 image without the export: the agent itself, named .dll.
   const std::string copy = ::testing::TempDir() + "no-provider-init.dll";
-  const std::string agent = std::filesystem::path(LOGOFFCHECK_WINDOWS_PROVIDERS_DIR)
-                                .parent_path()
-                                .parent_path() /
-                            "harness" / "logoffcheck-agent.exe";
+  const std::string agent =
+      std::filesystem::path(LOGOFFCHECK_WINDOWS_PROVIDERS_DIR).parent_path().parent_path() /
+      "harness" / "logoffcheck-agent.exe";
   std::filesystem::copy_file(agent, copy, std::filesystem::copy_options::overwrite_existing);
   WindowsAgentRunner runner(copy, {}, 5000);
   EXPECT_NE(configuration_error(runner).find("does not export MSProviderInit"), std::string::npos);
@@ -183,7 +182,8 @@ TEST(WindowsAgent, ADllWithoutMsProviderInitIsAConfigurationError) {
 
 TEST(WindowsAgent, AFileThatIsNoWindowsImageIsRefusedBeforeWineStarts) {
   const std::string path = ::testing::TempDir() + "not-windows.dll";
-  std::ofstream(path) << "\x7f" "ELF, not a DLL";
+  std::ofstream(path) << "\x7f"
+                         "ELF, not a DLL";
   EXPECT_THROW(Provider::load_library(path), ConfigurationError);
   EXPECT_THROW(Provider::load_library(::testing::TempDir() + "no-such.dll"), ConfigurationError);
 }

@@ -42,8 +42,8 @@ Provider Provider::load_library(const std::string& path) {
     ::dlerror();
     void* address = ::dlsym(handle, name);
     if (address == nullptr) {
-      throw ConfigurationError("cannot load provider '" + path + "': it does not export " +
-                               name + " (is it built with LOGOFFCHECK_EXPORT_PROVIDER?)");
+      throw ConfigurationError("cannot load provider '" + path + "': it does not export " + name +
+                               " (is it built with LOGOFFCHECK_EXPORT_PROVIDER?)");
     }
     return address;
   };
@@ -53,7 +53,8 @@ Provider Provider::load_library(const std::string& path) {
   if (version != kProviderAbiVersion) {
     throw ConfigurationError("cannot load provider '" + path + "': it was built for provider ABI " +
                              std::to_string(version) + ", this logoffcheck speaks ABI " +
-                             std::to_string(kProviderAbiVersion) + "; rebuild it against this "
+                             std::to_string(kProviderAbiVersion) +
+                             "; rebuild it against this "
                              "logoffcheck's <logoffcheck/provider.h>");
   }
   Provider provider(path, open_store);

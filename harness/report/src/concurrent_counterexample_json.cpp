@@ -78,9 +78,10 @@ ConcurrentCase read_case(const Json& value, const std::string& path, Profile pro
     scenario.threads.push_back(read_steps(threads[t], at));
   }
   if (!concurrent_case_valid(scenario, profile)) {
-    input_error(threads_path, "the case breaks the caller rules of concurrency "
-                              "(docs/concurrency.md) or makes more than " +
-                                  std::to_string(kMaxConcurrentCalls) + " calls");
+    input_error(threads_path,
+                "the case breaks the caller rules of concurrency "
+                "(docs/concurrency.md) or makes more than " +
+                    std::to_string(kMaxConcurrentCalls) + " calls");
   }
   if (history_slots(scenario, profile) > kMaxHistoryCalls) {
     input_error(path.empty() ? "prefix" : prefix_path,
@@ -121,14 +122,7 @@ ConcurrentCallRecord read_call(const Json& value, const std::string& path,
 
 Json concurrent_counterexample_json(const CounterexampleDocument& document) {
   const ConcurrentPart& part = *document.concurrent();
-  Json json;
-  json["schema_version"] = kReportSchemaVersion;
-  json["kind"] = "concurrent-counterexample";
-  json["provider"] = document.provider;
-  json["profile"] = profile_name(document.profile);
-  json["strict"] = document.strict;
-  json["seed"] = document.seed;
-  json["case_index"] = document.case_index;
+  Json json = common_json(document, "concurrent-counterexample");
   json["repeat"] = part.repeat;
   json["failed_runs"] = part.failed_runs;
   Json prefix = Json::array();
@@ -164,27 +158,20 @@ Json concurrent_counterexample_json(const CounterexampleDocument& document) {
   // Optional, as in a sequential counterexample: absent in every file written
   // before concurrent runs captured the store's output or confirmed a flaky
   // failure.
-  add_provider_output(json, document);
-  add_replays(json, document);
+  add_optional_fields(json, document);
   return json;
 }
 
 CounterexampleDocument read_concurrent_counterexample(const Json& value, const std::string& path) {
   expect_object(value, path,
                 {"schema_version", "kind", "provider", "profile", "strict", "seed", "case_index",
-                 "repeat", "failed_runs", "prefix", "threads", "history", "linearized",
-                 "violation", "provider_output", "replays"});
-  read_schema_version(value, path);
+                 "repeat", "failed_runs", "prefix", "threads", "history", "linearized", "violation",
+                 "provider_output", "replays"});
+  CounterexampleDocument document;
+  read_common(value, path, document);
   if (read_string(value, "kind", path) != "concurrent-counterexample") {
     input_error(join_path(path, "kind"), "expected \"concurrent-counterexample\"");
   }
-  CounterexampleDocument document;
-  document.provider = read_string(value, "provider", path);
-  if (document.provider.empty()) input_error(join_path(path, "provider"), "is empty");
-  document.profile = read_profile(value, path);
-  document.strict = read_bool(value, "strict", path);
-  document.seed = read_unsigned(value, "seed", path);
-  document.case_index = read_unsigned(value, "case_index", path);
   ConcurrentPart& part = document.part.emplace<ConcurrentPart>();
   part.repeat = static_cast<std::uint32_t>(read_unsigned(value, "repeat", path, kMaxRepeat));
   if (part.repeat == 0) input_error(join_path(path, "repeat"), "must be at least 1");
@@ -223,8 +210,7 @@ CounterexampleDocument read_concurrent_counterexample(const Json& value, const s
       member(violation, "call", where), join_path(where, "call"), history.size() - 1));
   document.violation = {id, read_string(violation, "expected", where),
                         read_string(violation, "observed", where)};
-  read_provider_output(value, path, document);
-  read_replays(value, path, document);
+  read_optional_fields(value, path, document);
   return document;
 }
 

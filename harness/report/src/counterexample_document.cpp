@@ -98,13 +98,7 @@ std::vector<Step> read_steps(const Json& value, const std::string& path) {
 Json counterexample_json(const CounterexampleDocument& counterexample) {
   if (counterexample.concurrent()) return concurrent_counterexample_json(counterexample);
   const SequentialPart& part = *counterexample.sequential();
-  Json json;
-  json["schema_version"] = kReportSchemaVersion;
-  json["provider"] = counterexample.provider;
-  json["profile"] = profile_name(counterexample.profile);
-  json["strict"] = counterexample.strict;
-  json["seed"] = counterexample.seed;
-  json["case_index"] = counterexample.case_index;
+  Json json = common_json(counterexample, {});
   Json steps = Json::array();
   for (const Step& step : part.steps) steps.push_back(step_json(step));
   json["steps"] = std::move(steps);
@@ -116,44 +110,61 @@ Json counterexample_json(const CounterexampleDocument& counterexample) {
   };
   // Optional, so that the documents of stores that print nothing and fail
   // every time stay as they were.
-  add_provider_output(json, counterexample);
-  add_replays(json, counterexample);
+  add_optional_fields(json, counterexample);
   return json;
 }
 
-void add_provider_output(Json& json, const CounterexampleDocument& counterexample) {
+Json common_json(const CounterexampleDocument& counterexample, std::string_view kind) {
+  Json json;
+  json["schema_version"] = kReportSchemaVersion;
+  if (!kind.empty()) json["kind"] = kind;
+  json["provider"] = counterexample.provider;
+  json["profile"] = profile_name(counterexample.profile);
+  json["strict"] = counterexample.strict;
+  json["seed"] = counterexample.seed;
+  json["case_index"] = counterexample.case_index;
+  return json;
+}
+
+void read_common(const Json& value, const std::string& path,
+                 CounterexampleDocument& counterexample) {
+  read_schema_version(value, path);
+  counterexample.provider = read_string(value, "provider", path);
+  if (counterexample.provider.empty()) input_error(join_path(path, "provider"), "is empty");
+  counterexample.profile = read_profile(value, path);
+  counterexample.strict = read_bool(value, "strict", path);
+  counterexample.seed = read_unsigned(value, "seed", path);
+  counterexample.case_index = read_unsigned(value, "case_index", path);
+}
+
+void add_optional_fields(Json& json, const CounterexampleDocument& counterexample) {
   if (counterexample.provider_output) {
     json["provider_output"] = {{"bytes", counterexample.provider_output->bytes},
                                {"tail", counterexample.provider_output->tail}};
   }
-}
-
-void read_provider_output(const Json& value, const std::string& path,
-                          CounterexampleDocument& counterexample) {
-  if (!value.contains("provider_output")) return;
-  const std::string at = join_path(path, "provider_output");
-  const Json& output = member(value, "provider_output", path);
-  expect_object(output, at, {"bytes", "tail"});
-  counterexample.provider_output =
-      ProviderOutput{read_unsigned(output, "bytes", at), read_string(output, "tail", at)};
-}
-
-void add_replays(Json& json, const CounterexampleDocument& counterexample) {
   if (counterexample.replays) {
     json["replays"] = {{"runs", counterexample.replays->runs},
                        {"failed", counterexample.replays->failed}};
   }
 }
 
-void read_replays(const Json& value, const std::string& path,
-                  CounterexampleDocument& counterexample) {
-  if (!value.contains("replays")) return;
-  const std::string at = join_path(path, "replays");
-  const Json& replays = member(value, "replays", path);
-  expect_object(replays, at, {"runs", "failed"});
-  const auto runs = static_cast<std::uint32_t>(read_unsigned(replays, "runs", at, 1000000));
-  const auto failed = static_cast<std::uint32_t>(read_unsigned(replays, "failed", at, runs));
-  counterexample.replays = FlakyReplays{runs, failed};
+void read_optional_fields(const Json& value, const std::string& path,
+                          CounterexampleDocument& counterexample) {
+  if (value.contains("provider_output")) {
+    const std::string at = join_path(path, "provider_output");
+    const Json& output = member(value, "provider_output", path);
+    expect_object(output, at, {"bytes", "tail"});
+    counterexample.provider_output =
+        ProviderOutput{read_unsigned(output, "bytes", at), read_string(output, "tail", at)};
+  }
+  if (value.contains("replays")) {
+    const std::string at = join_path(path, "replays");
+    const Json& replays = member(value, "replays", path);
+    expect_object(replays, at, {"runs", "failed"});
+    const auto runs = static_cast<std::uint32_t>(read_unsigned(replays, "runs", at, 1000000));
+    const auto failed = static_cast<std::uint32_t>(read_unsigned(replays, "failed", at, runs));
+    counterexample.replays = FlakyReplays{runs, failed};
+  }
 }
 
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path) {
@@ -163,14 +174,8 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
   expect_object(value, path,
                 {"schema_version", "provider", "profile", "strict", "seed", "case_index", "steps",
                  "violation", "provider_output", "replays"});
-  read_schema_version(value, path);
   CounterexampleDocument counterexample;
-  counterexample.provider = read_string(value, "provider", path);
-  if (counterexample.provider.empty()) input_error(join_path(path, "provider"), "is empty");
-  counterexample.profile = read_profile(value, path);
-  counterexample.strict = read_bool(value, "strict", path);
-  counterexample.seed = read_unsigned(value, "seed", path);
-  counterexample.case_index = read_unsigned(value, "case_index", path);
+  read_common(value, path, counterexample);
   SequentialPart& part = counterexample.part.emplace<SequentialPart>();
   part.steps = read_steps(member(value, "steps", path), join_path(path, "steps"));
 
@@ -198,23 +203,34 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
   part.violation_step = static_cast<std::size_t>(step - 1);
   counterexample.violation = {id, read_string(violation, "expected", where),
                               read_string(violation, "observed", where)};
-  read_provider_output(value, path, counterexample);
-  read_replays(value, path, counterexample);
+  read_optional_fields(value, path, counterexample);
   return counterexample;
 }
 
 }  // namespace json
 
-CounterexampleDocument make_counterexample_document(const Counterexample& counterexample,
-                                                    std::string provider,
-                                                    const CaseOptions& options,
-                                                    std::uint64_t seed) {
+namespace {
+
+// What every kind's document takes from the run: provider, options, seed, case.
+CounterexampleDocument common_document(std::string provider, const CaseOptions& options,
+                                       std::uint64_t seed, std::uint64_t case_index) {
   CounterexampleDocument document;
   document.provider = std::move(provider);
   document.profile = options.profile;
   document.strict = options.strict;
   document.seed = seed;
-  document.case_index = counterexample.case_index;
+  document.case_index = case_index;
+  return document;
+}
+
+}  // namespace
+
+CounterexampleDocument make_counterexample_document(const Counterexample& counterexample,
+                                                    std::string provider,
+                                                    const CaseOptions& options,
+                                                    std::uint64_t seed) {
+  CounterexampleDocument document =
+      common_document(std::move(provider), options, seed, counterexample.case_index);
   document.part = SequentialPart{counterexample.steps(), counterexample.violation_step};
   document.violation = counterexample.violation;
   if (counterexample.provider_output_bytes > 0) {
@@ -259,12 +275,8 @@ CounterexampleDocument make_counterexample_document(const ConcurrentCounterexamp
                                                     std::string provider,
                                                     const CaseOptions& options,
                                                     std::uint64_t seed) {
-  CounterexampleDocument document;
-  document.provider = std::move(provider);
-  document.profile = options.profile;
-  document.strict = options.strict;
-  document.seed = seed;
-  document.case_index = counterexample.case_index;
+  CounterexampleDocument document =
+      common_document(std::move(provider), options, seed, counterexample.case_index);
   ConcurrentPart& part = document.part.emplace<ConcurrentPart>();
   part.repeat = counterexample.repeat;
   part.failed_runs = counterexample.failed_runs;
@@ -274,6 +286,10 @@ CounterexampleDocument make_counterexample_document(const ConcurrentCounterexamp
   part.cause = counterexample.judgement.cause;
   part.violation_call = counterexample.judgement.unexplained;
   document.violation = counterexample.judgement.violation;
+  if (counterexample.history.provider_output_bytes > 0) {
+    document.provider_output = ProviderOutput{counterexample.history.provider_output_bytes,
+                                              counterexample.history.provider_output};
+  }
   if (counterexample.replays > 0) {
     document.replays = FlakyReplays{counterexample.replays, counterexample.replays_failed};
   }

@@ -64,13 +64,12 @@ std::string format_concurrent_part(const CounterexampleDocument& document,
   const auto first_thread =
       std::find_if(part.history.begin(), part.history.end(),
                    [](const ConcurrentCallRecord& call) { return call.thread.has_value(); });
-  std::string text = "Concurrent counterexample: " +
-                     std::to_string(first_thread - part.history.begin()) + " prefix steps, " +
-                     std::to_string(thread_count(part.history)) + " threads, " +
-                     std::to_string(part.history.size()) + " calls (case " +
-                     std::to_string(document.case_index) + "); the shrunk case failed in " +
-                     std::to_string(part.failed_runs) + " of " + std::to_string(part.repeat) +
-                     " runs";
+  std::string text =
+      "Concurrent counterexample: " + std::to_string(first_thread - part.history.begin()) +
+      " prefix steps, " + std::to_string(thread_count(part.history)) + " threads, " +
+      std::to_string(part.history.size()) + " calls (case " + std::to_string(document.case_index) +
+      "); the shrunk case failed in " + std::to_string(part.failed_runs) + " of " +
+      std::to_string(part.repeat) + " runs";
   if (smaller_cases_tried) {
     text += " (" + std::to_string(*smaller_cases_tried) + " smaller cases tried)";
   }
@@ -85,8 +84,7 @@ std::string format_counterexample(const Report& report) {
   const CounterexampleDocument& found = *report.counterexample;
   if (found.concurrent()) return format_concurrent_part(found, report.run.smaller_cases_tried);
   if (report.run.records.empty()) return format_counterexample_steps(found);
-  return format_step_table(report.run.records, found.violation,
-                           found.sequential()->violation_step);
+  return format_step_table(report.run.records, found.violation, found.sequential()->violation_step);
 }
 
 }  // namespace logoffcheck

@@ -98,13 +98,13 @@ std::string sequential_rows(const CounterexampleDocument& found) {
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < part.steps.size(); ++i) {
     const bool breaking = i == part.violation_step;
-    rows.push_back({std::to_string(i + 1), cell(describe_step(part.steps[i])),
-                    breaking             ? cell(found.violation.expected)
-                    : i < records.size() ? cell(summarize_expected(records[i]))
-                                         : "",
-                    breaking ? cell(found.violation.observed) : "",
-                    breaking ? "**" + std::string(clause_code(found.violation.clause)) + "**"
-                             : ""});
+    rows.push_back(
+        {std::to_string(i + 1), cell(describe_step(part.steps[i])),
+         breaking             ? cell(found.violation.expected)
+         : i < records.size() ? cell(summarize_expected(records[i]))
+                              : "",
+         breaking ? cell(found.violation.observed) : "",
+         breaking ? "**" + std::string(clause_code(found.violation.clause)) + "**" : ""});
   }
   return "Minimal counterexample: " + std::to_string(part.steps.size()) + " steps (case " +
          std::to_string(found.case_index) + " of seed " + std::to_string(found.seed) + ")\n\n" +
@@ -117,11 +117,10 @@ std::string concurrent_rows(const CounterexampleDocument& document) {
   for (std::size_t i = 0; i < found.history.size(); ++i) {
     const ConcurrentCallRecord& call = found.history[i];
     const bool breaking = i == found.violation_call;
-    rows.push_back({std::to_string(i + 1),
-                    call.thread ? std::to_string(*call.thread + 1) : "client",
-                    cell(describe_step(call.step)), cell(call.observed),
-                    breaking ? "**" + std::string(clause_code(document.violation.clause)) + "**"
-                             : ""});
+    rows.push_back(
+        {std::to_string(i + 1), call.thread ? std::to_string(*call.thread + 1) : "client",
+         cell(describe_step(call.step)), cell(call.observed),
+         breaking ? "**" + std::string(clause_code(document.violation.clause)) + "**" : ""});
   }
   return "Minimal concurrent counterexample: " + std::to_string(found.scenario.threads.size()) +
          " threads (case " + std::to_string(document.case_index) + " of seed " +

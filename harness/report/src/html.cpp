@@ -4,9 +4,9 @@
 
 #include <sstream>
 
+#include "html_parts.h"
 #include "logoffcheck/provider.h"
 #include "logoffcheck/text.h"
-#include "html_parts.h"
 #include "markup.h"
 #include "sha256.h"
 
@@ -93,8 +93,7 @@ void write_clause_table(std::ostringstream& out, const Report& report) {
     const auto i = static_cast<std::size_t>(entry.id);
     const std::string_view status =
         clause_status_name(clause_status(entry.id, report.tally, report.profile, report.strict));
-    const bool failing =
-        report.failed_clause() == entry.id;
+    const bool failing = report.failed_clause() == entry.id;
     out << "<tr id=\"clause-" << entry.code << "\"" << (failing ? " class=\"failing\"" : "")
         << "><th scope=\"row\">" << entry.code << "</th><td>" << level_name(entry.level)
         << "</td><td>" << escape(entry.statement) << "</td><td class=\"status-" << status << "\">"
@@ -269,8 +268,8 @@ void write_counterexample(std::ostringstream& out, const Report& report) {
             std::to_string(part->violation_call + 1) + " of " +
                 std::to_string(part->history.size()) + " (" +
                 std::string(clause_code(part->cause)) + " fails for it); the shrunk case failed " +
-                "in " + std::to_string(part->failed_runs) + " of " +
-                std::to_string(part->repeat) + " plays");
+                "in " + std::to_string(part->failed_runs) + " of " + std::to_string(part->repeat) +
+                " plays");
   } else {
     run_row(out, "Breaking step",
             std::to_string(found.sequential()->violation_step + 1) + " of " +
@@ -296,8 +295,7 @@ std::string write_html_report(const Report& report) {
   const std::string verdict =
       report.conformant()
           ? std::string("CONFORMANT")
-          : "NOT CONFORMANT: " + std::string(clause_code(*report.failed_clause())) +
-                " failed";
+          : "NOT CONFORMANT: " + std::string(clause_code(*report.failed_clause())) + " failed";
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
       << escape("logoffcheck " + context.command_name + ": " + report.provider + " — " + verdict)

@@ -38,9 +38,8 @@ std::string write_history_diagram(const CounterexampleDocument& document) {
   // of another thread that the arrow crosses.
   const auto arrow = [&](int from, int to, std::string_view css, const std::string& label) {
     body << "<text x=\"" << std::min(from, to) + 8 << "\" y=\"" << y - 5 << "\">"
-         << markup_escape(label) << "</text>\n<line class=\""
-         << css << "\" x1=\"" << from << "\" y1=\"" << y << "\" x2=\"" << to << "\" y2=\"" << y
-         << "\"/>\n";
+         << markup_escape(label) << "</text>\n<line class=\"" << css << "\" x1=\"" << from
+         << "\" y1=\"" << y << "\" x2=\"" << to << "\" y2=\"" << y << "\"/>\n";
     y += kRow;
   };
   for (std::size_t i = 0; i < part.history.size(); ++i) {
@@ -67,7 +66,8 @@ std::string write_history_diagram(const CounterexampleDocument& document) {
            << "y=\"" << top << "\" width=\"" << kWidth - 4 << "\" height=\"" << bottom - top
            << "\" rx=\"6\"/>\n"
            << drawn << "<text class=\"breaking-label\" x=\"12\" y=\"" << y << "\">"
-           << markup_escape(std::string("✗ ") + std::string(clause_code(document.violation.clause)) +
+           << markup_escape(std::string("✗ ") +
+                            std::string(clause_code(document.violation.clause)) +
                             " expected: " + document.violation.expected)
            << "</text>\n<text class=\"breaking-label\" x=\"12\" y=\"" << y + kRow - 4 << "\">"
            << markup_escape("  observed: " + document.violation.observed) << "</text>\n</g>\n";
@@ -92,7 +92,8 @@ std::string write_history_diagram(const CounterexampleDocument& document) {
          "L10,5 L0,10 z\" fill=\"#1a1a1a\"/></marker></defs>\n";
   std::vector<std::pair<int, std::string>> lanes = {{kLeft, "Client"}};
   for (std::size_t t = 0; t < threads; ++t) {
-    lanes.emplace_back(kLeft + static_cast<int>(t + 1) * spacing, "Thread " + std::to_string(t + 1));
+    lanes.emplace_back(kLeft + static_cast<int>(t + 1) * spacing,
+                       "Thread " + std::to_string(t + 1));
   }
   lanes.emplace_back(kStoreX, "Store");
   for (const auto& [x, name] : lanes) {

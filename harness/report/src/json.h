@@ -80,15 +80,19 @@ Json step_json(const Step& step);
 // reader tells a concurrent one by its "threads" array.
 Json counterexample_json(const CounterexampleDocument& counterexample);
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path);
-// "provider_output" and "replays", which every kind may carry.
-void add_replays(Json& json, const CounterexampleDocument& counterexample);
-void read_replays(const Json& value, const std::string& path,
-                  CounterexampleDocument& counterexample);
-void add_provider_output(Json& json, const CounterexampleDocument& counterexample);
-void read_provider_output(const Json& value, const std::string& path,
-                          CounterexampleDocument& counterexample);
 std::vector<Step> read_steps(const Json& value, const std::string& path);
 Step read_step(const Json& value, const std::string& path);
+// The fields every kind's JSON shares: schema_version, the `kind` when not
+// empty (a sequential counterexample has none), provider, profile, strict,
+// seed and case_index, in that order; and their reader.
+Json common_json(const CounterexampleDocument& counterexample, std::string_view kind);
+void read_common(const Json& value, const std::string& path,
+                 CounterexampleDocument& counterexample);
+// "provider_output" and "replays", which every kind may carry, written only
+// when present.
+void add_optional_fields(Json& json, const CounterexampleDocument& counterexample);
+void read_optional_fields(const Json& value, const std::string& path,
+                          CounterexampleDocument& counterexample);
 
 // The concurrent part's format (concurrent_counterexample_json.cpp), which
 // counterexample_json and read_counterexample hand a concurrent document to.

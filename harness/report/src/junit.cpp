@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "json.h"
-#include "markup.h"
 #include "logoffcheck/text.h"
+#include "markup.h"
 
 namespace logoffcheck {
 
@@ -35,27 +35,25 @@ std::string write_junit_xml(const Report& report) {
     } else if (status == ClauseStatus::warn) {
       cases += "      <system-out>" +
                markup_escape("warning: SHOULD clause " + std::string(entry.code) + " failed " +
-                          std::to_string(report.tally.failed[i]) +
-                          " times; it fails certification only with --strict") +
+                             std::to_string(report.tally.failed[i]) +
+                             " times; it fails certification only with --strict") +
                "</system-out>\n";
     } else {
       ++failures;
       const Violation* named = nullptr;  // the counterexample's, when it names this clause
       if (report.counterexample) named = &report.counterexample->violation;
       if (named && named->clause != entry.id) named = nullptr;
-      const std::string message =
-          named ? std::string(entry.code) + ": expected " + named->expected + ", observed " +
-                      named->observed
-                : std::string(entry.code) + " failed " + std::to_string(report.tally.failed[i]) +
-                      " times";
+      const std::string message = named ? std::string(entry.code) + ": expected " +
+                                              named->expected + ", observed " + named->observed
+                                        : std::string(entry.code) + " failed " +
+                                              std::to_string(report.tally.failed[i]) + " times";
       std::string body = message + "\n";
       if (const auto& found = report.counterexample) {
         const std::string figures =
             found->concurrent()
                 ? "concurrent counterexample (" +
                       std::to_string(found->concurrent()->scenario.threads.size()) + " threads"
-                : "counterexample (" + std::to_string(found->sequential()->steps.size()) +
-                      " steps";
+                : "counterexample (" + std::to_string(found->sequential()->steps.size()) + " steps";
         body += "\n" + figures + ", case " + std::to_string(found->case_index) + ", naming " +
                 std::string(clause_code(found->violation.clause)) + "):\n" +
                 format_counterexample(report);

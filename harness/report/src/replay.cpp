@@ -57,6 +57,9 @@ ReplayResult replay_threads(const CounterexampleDocument& document, HistoryRunne
   part.failed_runs = failed;
   part.scenario = recorded.scenario;
   if (shown != nullptr) part.history = history_records(*shown);
+  if (shown != nullptr && shown->provider_output_bytes > 0) {
+    replayed.provider_output = ProviderOutput{shown->provider_output_bytes, shown->provider_output};
+  }
   part.linearized = judgement.order;
   part.cause = judgement.cause;
   part.violation_call = judgement.unexplained;

@@ -151,8 +151,9 @@ Report read_report(const Json& json) {
     // spooler_rows derive from the clause counts read above.
     const Json derived = coverage_json(report);
     if (json["coverage"] != derived) {
-      input_error("coverage", "its derived fields do not agree with \"transitions\" and the "
-                              "clause counts");
+      input_error("coverage",
+                  "its derived fields do not agree with \"transitions\" and the "
+                  "clause counts");
     }
   }
   return report;
@@ -199,13 +200,26 @@ Report report_of_config(const RunConfig& config, std::string provider) {
   return report;
 }
 
-Report make_report(const RunResult& run, const RunConfig& config, std::string provider) {
+namespace {
+
+// What every kind of run's report takes from its result: the configuration,
+// the figures and the clause tally.
+Report report_of_run(const RunConfig& config, std::string provider, std::uint64_t cases,
+                     std::uint64_t steps, double seconds, const ClauseTally& tally) {
   Report report = report_of_config(config, std::move(provider));
-  report.cases_run = run.cases_run;
-  report.steps_run = run.steps_run;
+  report.cases_run = cases;
+  report.steps_run = steps;
   // Milliseconds are all a reader needs, and fewer digits read better.
-  report.seconds = std::round(run.seconds * 1000) / 1000;
-  report.tally = run.tally;
+  report.seconds = std::round(seconds * 1000) / 1000;
+  report.tally = tally;
+  return report;
+}
+
+}  // namespace
+
+Report make_report(const RunResult& run, const RunConfig& config, std::string provider) {
+  Report report = report_of_run(config, std::move(provider), run.cases_run, run.steps_run,
+                                run.seconds, run.tally);
   if (run.counterexample) {
     report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
                                                          config.case_options, config.seed);
@@ -217,17 +231,15 @@ Report make_report(const RunResult& run, const RunConfig& config, std::string pr
   return report;
 }
 
-std::string write_report_json(const Report& report) { return json::dump_document(json::report_json(report)); }
+std::string write_report_json(const Report& report) {
+  return json::dump_document(json::report_json(report));
+}
 
 Report parse_report_json(std::string_view text) { return json::read_report(json::parse(text)); }
 
-Report make_report(const ConcurrentRunResult& run, const RunConfig& config,
-                   std::string provider) {
-  Report report = report_of_config(config, std::move(provider));
-  report.cases_run = run.cases_run;
-  report.steps_run = run.calls_run;
-  report.seconds = std::round(run.seconds * 1000) / 1000;
-  report.tally = run.tally;
+Report make_report(const ConcurrentRunResult& run, const RunConfig& config, std::string provider) {
+  Report report = report_of_run(config, std::move(provider), run.cases_run, run.calls_run,
+                                run.seconds, run.tally);
   if (run.counterexample) {
     // The clause table shows the counterexample's clause failed, as a
     // sequential report does, also when the checker tallied no verdict for

@@ -109,8 +109,8 @@ Json sequential_code_flow(const CounterexampleDocument& found, const ResultLocat
   }
   Json thread = {{"id", "client"}, {"message", text_message("The client's calls, in order")}};
   thread["locations"] = capped(std::move(locations));
-  return {{"message", text_message("Minimal counterexample: " +
-                                   std::to_string(part.steps.size()) + " steps")},
+  return {{"message",
+           text_message("Minimal counterexample: " + std::to_string(part.steps.size()) + " steps")},
           {"threadFlows", Json::array({std::move(thread)})}};
 }
 
@@ -135,8 +135,7 @@ std::map<std::size_t, State> linearized_states(const CounterexampleDocument& doc
 // A concurrent counterexample: one thread flow per client thread (and one
 // for the client alone: the prefix and the final Releases), executionOrder
 // the order the calls began in across all of them.
-Json concurrent_code_flow(const CounterexampleDocument& document,
-                          const ResultLocation& location) {
+Json concurrent_code_flow(const CounterexampleDocument& document, const ResultLocation& location) {
   const ConcurrentPart& found = *document.concurrent();
   const Violation& violation = document.violation;
   const std::map<std::size_t, State> states = linearized_states(document);
@@ -152,24 +151,23 @@ Json concurrent_code_flow(const CounterexampleDocument& document,
     const auto state = states.find(i);
     auto& locations = threads[call.thread];
     if (locations.is_null()) locations = Json::array();
-    locations.push_back(flow_location(
-        location, text, i + 1, breaking,
-        state == states.end() ? std::nullopt : std::optional<State>(state->second)));
+    locations.push_back(
+        flow_location(location, text, i + 1, breaking,
+                      state == states.end() ? std::nullopt : std::optional<State>(state->second)));
   }
   Json flows = Json::array();
   for (auto& [thread, locations] : threads) {
     const std::string id = thread ? "thread " + std::to_string(*thread + 1) : "client";
-    flows.push_back({{"id", id},
-                     {"message", text_message(thread ? "Client thread " +
-                                                           std::to_string(*thread + 1)
-                                                     : "The client alone: prefix and final "
-                                                       "Releases")},
-                     {"locations", capped(std::move(locations))}});
+    flows.push_back(
+        {{"id", id},
+         {"message", text_message(thread ? "Client thread " + std::to_string(*thread + 1)
+                                         : "The client alone: prefix and final "
+                                           "Releases")},
+         {"locations", capped(std::move(locations))}});
   }
   return {{"message", text_message("Minimal concurrent counterexample: " +
-                                   std::to_string(found.scenario.threads.size()) +
-                                   " threads, " + std::to_string(found.history.size()) +
-                                   " calls")},
+                                   std::to_string(found.scenario.threads.size()) + " threads, " +
+                                   std::to_string(found.history.size()) + " calls")},
           {"threadFlows", std::move(flows)}};
 }
 
@@ -300,8 +298,8 @@ std::string write_sarif(const Report& report, const ResultLocation& location) {
   Json run;
   run["tool"] = {{"driver", std::move(driver)}};
   run["invocations"] = Json::array({{{"executionSuccessful", true}}});
-  run["automationDetails"] = {{"id", "logoffcheck/" + std::string(profile_name(report.profile)) +
-                                         "/"}};
+  run["automationDetails"] = {
+      {"id", "logoffcheck/" + std::string(profile_name(report.profile)) + "/"}};
   run["results"] = std::move(results);
   run["properties"] = {
       {"verdict", json::verdict_name(report.conformant())},

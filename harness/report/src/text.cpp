@@ -151,8 +151,8 @@ std::string format_coverage(const Report& report, std::size_t max_listed) {
   if (!report.coverage) return {};
   const CoverageFigures figures = coverage_figures(report);
   std::ostringstream out;
-  out << "coverage " << figures.exercised << " of " << figures.reachable
-      << " model transitions (" << figures.percent << "%)";
+  out << "coverage " << figures.exercised << " of " << figures.reachable << " model transitions ("
+      << figures.percent << "%)";
   if (report.coverage->minimum_percent) {
     out << (figures.meets_minimum ? ", at least " : ", BELOW the minimum ")
         << *report.coverage->minimum_percent << "%";

@@ -102,8 +102,8 @@ void settle(SharedHeader& header, std::size_t threads_before, std::uint32_t call
 // Returns true when the case was played to its end and passed: the batch
 // goes on.
 bool play_shared_case(const Provider& provider, const CaseOptions& options,
-                      const SharedCase& shared, std::size_t slot,
-                      const WorkerSettings& settings, bool alone) {
+                      const SharedCase& shared, std::size_t slot, const WorkerSettings& settings,
+                      bool alone) {
   SharedHeader& header = shared.header(slot);
   current_header = &header;
   const std::size_t threads_before_case = thread_count();

@@ -162,10 +162,10 @@ void play_history(IMsgStore& store, SimulatedSupport& support, const ConcurrentC
       for (std::size_t i = 0; i < mine.size(); ++i) {
         perturb();
         const Step& step = c.threads[t][i];
-        const bool alive = record(mine[i], static_cast<std::uint32_t>(t), step, clock,
-                                  [&](Observation& observed) {
-                                    return call_store_concurrently(store, support, step, observed);
-                                  });
+        const bool alive =
+            record(mine[i], static_cast<std::uint32_t>(t), step, clock, [&](Observation& observed) {
+              return call_store_concurrently(store, support, step, observed);
+            });
         if (!alive) {
           all_alive = false;
           return;

@@ -202,14 +202,12 @@ std::unique_ptr<HistoryRunner> make_in_process_history_runner(Provider provider,
   return std::make_unique<InProcessHistoryRunner>(std::move(provider), options);
 }
 
-std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider,
-                                                            CaseOptions options,
+std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             const IsolationOptions& isolation) {
   return std::make_unique<IsolatedHistoryRunner>(std::move(provider), options, isolation);
 }
 
-std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider,
-                                                            CaseOptions options,
+std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             std::uint32_t timeout_ms) {
   return make_isolated_history_runner(std::move(provider), options,
                                       IsolationOptions{.timeout_ms = timeout_ms});

@@ -21,9 +21,7 @@ struct IsolatingRunner::State {
   IsolationOptions isolation;
 
   State(Provider provider, CaseOptions options_, const IsolationOptions& isolation_)
-      : pool(std::move(provider), options_, isolation_),
-        options(options_),
-        isolation(isolation_) {}
+      : pool(std::move(provider), options_, isolation_), options(options_), isolation(isolation_) {}
 
   ChildEnd play_with_retry(std::span<const std::span<const Step>> cases, Command command) {
     return pool.play(command, [&](SharedCase& shared) {
@@ -54,9 +52,9 @@ struct IsolatingRunner::State {
       case Phase::finished:
         break;
     }
-    const std::uint32_t published = std::min<std::uint32_t>(
-        header.observations.load(std::memory_order_acquire),
-        static_cast<std::uint32_t>(shared.observation_capacity()));
+    const std::uint32_t published =
+        std::min<std::uint32_t>(header.observations.load(std::memory_order_acquire),
+                                static_cast<std::uint32_t>(shared.observation_capacity()));
     // A worker that died while it waited for a call's threads died of them.
     const std::uint32_t settling = end.finished ? 0 : header.settling_after.load();
     const Observation* observations = shared.observations(slot);
@@ -182,8 +180,8 @@ std::size_t IsolatingRunner::run_batch(std::span<const std::span<const Step>> ca
   std::size_t played = 0;
   while (played < cases.size()) {
     const std::size_t size = std::min(kBatchSlots, cases.size() - played);
-    const std::size_t judged = state_->run_batch(cases.subspan(played, size), false,
-                                                 results.subspan(played, size));
+    const std::size_t judged =
+        state_->run_batch(cases.subspan(played, size), false, results.subspan(played, size));
     played += judged;
     if (results[played - 1].failed()) break;
   }

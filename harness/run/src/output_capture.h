@@ -33,7 +33,7 @@ class OutputCapture {
  private:
   int read_end_ = -1;
   int write_end_ = -1;
-  std::string ring_;       // the last bytes, oldest at `ring_start_` once full
+  std::string ring_;  // the last bytes, oldest at `ring_start_` once full
   std::size_t ring_start_ = 0;
   std::uint64_t bytes_ = 0;
 };

@@ -69,7 +69,9 @@ bool die_with_parent(pid_t parent) noexcept {
 void adopt_orphans() noexcept { prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 void end_children_except(std::span<const pid_t> keep) noexcept {
-  const auto kept = [&](pid_t pid) { return std::find(keep.begin(), keep.end(), pid) != keep.end(); };
+  const auto kept = [&](pid_t pid) {
+    return std::find(keep.begin(), keep.end(), pid) != keep.end();
+  };
   for (int round = 0; round < kMaxRounds && has_children(); ++round) {
     std::vector<pid_t> ended;
     for_each_child([&](pid_t child) {

@@ -36,8 +36,7 @@ void SharedHeader::reset(std::uint32_t steps) noexcept {
 
 constexpr std::size_t kBatchHeaderSize = round_up(sizeof(BatchHeader), 64);
 
-SharedCase::SharedCase(std::size_t step_capacity, std::size_t slots,
-                       std::size_t history_capacity)
+SharedCase::SharedCase(std::size_t step_capacity, std::size_t slots, std::size_t history_capacity)
     : step_capacity_(step_capacity),
       slots_(std::max<std::size_t>(1, slots)),
       steps_offset_(round_up(sizeof(SharedHeader), 64)),
@@ -60,8 +59,7 @@ SharedCase::SharedCase(std::size_t step_capacity, std::size_t slots,
 }
 
 std::span<HistorySlot> SharedCase::history_slots() const noexcept {
-  return {std::launder(reinterpret_cast<HistorySlot*>(base_ + history_offset_)),
-          history_capacity_};
+  return {std::launder(reinterpret_cast<HistorySlot*>(base_ + history_offset_)), history_capacity_};
 }
 
 void SharedCase::reset_history_slots(std::size_t count) const noexcept {

@@ -84,8 +84,8 @@ Observation fault_observation(const ChildEnd& end, const IsolationOptions& isola
   const std::uint64_t limit = std::uint64_t{isolation.memory_limit_mb} << 20;
   const std::uint64_t used = header.address_space_at_fault.load(std::memory_order_acquire);
   if (limit > 0 && used > 0 && used >= limit - limit / 8) {
-    set_fault_text(observed, "at its memory limit of " +
-                                 std::to_string(isolation.memory_limit_mb) + " MiB");
+    set_fault_text(observed,
+                   "at its memory limit of " + std::to_string(isolation.memory_limit_mb) + " MiB");
   }
   return observed;
 }
@@ -307,8 +307,7 @@ Observation WorkerPool::late_fault(const ChildEnd& end, const SharedHeader& head
   observed.fault_after_return = true;
   const auto returned_at = Clock::time_point(std::chrono::nanoseconds(header.returned_at_ns));
   observed.fault_delay_ms = static_cast<std::uint32_t>(std::max<std::int64_t>(
-      0, std::chrono::duration_cast<std::chrono::milliseconds>(end.died_at - returned_at)
-             .count()));
+      0, std::chrono::duration_cast<std::chrono::milliseconds>(end.died_at - returned_at).count()));
   return observed;
 }
 

@@ -39,10 +39,14 @@ class Numbers {
 // those), under the caller rules of `profile`.
 Step thread_call(Numbers& numbers, Profile profile) {
   switch (numbers.below(profile == Profile::eager ? 5 : 6)) {
-    case 0: return store_logoff_null();
-    case 1: return store_logoff(numbers.below(2) == 0 ? 0 : LOGOFF_ABORT | LOGOFF_ORDERLY);
-    case 5: return store_logoff(kInputFlags[numbers.below(kInputFlags.size())]);
-    default: return add_ref();
+    case 0:
+      return store_logoff_null();
+    case 1:
+      return store_logoff(numbers.below(2) == 0 ? 0 : LOGOFF_ABORT | LOGOFF_ORDERLY);
+    case 5:
+      return store_logoff(kInputFlags[numbers.below(kInputFlags.size())]);
+    default:
+      return add_ref();
   }
 }
 
@@ -142,7 +146,9 @@ class ConcurrentKind {
 
   explicit ConcurrentKind(const ConcurrentConfig& config) : config_(config) {}
 
-  void generate(std::uint64_t index, Case& c) const { c = generate_concurrent_case(config_, index); }
+  void generate(std::uint64_t index, Case& c) const {
+    c = generate_concurrent_case(config_, index);
+  }
 
   std::size_t play_batch(Runner& runner, std::span<const Case> cases,
                          std::span<const std::uint64_t> indices, std::span<Result> results) const {

@@ -5,8 +5,7 @@ namespace logoffcheck::detail {
 void check_shard(const DriverConfig& config) {
   if (config.shard_count == 0 || config.shard_index >= config.shard_count) {
     throw ConfigurationError("shard index " + std::to_string(config.shard_index) +
-                             " is not below the shard count " +
-                             std::to_string(config.shard_count));
+                             " is not below the shard count " + std::to_string(config.shard_count));
   }
 }
 

@@ -254,16 +254,15 @@ void play_chunk(const Kind& kind, typename Kind::Runner& runner, const DriverCon
       buffers.indices[position - begin] = index;
       kind.generate(index, buffers.cases[position - begin]);
     }
-    const std::size_t played = kind.play_batch(
-        runner, std::span<const typename Kind::Case>(buffers.cases).first(count),
-        std::span<const std::uint64_t>(buffers.indices),
-        std::span<typename Kind::Result>(buffers.results).first(count));
+    const std::size_t played =
+        kind.play_batch(runner, std::span<const typename Kind::Case>(buffers.cases).first(count),
+                        std::span<const std::uint64_t>(buffers.indices),
+                        std::span<typename Kind::Result>(buffers.results).first(count));
     for (std::size_t offset = 0; offset < played; ++offset) {
       const typename Kind::Result& result = buffers.results[offset];
       kind.account(result, out.totals);
       if (kind.failure(result)) {
-        out.failing.emplace(
-            Found<Kind>{buffers.indices[offset], buffers.cases[offset], result});
+        out.failing.emplace(Found<Kind>{buffers.indices[offset], buffers.cases[offset], result});
         return;
       }
     }
@@ -404,16 +403,14 @@ Outcome<Kind> drive(const Kind& kind, std::span<typename Kind::Runner* const> ru
     ending = std::move(parallel.ending());
   }
   finish(kind, *runners.front(), config, ending, outcome);
-  outcome.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
 }
 
 // As above with config.jobs runners made by `make_runner` (all made before
 // any case runs, so that an unusable provider fails once, here).
 template <typename Kind, typename Factory>
-Outcome<Kind> drive_jobs(const Kind& kind, const Factory& make_runner,
-                         const DriverConfig& config) {
+Outcome<Kind> drive_jobs(const Kind& kind, const Factory& make_runner, const DriverConfig& config) {
   check_shard(config);
   const std::uint32_t jobs = worker_count(config.jobs);
   std::vector<std::unique_ptr<typename Kind::Runner>> owned;

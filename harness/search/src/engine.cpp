@@ -42,8 +42,8 @@ std::vector<StepRecord> as_found_records(const CaseResult& found, const CaseResu
     const Step& step = found.executed[i];
     const Transition transition = logoffcheck::step(state, step);
     const bool replayed = i < replay.records.size() && replay.records[i].step == step;
-    records.push_back({step, transition.expected,
-                       replayed ? replay.records[i].observed : Observation{}});
+    records.push_back(
+        {step, transition.expected, replayed ? replay.records[i].observed : Observation{}});
     state = transition.next;
   }
   records.push_back(*found.violation_record);
@@ -72,8 +72,7 @@ class SequentialKind {
     return runner.run_batch(spans, results);
   }
 
-  void play(Runner& runner, const Case& steps, bool record, detail::PlayKey,
-            Result& result) const {
+  void play(Runner& runner, const Case& steps, bool record, detail::PlayKey, Result& result) const {
     runner.run(steps, record, result);
   }
 
@@ -145,7 +144,8 @@ RunResult run_result_of(detail::Outcome<SequentialKind>& outcome, const CaseOpti
   run.seconds = outcome.seconds;
   run.tally = outcome.totals.tally;
   run.coverage = outcome.totals.coverage;
-  if (outcome.found) run.counterexample = counterexample_of(*outcome.found, *outcome.shrunk, options);
+  if (outcome.found)
+    run.counterexample = counterexample_of(*outcome.found, *outcome.shrunk, options);
   return run;
 }
 
@@ -174,8 +174,7 @@ Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& faili
   return shrink_failure(runner, result, max_runs, progress);
 }
 
-Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found,
-                              std::uint64_t max_runs,
+Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found, std::uint64_t max_runs,
                               const std::function<void(const Progress&)>& progress) {
   if (!found.failed()) throw std::invalid_argument("shrink_failure: the case does not fail");
   const SequentialKind kind({runner.options().profile}, 0, max_runs);

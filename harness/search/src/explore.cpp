@@ -26,8 +26,9 @@ ExplorationResult explore_bounded(CaseRunner& runner, std::span<const Step> alph
       for (std::size_t i = 0; i < length; ++i) steps[i] = alphabet[odometer[i]];
       runner.run(steps, false, result);
       ++exploration.sequences_run;
-      if (result.failed() && (!exploration.shortest_failure ||
-                              result.executed.size() < exploration.shortest_failure->executed.size())) {
+      if (result.failed() &&
+          (!exploration.shortest_failure ||
+           result.executed.size() < exploration.shortest_failure->executed.size())) {
         exploration.shortest_failure = result;
       }
       // Next sequence of this length: the last position turns fastest.

@@ -8,8 +8,8 @@ namespace logoffcheck {
 namespace {
 
 constexpr std::array<Action, 7> kEnvironmentEvents = {
-    Action::InboundBegins, Action::InboundEnds,       Action::OutboundBegins,
-    Action::OutboundEnds,  Action::MessageQueued,     Action::OtherProcessOpens,
+    Action::InboundBegins,      Action::InboundEnds,   Action::OutboundBegins,
+    Action::OutboundEnds,       Action::MessageQueued, Action::OtherProcessOpens,
     Action::OtherProcessCloses,
 };
 
@@ -25,14 +25,17 @@ std::uint64_t below(rc::Random& random, std::uint64_t bound) { return random.nex
 // (alone or beside a valid flag).
 Step invalid_store_logoff(rc::Random& random) {
   switch (below(random, 5)) {
-    case 0: return store_logoff_null();
-    case 1: return store_logoff(0);
+    case 0:
+      return store_logoff_null();
+    case 1:
+      return store_logoff(0);
     case 2: {
       const auto first = below(random, kInputFlags.size());
       const auto second = (first + 1 + below(random, kInputFlags.size() - 1)) % kInputFlags.size();
       return store_logoff(kInputFlags[first] | kInputFlags[second]);
     }
-    case 3: return store_logoff(kStrayBits[below(random, kStrayBits.size())]);
+    case 3:
+      return store_logoff(kStrayBits[below(random, kStrayBits.size())]);
     default:
       return store_logoff(kInputFlags[below(random, kInputFlags.size())] |
                           kStrayBits[below(random, kStrayBits.size())]);
@@ -47,8 +50,8 @@ Step next_step(rc::Random& random, ULONG ref_count) {
   const std::uint64_t release_weight = ref_count > 1 ? 16 : 3;
   const std::uint64_t add_ref_weight = 18, valid_weight = 26, invalid_weight = 9,
                       environment_weight = 28;
-  std::uint64_t roll = below(random, add_ref_weight + release_weight + valid_weight +
-                                         invalid_weight + environment_weight);
+  std::uint64_t roll = below(
+      random, add_ref_weight + release_weight + valid_weight + invalid_weight + environment_weight);
   if (roll < add_ref_weight) return add_ref();
   roll -= add_ref_weight;
   if (roll < release_weight) return release();
@@ -99,16 +102,18 @@ rc::Gen<Step> gen_step() {
 
 int step_rank(const Step& step) noexcept {
   switch (step.action) {
-    case Action::AddRef: return 0;
-    case Action::Release: return 1;
+    case Action::AddRef:
+      return 0;
+    case Action::Release:
+      return 1;
     case Action::StoreLogoff:
       if (is_valid_store_logoff(step)) {
         // LOGOFF_NO_WAIT (0x1) is the simplest flag, LOGOFF_QUIET the last.
         return 2 + static_cast<int>(std::find(kInputFlags.begin(), kInputFlags.end(), step.flags) -
                                     kInputFlags.begin());
       }
-      return 2 + static_cast<int>(kInputFlags.size()) + static_cast<int>(kEnvironmentEvents.size()) +
-             (step.null_flags_pointer ? 0 : 1);
+      return 2 + static_cast<int>(kInputFlags.size()) +
+             static_cast<int>(kEnvironmentEvents.size()) + (step.null_flags_pointer ? 0 : 1);
     default:
       return 2 + static_cast<int>(kInputFlags.size()) + static_cast<int>(step.action) -
              static_cast<int>(Action::InboundBegins);

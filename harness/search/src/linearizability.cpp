@@ -10,9 +10,7 @@ namespace {
 
 using CallSet = std::array<std::uint64_t, kMaxHistoryCalls / 64>;
 
-bool contains(const CallSet& set, std::size_t i) noexcept {
-  return (set[i / 64] >> (i % 64)) & 1u;
-}
+bool contains(const CallSet& set, std::size_t i) noexcept { return (set[i / 64] >> (i % 64)) & 1u; }
 
 void insert(CallSet& set, std::size_t i) noexcept { set[i / 64] |= std::uint64_t{1} << (i % 64); }
 
@@ -54,8 +52,9 @@ Judged judge(const State& before, const HistoryCall& call, bool strict) {
   if (is_client_call(call.step.action) && !caller_may(before, call.step)) {
     // Only an order that breaks a caller rule gets here (a call after the
     // final Release): the order is impossible, not the store wrong.
-    judged.violation = Violation{ClauseId::RC_4, "no call after the Release that took the count "
-                                                 "to zero",
+    judged.violation = Violation{ClauseId::RC_4,
+                                 "no call after the Release that took the count "
+                                 "to zero",
                                  describe_step(call.step) + " after it"};
     return judged;
   }
@@ -229,12 +228,12 @@ LinearizabilityResult check_linearizability(const History& history, const CaseOp
   if (!overlapped && result.cause != ClauseId::RC_4) return result;
   ++result.tally.failed[rc4];
   const HistoryCall& culprit = calls[result.unexplained];
-  result.violation = Violation{
-      ClauseId::RC_4,
-      describe_call(culprit) + " after " + std::to_string(result.order.size()) +
-          " calls in order: " + result.violation.expected + " (" +
-          std::string(clause_code(result.cause)) + ")",
-      result.violation.observed};
+  result.violation =
+      Violation{ClauseId::RC_4,
+                describe_call(culprit) + " after " + std::to_string(result.order.size()) +
+                    " calls in order: " + result.violation.expected + " (" +
+                    std::string(clause_code(result.cause)) + ")",
+                result.violation.observed};
   return result;
 }
 

@@ -41,16 +41,15 @@ inline constexpr HRESULT MAPI_E_NO_SUPPORT = static_cast<HRESULT>(0x80040102u);
 inline constexpr HRESULT MAPI_E_UNKNOWN_FLAGS = static_cast<HRESULT>(0x80040106u);
 
 // The five input flags, in ABI order (ascending value).
-inline constexpr std::array<ULONG, 5> kInputFlags = {
-    LOGOFF_NO_WAIT, LOGOFF_ORDERLY, LOGOFF_PURGE, LOGOFF_ABORT, LOGOFF_QUIET};
+inline constexpr std::array<ULONG, 5> kInputFlags = {LOGOFF_NO_WAIT, LOGOFF_ORDERLY, LOGOFF_PURGE,
+                                                     LOGOFF_ABORT, LOGOFF_QUIET};
 
 // All bits that are a defined input flag.
 inline constexpr ULONG kInputFlagMask =
     LOGOFF_NO_WAIT | LOGOFF_ORDERLY | LOGOFF_PURGE | LOGOFF_ABORT | LOGOFF_QUIET;
 
 // The transport-activity bits: what "is still going on" looks like on output.
-inline constexpr ULONG kActivityFlagMask =
-    LOGOFF_INBOUND | LOGOFF_OUTBOUND | LOGOFF_OUTBOUND_QUEUE;
+inline constexpr ULONG kActivityFlagMask = LOGOFF_INBOUND | LOGOFF_OUTBOUND | LOGOFF_OUTBOUND_QUEUE;
 
 // All bits that are a defined output flag.
 inline constexpr ULONG kOutputFlagMask = LOGOFF_COMPLETE | kActivityFlagMask;

@@ -72,14 +72,14 @@ Environment apply_environment_event(const Environment& environment, Action actio
 
 // Which row of the spooler table (contract §6) decided an answer.
 enum class SpoolerCase : std::uint8_t {
-  invalid_flags,        // SP-1
-  open_elsewhere,       // SP-2
-  activity_blocks,      // SP-3
-  idle_logoff,          // SP-4
-  no_wait,              // SP-5
-  orderly,              // SP-6
-  purge,                // SP-7
-  already_logged_off,   // after SP-4..SP-7: the call is ignored, COMPLETE
+  invalid_flags,       // SP-1
+  open_elsewhere,      // SP-2
+  activity_blocks,     // SP-3
+  idle_logoff,         // SP-4
+  no_wait,             // SP-5
+  orderly,             // SP-6
+  purge,               // SP-7
+  already_logged_off,  // after SP-4..SP-7: the call is ignored, COMPLETE
 };
 
 // What IMAPISupport::StoreLogoffTransports answers.
@@ -94,8 +94,7 @@ struct SpoolerAnswer {
 
 // The spooler's answer to StoreLogoffTransports(&flags) in `environment`.
 // The simulated support object in harness/ executes exactly this function.
-SpoolerAnswer spooler_store_logoff_transports(const Environment& environment,
-                                              ULONG flags) noexcept;
+SpoolerAnswer spooler_store_logoff_transports(const Environment& environment, ULONG flags) noexcept;
 
 // ---------------------------------------------------------------------------
 // The store, as the contract lets a client and the spooler see it.

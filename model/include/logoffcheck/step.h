@@ -38,10 +38,8 @@ inline constexpr std::size_t kActionCount = 10;
 // Names as they appear in counterexample files: "AddRef" is a {"call": ...},
 // "InboundBegins" an {"env": ...}.
 inline constexpr std::array<std::string_view, kActionCount> kActionNames = {
-    "AddRef",         "Release",           "StoreLogoff",
-    "InboundBegins",  "InboundEnds",       "OutboundBegins",
-    "OutboundEnds",   "MessageQueued",     "OtherProcessOpens",
-    "OtherProcessCloses",
+    "AddRef",         "Release",      "StoreLogoff",   "InboundBegins",     "InboundEnds",
+    "OutboundBegins", "OutboundEnds", "MessageQueued", "OtherProcessOpens", "OtherProcessCloses",
 };
 
 constexpr std::string_view action_name(Action action) noexcept {
@@ -52,9 +50,7 @@ constexpr std::string_view action_name(Action action) noexcept {
 std::optional<Action> parse_action(std::string_view name) noexcept;
 
 // True for AddRef, Release and StoreLogoff: steps that call the provider.
-constexpr bool is_client_call(Action action) noexcept {
-  return action <= Action::StoreLogoff;
-}
+constexpr bool is_client_call(Action action) noexcept { return action <= Action::StoreLogoff; }
 
 struct Step {
   Action action = Action::AddRef;

@@ -51,13 +51,12 @@ struct CheckResult {
 // nothing. The same verdict as check(id, context).verdict.
 Verdict judge(ClauseId id, const StepContext& context) noexcept;
 
-// Judges one clause, and describes the violation when it fails. Spooler clauses (SP-) judge every transport call the
-// step observed; provider clauses judge the store's part.
+// Judges one clause, and describes the violation when it fails. Spooler clauses (SP-) judge every
+// transport call the step observed; provider clauses judge the store's part.
 CheckResult check(ClauseId id, const StepContext& context);
 
 // The same, computing the expectation from the model.
-CheckResult check(ClauseId id, const State& before, const Step& step,
-                  const Observation& observed);
+CheckResult check(ClauseId id, const State& before, const Step& step, const Observation& observed);
 
 // The order in which clauses are reported when several fail on one step: the
 // most basic failure first (a crash makes every other observation moot; a

@@ -17,10 +17,26 @@
 namespace logoffcheck {
 
 enum class ClauseId : std::uint8_t {
-  SL_1, SL_2, SL_3, SL_4, SL_5,
-  LT_1, LT_2, LT_3, LT_4,
-  RC_1, RC_2, RC_3, RC_4,
-  SP_1, SP_2, SP_3, SP_4, SP_5, SP_6, SP_7,
+  SL_1,
+  SL_2,
+  SL_3,
+  SL_4,
+  SL_5,
+  LT_1,
+  LT_2,
+  LT_3,
+  LT_4,
+  RC_1,
+  RC_2,
+  RC_3,
+  RC_4,
+  SP_1,
+  SP_2,
+  SP_3,
+  SP_4,
+  SP_5,
+  SP_6,
+  SP_7,
 };
 
 inline constexpr std::size_t kClauseCount = 20;
@@ -47,16 +63,14 @@ struct Clause {
 // The catalog, in ClauseId order.
 extern const std::array<Clause, kClauseCount> kClauses;
 
-inline const Clause& clause(ClauseId id) noexcept {
-  return kClauses[static_cast<std::size_t>(id)];
-}
+inline const Clause& clause(ClauseId id) noexcept { return kClauses[static_cast<std::size_t>(id)]; }
 
 inline std::string_view clause_code(ClauseId id) noexcept { return clause(id).code; }
 
 // The clause with that code ("SL-1"), if any.
 std::optional<ClauseId> parse_clause(std::string_view code) noexcept;
 
-std::string_view level_name(Level level) noexcept;        // "MUST", "SHOULD"
+std::string_view level_name(Level level) noexcept;         // "MUST", "SHOULD"
 std::string_view scope_name(ProfileScope scope) noexcept;  // "both", "deferred", "eager"
 
 constexpr bool applies_to(ProfileScope scope, Profile profile) noexcept {

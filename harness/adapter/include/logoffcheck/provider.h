@@ -67,11 +67,11 @@ inline constexpr const char* kOpenStoreSymbol = "logoffcheck_open_store";
 
 // Defines the two exported functions of a provider library, given a function
 // `logoffcheck::IMsgStore* open_function(logoffcheck::IMAPISupport*)`.
-#define LOGOFFCHECK_EXPORT_PROVIDER(open_function)                                    \
-  LOGOFFCHECK_PROVIDER_API std::uint32_t logoffcheck_provider_abi_version(void) {     \
-    return ::logoffcheck::kProviderAbiVersion;                                        \
-  }                                                                                   \
-  LOGOFFCHECK_PROVIDER_API ::logoffcheck::IMsgStore* logoffcheck_open_store(          \
-      ::logoffcheck::IMAPISupport* support) {                                         \
-    return open_function(support);                                                    \
+#define LOGOFFCHECK_EXPORT_PROVIDER(open_function)                                \
+  LOGOFFCHECK_PROVIDER_API std::uint32_t logoffcheck_provider_abi_version(void) { \
+    return ::logoffcheck::kProviderAbiVersion;                                    \
+  }                                                                               \
+  LOGOFFCHECK_PROVIDER_API ::logoffcheck::IMsgStore* logoffcheck_open_store(      \
+      ::logoffcheck::IMAPISupport* support) {                                     \
+    return open_function(support);                                                \
   }

@@ -13,7 +13,8 @@
 // It judges nothing: faults are reported (an unhandled Windows exception, an
 // escaping C++ exception) and the agent then ends, so that the verifier
 // starts a clean one.
-#include <windows.h>
+#include <windows.h>  // first: the other Windows headers need its definitions
+
 #include <objbase.h>
 
 #include <mapidefs.h>
@@ -36,7 +37,11 @@ using namespace logoffcheck::windows_agent;
 HANDLE from_verifier = INVALID_HANDLE_VALUE;
 HANDLE to_verifier = INVALID_HANDLE_VALUE;
 
-[[noreturn]] void lost_verifier() { TerminateProcess(GetCurrentProcess(), 0); for (;;) {} }
+[[noreturn]] void lost_verifier() {
+  TerminateProcess(GetCurrentProcess(), 0);
+  for (;;) {
+  }
+}
 
 void send(const Message& message) {
   DWORD written = 0;
@@ -73,9 +78,9 @@ void take_channel() {
                   DUPLICATE_SAME_ACCESS);
   DuplicateHandle(self, GetStdHandle(STD_OUTPUT_HANDLE), self, &to_verifier, 0, FALSE,
                   DUPLICATE_SAME_ACCESS);
-  const HANDLE nul = CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE,
-                                 FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING, 0,
-                                 nullptr);
+  const HANDLE nul =
+      CreateFileA("NUL", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                  OPEN_EXISTING, 0, nullptr);
   SetStdHandle(STD_INPUT_HANDLE, nul);
   SetStdHandle(STD_OUTPUT_HANDLE, nul);
   SetStdHandle(STD_ERROR_HANDLE, nul);
@@ -184,12 +189,8 @@ class ForwardingSupport final : public UnsupportedSupport {
     *object = static_cast<IMAPISupport*>(this);
     return S_OK;
   }
-  STDMETHODIMP_(ULONG) AddRef() override {
-    return ask(SupportCall::add_ref, nullptr).a;
-  }
-  STDMETHODIMP_(ULONG) Release() override {
-    return ask(SupportCall::release, nullptr).a;
-  }
+  STDMETHODIMP_(ULONG) AddRef() override { return ask(SupportCall::add_ref, nullptr).a; }
+  STDMETHODIMP_(ULONG) Release() override { return ask(SupportCall::release, nullptr).a; }
   STDMETHODIMP StoreLogoffTransports(ULONG* lpulFlags) override {
     if (retired_) return MAPI_E_CALL_FAILED;
     const Message answer = ask(SupportCall::store_logoff_transports, lpulFlags);
@@ -268,8 +269,8 @@ void open_store() {
   LPBYTE spool_security = nullptr;
   LPMAPIERROR error = nullptr;
   const HRESULT result = provider->Logon(current_support, 0, reinterpret_cast<LPTSTR>(profile), 0,
-                                         nullptr, 0, nullptr, &spool_security_size,
-                                         &spool_security, &error, &current_logon, &current_store);
+                                         nullptr, 0, nullptr, &spool_security_size, &spool_security,
+                                         &error, &current_logon, &current_store);
   if (FAILED(result) || current_store == nullptr) {
     send(Message{Kind::open_failed, static_cast<std::uint32_t>(result)});
     return;

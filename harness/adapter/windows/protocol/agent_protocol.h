@@ -24,16 +24,16 @@ enum class Kind : std::uint32_t {
   answer = 3,      // to support_call: a = the HRESULT or ULONG returned, b = *lpulFlags out
   quit = 4,
   // agent -> verifier
-  ready = 100,          // started: a = kProtocolVersion, b = the provider's SPI version
-  start_failed = 101,   // a = StartStage, b = the error code; text says more
-  opened = 102,         // Logon gave a store
-  open_failed = 103,    // a = the HRESULT of Logon (S_OK when it gave no store)
-  support_call = 104,   // a = SupportCall, b = *lpulFlags in, c = 1 for a NULL lpulFlags
-  unsupported = 105,    // a support method answered MAPI_E_NO_SUPPORT; text = its name
-  returned = 106,       // a = the HRESULT or ULONG returned, b = *lpulFlags out
-  threw = 107,          // a C++ exception escaped the call; text = what() if known
-  exception = 108,      // an unhandled Windows exception: a = its code,
-                        // b = access kind (0 read, 1 write, 8 execute), address
+  ready = 100,         // started: a = kProtocolVersion, b = the provider's SPI version
+  start_failed = 101,  // a = StartStage, b = the error code; text says more
+  opened = 102,        // Logon gave a store
+  open_failed = 103,   // a = the HRESULT of Logon (S_OK when it gave no store)
+  support_call = 104,  // a = SupportCall, b = *lpulFlags in, c = 1 for a NULL lpulFlags
+  unsupported = 105,   // a support method answered MAPI_E_NO_SUPPORT; text = its name
+  returned = 106,      // a = the HRESULT or ULONG returned, b = *lpulFlags out
+  threw = 107,         // a C++ exception escaped the call; text = what() if known
+  exception = 108,     // an unhandled Windows exception: a = its code,
+                       // b = access kind (0 read, 1 write, 8 execute), address
 };
 
 enum class Call : std::uint32_t { add_ref = 0, release = 1, store_logoff = 2 };

@@ -42,12 +42,12 @@ AgentProcess::AgentProcess(const WineSetup& setup, const std::filesystem::path& 
 void AgentProcess::handshake(const std::string& name) {
   const std::variant<Message, AgentFault> first = receive(Clock::now() + kStartTimeout, 0);
   if (const AgentFault* fault = std::get_if<AgentFault>(&first)) {
-    throw ConfigurationError("the Windows agent for '" + name + "' " +
-                             (fault->kind == AgentFault::Kind::hung
-                                  ? "did not start within " +
-                                        std::to_string(kStartTimeout.count()) + " s"
-                                  : "ended before it was ready (" + fault->text + ")") +
-                             stderr_note());
+    throw ConfigurationError(
+        "the Windows agent for '" + name + "' " +
+        (fault->kind == AgentFault::Kind::hung
+             ? "did not start within " + std::to_string(kStartTimeout.count()) + " s"
+             : "ended before it was ready (" + fault->text + ")") +
+        stderr_note());
   }
   const Message& message = std::get<Message>(first);
   if (message.kind == Kind::start_failed) throw ConfigurationError(start_failure(message, name));
@@ -161,18 +161,20 @@ std::string AgentProcess::start_failure(const Message& message, const std::strin
   switch (static_cast<StartStage>(message.a)) {
     case StartStage::load_library:
       if (message.b == 193) {
-        return prefix + "not an x64 Windows DLL (LoadLibrary error 193); logoffcheck "
-                        "certifies 64-bit DLLs only";
+        return prefix +
+               "not an x64 Windows DLL (LoadLibrary error 193); logoffcheck "
+               "certifies 64-bit DLLs only";
       }
       if (message.b == 126) {
-        return prefix + "LoadLibrary error 126: a DLL it depends on was not found; put its "
-                        "dependencies beside it";
+        return prefix +
+               "LoadLibrary error 126: a DLL it depends on was not found; put its "
+               "dependencies beside it";
       }
-      return prefix + "LoadLibrary failed with error " + std::to_string(message.b) +
-             stderr_note();
+      return prefix + "LoadLibrary failed with error " + std::to_string(message.b) + stderr_note();
     case StartStage::find_entry:
-      return prefix + "it does not export MSProviderInit (is it a message-store provider? "
-                      "export it undecorated, extern \"C\")";
+      return prefix +
+             "it does not export MSProviderInit (is it a message-store provider? "
+             "export it undecorated, extern \"C\")";
     case StartStage::provider_init:
       return prefix + "MSProviderInit failed with " + hex(message.b, 8);
   }

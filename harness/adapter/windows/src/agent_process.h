@@ -37,8 +37,7 @@ class AgentProcess {
   // The next message, or how the agent ended: it died (exited or killed by a
   // signal), or sent nothing before `deadline` (it is then killed, and the
   // fault is a hang of `timeout_ms`).
-  std::variant<Message, AgentFault> receive(Clock::time_point deadline,
-                                            std::uint32_t timeout_ms);
+  std::variant<Message, AgentFault> receive(Clock::time_point deadline, std::uint32_t timeout_ms);
 
   // Ends the agent (after it reported a fault, it is ending itself anyway).
   void kill_and_reap();

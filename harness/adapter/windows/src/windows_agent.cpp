@@ -67,8 +67,8 @@ std::variant<Message, AgentFault> serve(AgentProcess& agent, IMAPISupport& suppo
       }
       case Kind::exception:
         agent.kill_and_reap();
-        return AgentFault{AgentFault::Kind::windows_exception,
-                          static_cast<std::int32_t>(message.a), describe_windows_exception(message)};
+        return AgentFault{AgentFault::Kind::windows_exception, static_cast<std::int32_t>(message.a),
+                          describe_windows_exception(message)};
       default:
         if (done(message)) return received;
         throw InternalError("windows agent: unexpected message " +
@@ -94,13 +94,13 @@ std::optional<AgentFault> WindowsAgent::open_store(IMAPISupport& support,
                                                    std::uint32_t timeout_ms) {
   process_->send(Message{Kind::open_store});
   // Logon may do more than a store call: it gets at least 10 s.
-  const std::variant<Message, AgentFault> opened = serve(
-      *process_, support, unsupported_, timeout_ms,
-      Clock::now() + std::max(std::chrono::milliseconds(timeout_ms),
-                              std::chrono::milliseconds(10000)),
-      [](const Message& message) {
-        return message.kind == Kind::opened || message.kind == Kind::open_failed;
-      });
+  const std::variant<Message, AgentFault> opened =
+      serve(*process_, support, unsupported_, timeout_ms,
+            Clock::now() +
+                std::max(std::chrono::milliseconds(timeout_ms), std::chrono::milliseconds(10000)),
+            [](const Message& message) {
+              return message.kind == Kind::opened || message.kind == Kind::open_failed;
+            });
   if (const AgentFault* fault = std::get_if<AgentFault>(&opened)) return *fault;
   const Message& reply = std::get<Message>(opened);
   if (reply.kind == Kind::open_failed) {

@@ -148,14 +148,15 @@ std::string tail_of(int fd) {
   char buffer[4096];
   ::lseek(fd, 0, SEEK_SET);
   ssize_t got;
-  while ((got = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(got));
+  while ((got = ::read(fd, buffer, sizeof buffer)) > 0)
+    text.append(buffer, static_cast<std::size_t>(got));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.size() > 600) text = "..." + text.substr(text.size() - 600);
   return text;
 }
 
-pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            int stdin_fd, int stdout_fd, int error_fd) {
+pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, int stdin_fd,
+            int stdout_fd, int error_fd) {
   std::vector<char*> arguments;
   for (const std::string& argument : argv) arguments.push_back(const_cast<char*>(argument.c_str()));
   arguments.push_back(nullptr);
@@ -165,7 +166,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
   std::fflush(nullptr);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
-  if (pid < 0) throw InternalError(std::string("windows agent: fork failed: ") + std::strerror(errno));
+  if (pid < 0)
+    throw InternalError(std::string("windows agent: fork failed: ") + std::strerror(errno));
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
@@ -234,8 +236,9 @@ void ensure_prefix(const fs::path& wine, const fs::path& prefix) {
   if (status != 0 || !fs::exists(prefix / "drive_c")) {
     throw ConfigurationError(
         "Wine could not create its prefix at " + prefix.string() +
-        (status < 0 ? " (wineboot did not finish)" : " (wineboot exited with status " +
-                                                         std::to_string(WEXITSTATUS(status)) + ")") +
+        (status < 0
+             ? " (wineboot did not finish)"
+             : " (wineboot exited with status " + std::to_string(WEXITSTATUS(status)) + ")") +
         (output.empty() ? "" : ": " + output) +
         "; check that wine and wine64 are installed (scripts/setup), remove the folder and "
         "retry, or set LOGOFFCHECK_WINEPREFIX");

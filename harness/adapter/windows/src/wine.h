@@ -22,8 +22,8 @@ std::vector<std::string> wine_environment(const std::filesystem::path& wine,
 // Starts `argv` with environment `env`, stdin, stdout and stderr from the
 // given descriptors and nothing else open; the child dies with the verifier.
 // Throws InternalError when fork fails.
-pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            int stdin_fd, int stdout_fd, int error_fd);
+pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, int stdin_fd,
+            int stdout_fd, int error_fd);
 
 // Waits for `pid` to end; kills it at `deadline`. Returns its wait status,
 // or -1 when it had to be killed.

@@ -42,8 +42,8 @@ inline ::testing::AssertionResult conforms(OpenStoreFunction open_store,
   const RunResult run = run_certification(runner, config);
   if (run.conformant()) {
     return ::testing::AssertionSuccess()
-           << "conformant to the " << profile_name(config.case_options.profile)
-           << " profile over " << run.cases_run << " cases (seed " << config.seed << ")";
+           << "conformant to the " << profile_name(config.case_options.profile) << " profile over "
+           << run.cases_run << " cases (seed " << config.seed << ")";
   }
   const Counterexample& counterexample = *run.counterexample;
   const Violation& violation = counterexample.violation;
@@ -65,9 +65,9 @@ inline ::testing::AssertionResult conforms(OpenStoreFunction open_store,
 // Defines TEST(suite, ConformsToTheStoreLogoffContract): the stores
 // `open_function` makes conform to `contract_profile` over the default run
 // (seed 1, RunConfig's default number of cases).
-#define LOGOFFCHECK_CONFORMANCE_TEST(suite, open_function, contract_profile)    \
-  TEST(suite, ConformsToTheStoreLogoffContract) {                            \
-    ::logoffcheck::RunConfig logoffcheck_config;                             \
-    logoffcheck_config.case_options.profile = (contract_profile);            \
+#define LOGOFFCHECK_CONFORMANCE_TEST(suite, open_function, contract_profile)   \
+  TEST(suite, ConformsToTheStoreLogoffContract) {                              \
+    ::logoffcheck::RunConfig logoffcheck_config;                               \
+    logoffcheck_config.case_options.profile = (contract_profile);              \
     EXPECT_TRUE(::logoffcheck::conforms((open_function), logoffcheck_config)); \
   }

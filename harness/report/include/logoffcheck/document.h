@@ -218,7 +218,7 @@ struct ReportCoverage {
 struct CoverageFigures {
   std::size_t exercised = 0;
   std::size_t reachable = 0;
-  double percent = 0;  // exercised / reachable, to a tenth of a percent
+  double percent = 0;                    // exercised / reachable, to a tenth of a percent
   std::vector<std::size_t> unexercised;  // reachable transitions not exercised, by index
   // SP-1 .. SP-7: whether a transport call was answered by that spooler row.
   std::array<bool, 7> spooler_rows{};

@@ -41,7 +41,8 @@ struct ReplayResult {
   std::vector<StepRecord> records;
   // The violation of the first failing play; nullopt when the case passes now.
   std::optional<Violation> violation;
-  // What an isolated store printed during the (sequential) replay.
+  // What an isolated store printed during the replay (a concurrent one: the
+  // worker that played the shown play).
   std::optional<ProviderOutput> provider_output;
   // The violation names the clause the document recorded, at the same step
   // (sequential) — "as recorded".

@@ -201,8 +201,8 @@ class CaseInterpreter {
 };
 
 template <typename Call, typename EnvironmentEvent>
-bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result,
-                          Call&& call, EnvironmentEvent&& environment_event) {
+bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result, Call&& call,
+                          EnvironmentEvent&& environment_event) {
   result.executed.clear();
   result.records.clear();
   result.violation.reset();

@@ -168,13 +168,11 @@ struct IsolationOptions;
 // late fault of that run's last call. A worker that ran out of memory plays
 // no more runs of its case. Throws ConfigurationError when the provider
 // gives no store.
-std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider,
-                                                            CaseOptions options,
+std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             const IsolationOptions& isolation);
 
 // As above with the default IsolationOptions but `timeout_ms`.
-std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider,
-                                                            CaseOptions options,
+std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             std::uint32_t timeout_ms);
 
 }  // namespace logoffcheck

@@ -56,7 +56,7 @@ struct RunConfig {
 
 // A minimal failing sequence with everything needed to replay and explain it.
 struct Counterexample {
-  std::uint64_t case_index = 0;  // which case of the run failed first
+  std::uint64_t case_index = 0;     // which case of the run failed first
   std::vector<StepRecord> records;  // every executed step, final Releases included
   Violation violation;
   std::size_t violation_step = 0;   // 0-based index into records

@@ -76,8 +76,8 @@ enum class AgentCall : std::uint8_t { add_ref, release, store_logoff };
 
 // What a call that returned gave back.
 struct AgentReturn {
-  std::uint32_t value = 0;   // the ULONG count or the HRESULT returned
-  std::uint32_t flags = 0;   // *lpulFlags after StoreLogoff
+  std::uint32_t value = 0;  // the ULONG count or the HRESULT returned
+  std::uint32_t flags = 0;  // *lpulFlags after StoreLogoff
 };
 
 // One running agent process on one DLL. Not thread-safe; one request at a
