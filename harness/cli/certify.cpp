@@ -1,18 +1,24 @@
 // `logoffcheck certify`: random cases against a provider, the first failure
-// shrunk to a minimal counterexample (docs/cli.md).
+// shrunk to a minimal counterexample (docs/cli.md). One command for every kind
+// of case: sequential cases, and with --threads N concurrent histories
+// (clause RC-4, docs/concurrency.md). Every option is honoured for every kind
+// or refused with exit 2 naming it (refuse_for_threads).
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "certify_concurrent.h"
 #include "command.h"
 #include "files.h"
+#include "logoffcheck/concurrent.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/history.h"
 #include "logoffcheck/runner.h"
 #include "logoffcheck/text.h"
 #include "outcome.h"
@@ -41,8 +47,17 @@ struct CertifyArguments {
   std::uint32_t jobs = kDefaultRun.jobs;
   Outputs outputs;
   std::optional<double> min_coverage;
-  ConcurrentArguments concurrency;
+  std::uint32_t threads = 1;  // 2 or more: concurrent histories
+  std::uint32_t repeat = 8;   // plays of each concurrent case
+  // The options given on the command line (CLI11 counts), for the refusals
+  // that a default value must not trigger.
+  std::vector<std::string> given;
 };
+
+bool given(const CertifyArguments& arguments, std::string_view option) {
+  return std::find(arguments.given.begin(), arguments.given.end(), option) !=
+         arguments.given.end();
+}
 
 // --profile auto: certify against every profile and report the one followed.
 constexpr std::string_view kAutoProfile = "auto";
@@ -146,7 +161,66 @@ Report make_certify_report(const CertifyArguments& arguments, const RunResult& r
                            const RunConfig& config, const ChosenProvider& chosen) {
   Report report = make_report(run, config, chosen.provider.name());
   report.coverage->minimum_percent = arguments.min_coverage;
+  report.run.reproduce = certify_command(report);
   return report;
+}
+
+// The options a --threads run cannot honour yet, refused with the reason
+// (ConfigurationError: exit 2) rather than dropped.
+void refuse_for_threads(const CertifyArguments& arguments) {
+  const auto refuse = [](std::string_view option, std::string_view why) {
+    throw ConfigurationError(std::string(option) + " cannot be used with --threads: " +
+                             std::string(why));
+  };
+  if (arguments.profile == kAutoProfile) {
+    refuse("--profile auto",
+           "profile detection plays sequential cases; run it without --threads, then certify "
+           "--threads under the profile it finds");
+  }
+  if (arguments.min_coverage) {
+    refuse("--min-coverage", "concurrent runs do not measure model coverage");
+  }
+  if (arguments.isolation.no_isolate) {
+    refuse("--no-isolate", "concurrent histories always run in a child process: a lost race is "
+                           "often a use after free");
+  }
+  for (const std::string_view option : {"--settle-ms", "--memory-limit-mb", "--provider-output"}) {
+    if (given(arguments, option)) {
+      refuse(option, "the runner of concurrent histories has no settle time, memory limit or "
+                     "output capture yet (only --timeout-ms)");
+    }
+  }
+}
+
+// --threads N: the cases as concurrent histories, always isolated.
+int certify_threads(const CertifyArguments& arguments, const ChosenProvider& chosen,
+                    const RunConfig& config) {
+  refuse_for_threads(arguments);
+  ConcurrentConfig concurrent;
+  concurrent.run = config;
+  concurrent.threads = arguments.threads;
+  concurrent.repeat = arguments.repeat;
+  // One runner per --jobs worker.
+  const HistoryRunnerFactory runners = [&] {
+    return make_isolated_history_runner(chosen.provider, config.case_options,
+                                        arguments.isolation.timeout_ms);
+  };
+  ProgressLine progress;
+  concurrent.run.progress = progress.callback();
+  const ConcurrentRunResult run = run_concurrent_certification(runners, concurrent);
+  progress.clear();
+
+  Report report = make_report(run, config, chosen.provider.name());
+  report.run.reproduce = certify_command(report) + " --threads " +
+                         std::to_string(arguments.threads) + " --repeat " +
+                         std::to_string(arguments.repeat);
+  const std::string threads = std::to_string(arguments.threads) + ", each case played " +
+                              std::to_string(arguments.repeat) +
+                              " times: " + std::to_string(run.histories_run) + " histories, " +
+                              std::to_string(run.overlapping_histories) +
+                              " with calls that overlapped in time (varies from run to run)";
+  report.run.notes = {{"Threads", threads}};
+  return finish_run(report, arguments.outputs, "  threads  " + threads + "\n");
 }
 
 // --profile auto: the same cases under each profile. The store follows the
@@ -182,36 +256,29 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
     for (std::size_t i = 1; i < runs.size(); ++i) {
       const Report other = make_certify_report(arguments, runs[i], configs[i], chosen);
       std::cout << "\nUnder the " << profile_name(kProfiles[i]) << " profile:";
-      print_counterexample(std::cout, other,
-                           format_step_table(runs[i].counterexample->records,
-                                             runs[i].counterexample->violation,
-                                             runs[i].counterexample->violation_step),
-                           {});
+      print_counterexample(std::cout, other, {});
     }
     std::cout << "\nUnder the " << profile_name(kProfiles[0]) << " profile:\n";
     detected = 0;
   }
-  const Report report = make_certify_report(arguments, runs[detected], configs[detected], chosen);
-  const RunResult& run = runs[detected];
-  return finish_run("certify", report, run.counterexample ? &*run.counterexample : nullptr,
-                    arguments.outputs, certify_command(report),
-                    {{"Profile detection", detection}});
+  Report report = make_certify_report(arguments, runs[detected], configs[detected], chosen);
+  report.run.notes = {{"Profile detection", detection}};
+  return finish_run(report, arguments.outputs);
 }
 
 int certify(const CertifyArguments& arguments) {
   const ChosenProvider chosen = choose_provider(arguments.provider);
   RunConfig config = run_config(arguments, chosen);
   choose_shard(arguments, config);
-  if (arguments.concurrency.threads > 1) {
-    return certify_concurrently(chosen, config, arguments.concurrency, arguments.isolation,
-                                arguments.outputs);
+  if (arguments.threads > 1) return certify_threads(arguments, chosen, config);
+  if (given(arguments, "--repeat")) {
+    throw ConfigurationError("--repeat plays each concurrent case several times; it needs "
+                             "--threads 2 or more (sequential cases are played once)");
   }
   if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
   const CertifyRun run = run_once(arguments, chosen, config);
   const Report report = make_certify_report(arguments, run.result, config, chosen);
-  const auto& found = run.result.counterexample;
-  return finish_run("certify", report, found ? &*found : nullptr, arguments.outputs,
-                    certify_command(report), {}, run.notes);
+  return finish_run(report, arguments.outputs, run.notes.empty() ? "" : "\n" + run.notes);
 }
 
 void add_shard_options(CLI::App& command, CertifyArguments& arguments) {
@@ -246,12 +313,12 @@ Command add_certify_command(CLI::App& app) {
       ->check(CLI::Range(0u, 10000u))
       ->capture_default_str();
   command
-      ->add_option("--threads", arguments->concurrency.threads,
+      ->add_option("--threads", arguments->threads,
                    "Client threads per case; 2 or more plays concurrent histories (RC-4)")
       ->check(CLI::Range(1u, 16u))
       ->capture_default_str();
   command
-      ->add_option("--repeat", arguments->concurrency.repeat,
+      ->add_option("--repeat", arguments->repeat,
                    "With --threads: plays of each concurrent case (races are probabilistic)")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
@@ -264,7 +331,12 @@ Command add_certify_command(CLI::App& app) {
                    "Workers running cases at once, 0 = one per core; the report is the same")
       ->check(CLI::Range(0u, 1024u))
       ->capture_default_str();
-  return {command, [arguments] { return certify(*arguments); }};
+  return {command, [arguments, command] {
+            for (const CLI::Option* option : command->get_options()) {
+              if (option->count() > 0) arguments->given.push_back(option->get_name());
+            }
+            return certify(*arguments);
+          }};
 }
 
 }  // namespace logoffcheck::cli

@@ -80,12 +80,13 @@ int explore(const ExploreArguments& arguments) {
   config.max_steps = arguments.depth;
   Report report = make_report(run, config, chosen.provider.name());
   report.coverage->minimum_percent = arguments.min_coverage;
-  return finish_run(
-      "explore", report, run.counterexample ? &*run.counterexample : nullptr, arguments.outputs,
-      explore_command(arguments, report.profile),
-      {{"Exploration", "every history of up to " + std::to_string(arguments.depth) +
-                           " client calls (" + std::to_string(exploration.sequences_run) +
-                           " sequences run)"}});
+  report.run.command_name = "explore";
+  report.run.reproduce = explore_command(arguments, report.profile);
+  report.run.notes = {{"Exploration", "every history of up to " +
+                                          std::to_string(arguments.depth) + " client calls (" +
+                                          std::to_string(exploration.sequences_run) +
+                                          " sequences run)"}};
+  return finish_run(report, arguments.outputs);
 }
 
 }  // namespace

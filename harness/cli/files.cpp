@@ -72,22 +72,17 @@ void write_github_outputs(const Outputs& outputs, const Report& result,
 
 }  // namespace
 
-void Outputs::write(const Report& result, std::string_view table,
-                    const HtmlContext& page) const {
+void Outputs::write(const Report& result) const {
   if (!sarif.empty()) {
     write_document(sarif, write_sarif(result, *result_location(*this, result, true)));
   }
   if (!report.empty()) write_document(report, write_report_json(result));
-  if (!html.empty()) write_document(html, write_html_report(result, page));
-  if (!junit.empty()) write_document(junit, write_junit_xml(result, table));
+  if (!html.empty()) write_document(html, write_html_report(result));
+  if (!junit.empty()) write_document(junit, write_junit_xml(result));
   if (!counterexample.empty() && result.counterexample) {
     write_document(counterexample, write_counterexample_json(*result.counterexample));
   }
-  if (!counterexample.empty() && result.concurrent_counterexample) {
-    write_document(counterexample,
-                   write_concurrent_counterexample_json(*result.concurrent_counterexample));
-  }
-  write_github_outputs(*this, result, page.reproduce);
+  write_github_outputs(*this, result, result.run.reproduce);
 }
 
 void add_output_options(CLI::App& command, Outputs& outputs) {

@@ -41,11 +41,8 @@ struct Outputs {
   std::string sarif;
   std::string sarif_location;  // PATH[:LINE]; default: --counterexample, else the provider
 
-  // `table`: the counterexample's step table, if the caller has one with
-  // observations in it; `page`: what the HTML page shows beyond the report,
-  // and the command line that reproduces the run (the GitHub summary's).
-  void write(const Report& result, std::string_view table = {},
-             const HtmlContext& page = {}) const;
+  // Every file is rendered from `result` alone (its RunContext included).
+  void write(const Report& result) const;
 };
 
 void add_output_options(CLI::App& command, Outputs& outputs);

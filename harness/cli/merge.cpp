@@ -26,17 +26,17 @@ int merge(const MergeArguments& arguments) {
     shards.push_back(
         parse_file(file, [](std::string_view text) { return parse_report_json(text); }));
   }
-  const Report merged = merge_reports(shards);
+  Report merged = merge_reports(shards);
   print_report_summary(std::cout, merged, "merge of");
+  // Printed, the counterexample is reproduced by certify; the page says how
+  // the merged report was made.
   if (merged.counterexample) {
-    print_counterexample(std::cout, merged, format_counterexample_steps(*merged.counterexample),
-                         arguments.outputs.counterexample);
+    print_counterexample(std::cout, merged, arguments.outputs.counterexample);
   }
-  HtmlContext page;
-  page.command_name = "merge";
-  page.reproduce = "logoffcheck merge";
-  for (const std::string& file : arguments.files) page.reproduce += " " + shell_word(file);
-  arguments.outputs.write(merged, {}, page);
+  merged.run.command_name = "merge";
+  merged.run.reproduce = "logoffcheck merge";
+  for (const std::string& file : arguments.files) merged.run.reproduce += " " + shell_word(file);
+  arguments.outputs.write(merged);
   return merged.conformant() ? kConformant : kNotConformant;
 }
 

@@ -16,30 +16,17 @@ void add_min_coverage_option(CLI::App& command, std::optional<double>& min_cover
       ->check(CLI::Range(0.0, 100.0));
 }
 
-int finish_run(std::string_view command_name, const Report& report, const Counterexample* found,
-               const Outputs& outputs, const std::string& reproduce,
-               std::vector<std::pair<std::string, std::string>> notes,
-               const std::string& support_notes) {
-  const std::string table =
-      found ? format_step_table(found->records, found->violation, found->violation_step)
-            : std::string();
+int finish_run(const Report& report, const Outputs& outputs, const std::string& after_summary) {
   // The summary first: if a file cannot be written, the run is not lost.
-  print_report_summary(std::cout, report, command_name);
-  if (!support_notes.empty()) std::cout << "\n" << support_notes;
-  if (report.counterexample) {
-    print_counterexample(std::cout, report, table, outputs.counterexample, reproduce);
-  }
+  print_report_summary(std::cout, report, report.run.command_name);
+  std::cout << after_summary;
+  if (report.counterexample) print_counterexample(std::cout, report, outputs.counterexample);
   if (report.conformant() && !report.passed()) {
     std::cout << "\nFAILED: the run covered " << coverage_figures(report).percent
               << "% of the model's transitions, below --min-coverage "
               << *report.coverage->minimum_percent << "\n";
   }
-  HtmlContext page;
-  page.command_name = std::string(command_name);
-  page.reproduce = reproduce;
-  if (found) page.records = found->records;
-  page.notes = std::move(notes);
-  outputs.write(report, table, page);
+  outputs.write(report);
   return report.passed() ? kConformant : kNotConformant;
 }
 

@@ -15,16 +15,15 @@ namespace logoffcheck::cli {
 // --min-coverage P, as parsed.
 void add_min_coverage_option(CLI::App& command, std::optional<double>& min_coverage);
 
-// Prints the report's summary (with its coverage) and, if it has one, the
-// counterexample with `found`'s observations; writes --report, --junit,
-// --counterexample and --html. `reproduce` is the command line that runs it
-// again; `notes` are extra lines of the HTML page's run table;
-// `support_notes` is printed after the summary (unsupported_support_notes). Returns
-// kConformant when the report passed (conformant, and covering at least its
-// minimum), kNotConformant otherwise, saying why when coverage was short.
-int finish_run(std::string_view command_name, const Report& report,
-               const Counterexample* found, const Outputs& outputs, const std::string& reproduce,
-               std::vector<std::pair<std::string, std::string>> notes = {},
-               const std::string& support_notes = {});
+// How every run ends, whatever its kind: prints the report's summary (with
+// its coverage), `after_summary` as it is (a run's own lines, notes of
+// unsupported support calls), the counterexample if the report has one
+// (print_counterexample), and why a conformant run still fails when its
+// coverage was short; then writes --report, --junit, --counterexample and
+// --html, each rendered from `report` alone (report.run says which command
+// made it and how to reproduce it). Returns kConformant when the report
+// passed (conformant, and covering at least its minimum), kNotConformant
+// otherwise.
+int finish_run(const Report& report, const Outputs& outputs, const std::string& after_summary = {});
 
 }  // namespace logoffcheck::cli

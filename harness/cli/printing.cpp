@@ -97,20 +97,25 @@ std::string certify_command(const Report& report) {
   return command;
 }
 
-void print_counterexample(std::ostream& out, const Report& report, const std::string& table,
-                          const std::string& counterexample_file, const std::string& reproduce) {
+void print_counterexample(std::ostream& out, const Report& report,
+                          const std::string& counterexample_file) {
   const CounterexampleDocument& found = *report.counterexample;
-  out << "\nMinimal counterexample: " << found.steps.size()
-      << (found.steps.size() == 1 ? " step" : " steps") << " (case " << found.case_index
-      << " of seed " << found.seed << ")\n"
-      << table << "\n";
- print_violation(out, found.violation);
+  if (const SequentialPart* part = found.sequential()) {
+    out << "\nMinimal counterexample: " << part->steps.size()
+        << (part->steps.size() == 1 ? " step" : " steps") << " (case " << found.case_index
+        << " of seed " << found.seed << ")\n";
+  } else {
+    out << "\n";
+  }
+  out << format_counterexample(report) << "\n";
+  print_violation(out, found.violation);
   if (found.replays) {
     out << "  flaky:    the failure did not recur on replay; " << found.replays->failed << " of "
         << found.replays->runs << " replays failed\n";
   }
   if (found.provider_output) print_provider_output(out, *found.provider_output);
-  out << "\nReproduce: " << (reproduce.empty() ? certify_command(report) : reproduce) << "\n";
+  out << "\nReproduce: "
+      << (report.run.reproduce.empty() ? certify_command(report) : report.run.reproduce) << "\n";
   if (!counterexample_file.empty()) {
     out << "Replay:    logoffcheck replay " << shell_word(counterexample_file) << "\n";
   }

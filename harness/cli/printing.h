@@ -36,11 +36,11 @@ std::string unsupported_support_notes(std::span<const std::unique_ptr<CaseRunner
 // The certify command line that finds the same counterexample again.
 std::string certify_command(const Report& report);
 
-// The counterexample's step table and violation, how to reproduce it (by
-// `reproduce`, or certify_command when empty), and how to replay
-// `counterexample_file` if one was written.
-void print_counterexample(std::ostream& out, const Report& report, const std::string& table,
-                          const std::string& counterexample_file,
-                          const std::string& reproduce = {});
+// The report's counterexample, of either kind (format_counterexample), and
+// its violation; how to reproduce it (report.run.reproduce, or
+// certify_command when empty), and how to replay `counterexample_file` if
+// one was written.
+void print_counterexample(std::ostream& out, const Report& report,
+                          const std::string& counterexample_file);
 
 }  // namespace logoffcheck::cli

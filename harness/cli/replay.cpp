@@ -1,71 +1,149 @@
-// `logoffcheck replay`: a counterexample file re-executed step by step
-// against its provider, or another (docs/cli.md).
+// `logoffcheck replay`: a counterexample file of either kind played again
+// against its provider, or another (docs/cli.md). The playing and judging is
+// the library's replay() (logoffcheck/replay.h); this file picks the runner,
+// refuses what a kind cannot honour (exit 2 naming the option) and prints.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "command.h"
 #include "files.h"
 #include "logoffcheck/gtest_source.h"
+#include "logoffcheck/replay.h"
 #include "logoffcheck/text.h"
 #include "printing.h"
 #include "provider_choice.h"
-#include "replay_concurrent.h"
 
 namespace logoffcheck::cli {
 
 namespace {
 
-int replay(const ReplayArguments& arguments) {
-  ReplayableDocument document = parse_file(
-      arguments.file, [](std::string_view text) { return parse_replayable_document(text); });
-  if (auto* concurrent = std::get_if<ConcurrentCounterexampleDocument>(&document)) {
-    return replay_concurrent(std::move(*concurrent), arguments);
+struct ReplayArguments {
+  std::string file;
+  std::string provider;
+  std::string emit_gtest;
+  std::uint32_t repeat = 0;  // plays of a concurrent case; 0: the file's
+  IsolationArguments isolation;
+  std::vector<std::string> given;  // the options on the command line
+};
+
+bool given(const ReplayArguments& arguments, std::string_view option) {
+  return std::find(arguments.given.begin(), arguments.given.end(), option) !=
+         arguments.given.end();
+}
+
+void print_header(const ReplayArguments& arguments, const CounterexampleDocument& document) {
+  std::cout << "logoffcheck " << logoffcheck_version() << ": replay " << arguments.file
+            << " against " << document.provider << "\n"
+            << "  profile  " << profile_name(document.profile)
+            << (document.strict ? " (strict)" : "") << "\n";
+}
+
+int print_sequential(const ReplayArguments& arguments, const CounterexampleDocument& document,
+                     const ReplayResult& result, const std::string& notes) {
+  const SequentialPart& recorded = *document.sequential();
+  const SequentialPart& played = std::get<SequentialPart>(result.played);
+  print_header(arguments, document);
+  std::cout << "  steps    " << recorded.steps.size() << " (case " << document.case_index
+            << " of seed " << document.seed << ")\n\n"
+            << format_step_table(result.records, result.violation, played.violation_step) << "\n";
+  if (!notes.empty()) std::cout << notes << "\n";
+  const std::string recorded_at = std::string(clause_code(document.violation.clause)) +
+                                  " at step " + std::to_string(recorded.violation_step + 1);
+  if (!result.failed()) {
+    std::cout << "Passes now: no clause fails on these steps (the file recorded " << recorded_at
+              << ").\n";
+    return kConformant;
+  }
+  print_violation(std::cout, *result.violation);
+  if (result.provider_output) print_provider_output(std::cout, *result.provider_output);
+  std::cout << "\nStill fails: " << clause_code(result.violation->clause) << " at step "
+            << played.violation_step + 1
+            << (result.as_recorded ? ", as recorded.\n"
+                                   : " (the file recorded " + recorded_at + ").\n");
+  return kNotConformant;
+}
+
+int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocument& document,
+                     const ReplayResult& result) {
+  const ConcurrentPart& recorded = *document.concurrent();
+  const ConcurrentPart& played = std::get<ConcurrentPart>(result.played);
+  print_header(arguments, document);
+  std::cout << "  threads  " << recorded.scenario.threads.size() << ", "
+            << recorded.scenario.prefix.size() << " prefix steps (case " << document.case_index
+            << " of seed " << document.seed << ")\n"
+            << "  plays    " << result.plays << " (the file recorded " << recorded.failed_runs
+            << " failed of " << recorded.repeat << ")\n\n"
+            << (result.failed() ? "The first failing play:\n" : "The first play:\n")
+            << format_history_table(played.history, played.linearized,
+                                    result.failed() ? std::optional(played.violation_call)
+                                                    : std::nullopt,
+                                    played.cause)
+            << "\nFailed in " << result.failed_plays << " of " << result.plays << " plays.\n";
+  const std::string clause_recorded(clause_code(document.violation.clause));
+  if (!result.failed()) {
+    std::cout << "Passes now: every play is linearizable (the file recorded " << clause_recorded
+              << " in " << recorded.failed_runs << " of " << recorded.repeat << " runs).\n";
+    return kConformant;
+  }
+  std::cout << "\n";
+  print_violation(std::cout, *result.violation);
+  std::cout << "\nStill fails: " << clause_code(result.violation->clause) << " in "
+            << result.failed_plays << " of " << result.plays << " plays"
+            << (result.as_recorded ? ", as recorded.\n"
+                                   : " (the file recorded " + clause_recorded + ").\n");
+  return kNotConformant;
+}
+
+// A concurrent counterexample plays through the history runner, which
+// isolates always and takes only the timeout: the rest is refused.
+void refuse_for_threads(const ReplayArguments& arguments) {
+  if (arguments.isolation.no_isolate) {
+    throw ConfigurationError("a concurrent counterexample is always replayed in a child process: "
+                             "a lost race is often a use after free (--no-isolate refused)");
+  }
+  for (const std::string_view option : {"--settle-ms", "--memory-limit-mb", "--provider-output"}) {
+    if (given(arguments, option)) {
+      throw ConfigurationError(std::string(option) +
+                               " cannot be used to replay a concurrent counterexample: the runner "
+                               "of concurrent histories has no settle time, memory limit or "
+                               "output capture yet (only --timeout-ms)");
+    }
+  }
+}
+
+int replay_file(const ReplayArguments& arguments) {
+  CounterexampleDocument document = parse_file(
+      arguments.file, [](std::string_view text) { return parse_replayable_json(text); });
+  if (!arguments.provider.empty()) document.provider = arguments.provider;
+  const CaseOptions options{document.profile, document.strict};
+  if (document.concurrent()) {
+    refuse_for_threads(arguments);
+    if (!arguments.emit_gtest.empty()) {
+      write_document(arguments.emit_gtest, emit_gtest_source(document, arguments.repeat));
+    }
+    const ChosenProvider chosen = choose_provider(document.provider);
+    const std::unique_ptr<HistoryRunner> runner =
+        make_isolated_history_runner(chosen.provider, options, arguments.isolation.timeout_ms);
+    const ReplayResult result = replay(document, {.threads = runner.get()}, arguments.repeat);
+    return print_concurrent(arguments, document, result);
   }
   if (arguments.repeat != 0) {
     throw ConfigurationError("--repeat replays concurrent counterexamples (a \"threads\" array); "
                              "a sequential one is replayed once");
   }
-  CounterexampleDocument& counterexample = std::get<CounterexampleDocument>(document);
-  if (!arguments.provider.empty()) counterexample.provider = arguments.provider;
-  const ChosenProvider chosen = choose_provider(counterexample.provider);
-  const CaseOptions options{counterexample.profile, counterexample.strict};
+  const ChosenProvider chosen = choose_provider(document.provider);
   const std::unique_ptr<CaseRunner> runner =
       make_runner(chosen.provider, options, runner_options(chosen, arguments.isolation));
-  const CaseResult result = runner->run(counterexample.steps, true);
-
-  std::cout << "logoffcheck " << logoffcheck_version() << ": replay " << arguments.file
-            << " against " << counterexample.provider << "\n"
-            << "  profile  " << profile_name(counterexample.profile)
-            << (counterexample.strict ? " (strict)" : "") << "\n"
-            << "  steps    " << counterexample.steps.size() << " (case "
-            << counterexample.case_index << " of seed " << counterexample.seed << ")\n\n"
-            << format_step_table(result.records, result.violation, result.violation_step) << "\n";
-  if (const std::string notes = unsupported_support_notes(std::span(&runner, 1)); !notes.empty()) {
-    std::cout << notes << "\n";
-  }
+  const ReplayResult result = replay(document, {.steps = runner.get()});
+  const std::string notes = unsupported_support_notes(std::span(&runner, 1));
   if (!arguments.emit_gtest.empty()) {
-    write_document(arguments.emit_gtest, emit_gtest_source(counterexample));
+    write_document(arguments.emit_gtest, emit_gtest_source(document));
   }
-  if (!result.failed()) {
-    std::cout << "Passes now: no clause fails on these steps (the file recorded "
-              << clause_code(counterexample.violation.clause) << " at step "
-              << counterexample.violation_step + 1 << ").\n";
-    return kConformant;
-  }
-  print_violation(std::cout, *result.violation);
-  if (result.provider_output_bytes > 0) {
-    print_provider_output(std::cout, {result.provider_output_bytes, result.provider_output});
-  }
-  const bool same = result.violation->clause == counterexample.violation.clause &&
-                    result.violation_step == counterexample.violation_step;
-  std::cout << "\nStill fails: " << clause_code(result.violation->clause) << " at step "
-            << result.violation_step + 1
-            << (same ? ", as recorded.\n"
-                     : std::string(" (the file recorded ") +
-                           std::string(clause_code(counterexample.violation.clause)) + " at step " +
-                           std::to_string(counterexample.violation_step + 1) + ").\n");
-  return kNotConformant;
+  return print_sequential(arguments, document, result, notes);
 }
 
 }  // namespace
@@ -87,7 +165,12 @@ Command add_replay_command(CLI::App& app) {
                    "Plays of a concurrent counterexample (default: the file's repeat)")
       ->check(CLI::Range(1u, 1000u));
   add_isolation_options(*command, arguments->isolation);
-  return {command, [arguments] { return replay(*arguments); }};
+  return {command, [arguments, command] {
+            for (const CLI::Option* option : command->get_options()) {
+              if (option->count() > 0) arguments->given.push_back(option->get_name());
+            }
+            return replay_file(*arguments);
+          }};
 }
 
 }  // namespace logoffcheck::cli

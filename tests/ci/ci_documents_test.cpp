@@ -19,10 +19,10 @@ Report failing_report() {
   report.provider = "builtin:saves-first-flag";
   CounterexampleDocument found;
   found.provider = report.provider;
-  found.steps = {store_logoff(LOGOFF_NO_WAIT), store_logoff(LOGOFF_ORDERLY), release()};
+  found.part =
+      SequentialPart{{store_logoff(LOGOFF_NO_WAIT), store_logoff(LOGOFF_ORDERLY), release()}, 2};
   found.violation = {ClauseId::LT_1, "StoreLogoffTransports(LOGOFF_ORDERLY)",
                      "StoreLogoffTransports(LOGOFF_NO_WAIT)"};
-  found.violation_step = 2;
   report.counterexample = found;
   report.tally.passed[static_cast<std::size_t>(ClauseId::SL_1)] = 2;
   report.tally.failed[static_cast<std::size_t>(ClauseId::LT_1)] = 1;

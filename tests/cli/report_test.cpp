@@ -75,9 +75,10 @@ std::string replace(std::string text, const std::string& from, const std::string
 
 TEST(CounterexampleJson, TheMutantsCounterexampleIsThreeStepsNamingLT1) {
   const CounterexampleDocument& found = saves_first_flag();
-  EXPECT_EQ(found.steps.size(), 3u);
+  ASSERT_NE(found.sequential(), nullptr);
+  EXPECT_EQ(found.sequential()->steps.size(), 3u);
   EXPECT_EQ(found.violation.clause, ClauseId::LT_1);
-  EXPECT_EQ(found.violation_step, 2u);
+  EXPECT_EQ(found.sequential()->violation_step, 2u);
   const std::string json = write_counterexample_json(found);
   EXPECT_NE(json.find(R"({"call": "StoreLogoff", "flags": "0x00000002"})"), std::string::npos)
       << json;
@@ -98,7 +99,8 @@ RC_GTEST_PROP(CounterexampleJson, WritingThenReadingGivesTheSameDocument, ()) {
   document.strict = *rc::gen::arbitrary<bool>();
   document.seed = *rc::gen::arbitrary<std::uint64_t>();
   document.case_index = *rc::gen::arbitrary<std::uint64_t>();
-  document.steps = *rc::gen::nonEmpty(rc::gen::container<std::vector<Step>>(
+  SequentialPart& part = document.part.emplace<SequentialPart>();
+  part.steps = *rc::gen::nonEmpty(rc::gen::container<std::vector<Step>>(
       rc::gen::apply(arbitrary_step, rc::gen::inRange(0, static_cast<int>(kActionCount)),
                      rc::gen::arbitrary<bool>(), rc::gen::arbitrary<ULONG>())));
   std::vector<ClauseId> judged;
@@ -111,7 +113,7 @@ RC_GTEST_PROP(CounterexampleJson, WritingThenReadingGivesTheSameDocument, ()) {
   const auto text = rc::gen::container<std::string>(rc::gen::inRange<char>(' ', '~'));
   document.violation.expected = *text;
   document.violation.observed = *text;
-  document.violation_step = *rc::gen::inRange<std::size_t>(0, document.steps.size());
+  part.violation_step = *rc::gen::inRange<std::size_t>(0, part.steps.size());
 
   RC_ASSERT(parse_counterexample_json(write_counterexample_json(document)) == document);
 }
@@ -440,7 +442,7 @@ TEST(Text, StepSummariesSayWhatWasExpectedAndObserved) {
 TEST(Text, TheStepTableMarksTheViolatingStep) {
   InProcessRunner runner(builtin("saves-first-flag"), CaseOptions{});
   const CounterexampleDocument& found = saves_first_flag();
-  const CaseResult result = runner.run(found.steps);
+  const CaseResult result = runner.run(found.sequential()->steps);
   ASSERT_TRUE(result.failed());
   const std::string table =
       format_step_table(result.records, result.violation, result.violation_step);
@@ -459,10 +461,9 @@ TEST(Text, TheStepTableMarksTheViolatingStep) {
 
 TEST(EmitGtest, ABuiltinIsFoundByNameAndEveryStepIsSpelledOut) {
   CounterexampleDocument document = saves_first_flag();
-  document.steps = {add_ref(),         store_logoff_null(),
-                    store_logoff(0x3), environment(Action::MessageQueued),
-                    release(),         release()};
-  document.violation_step = 5;
+  document.part = SequentialPart{{add_ref(), store_logoff_null(), store_logoff(0x3),
+                                  environment(Action::MessageQueued), release(), release()},
+                                 5};
   const std::string source = emit_gtest_source(document);
   for (const std::string_view expected :
        {"find_builtin_provider(\"saves-first-flag\")", "add_ref(),  // 1",

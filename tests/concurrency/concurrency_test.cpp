@@ -8,7 +8,6 @@
 
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/concurrent.h"
-#include "logoffcheck/concurrent_document.h"
 #include "logoffcheck/report.h"
 
 namespace logoffcheck {
@@ -149,7 +148,10 @@ TEST(Linearizability, AnUnexplainableReturnValueIsRc4UnderStrictOnly) {
   ConcurrentCounterexample shown;
   shown.history = history;
   shown.judgement = strict;
-  const std::string text = format_concurrent_counterexample(shown);
+  Report report;
+  report.counterexample =
+      make_counterexample_document(shown, "builtin:reference", {Profile::deferred, true}, 1);
+  const std::string text = format_counterexample(report);
   EXPECT_NE(text.find("thread 2"), std::string::npos) << text;
   EXPECT_NE(text.find("no order explains call"), std::string::npos) << text;
 }

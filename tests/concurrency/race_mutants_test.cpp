@@ -78,5 +78,60 @@ TEST(ReferenceStores, PassTwoThreadsUnderStrictForSeeds1To20) {
   }
 }
 
+// --jobs for concurrent histories: the driver's chunks on several workers
+// give the same cases, and the same first failing case when every play of
+// it fails (a store that refuses LOGOFF_QUIET fails whatever the schedule).
+TEST(ConcurrentJobs, SameCasesAndFirstFailureWhateverTheJobs) {
+  const BuiltinProvider* mutant = find_builtin_provider("rejects-quiet");
+  const CaseOptions options{mutant->profile, false};
+  const Provider provider("builtin:rejects-quiet", mutant->open_store);
+  ConcurrentConfig config;
+  config.run.case_options = options;
+  config.run.cases = 400;
+  config.max_shrink_cases = 10;
+  const auto single = make_in_process_history_runner(provider, options);
+  const ConcurrentRunResult sequential = run_concurrent_certification(*single, config);
+  ASSERT_TRUE(sequential.counterexample.has_value());
+  for (const std::uint32_t jobs : {2u, 3u}) {
+    config.run.jobs = jobs;
+    std::uint32_t made = 0;
+    const ConcurrentRunResult parallel = run_concurrent_certification(
+        [&] {
+          ++made;
+          return make_in_process_history_runner(provider, options);
+        },
+        config);
+    EXPECT_EQ(made, jobs);
+    ASSERT_TRUE(parallel.counterexample.has_value());
+    EXPECT_EQ(parallel.counterexample->case_index, sequential.counterexample->case_index);
+    EXPECT_EQ(parallel.counterexample->original, sequential.counterexample->original);
+    EXPECT_EQ(parallel.cases_run, sequential.cases_run);
+    EXPECT_EQ(parallel.histories_run, sequential.histories_run);
+  }
+}
+
+TEST(ConcurrentJobs, ConformantRunsCountEveryCaseOnceWhateverTheJobs) {
+  const BuiltinProvider* reference = find_builtin_provider("reference");
+  const CaseOptions options{reference->profile, true};
+  const Provider provider("builtin:reference", reference->open_store);
+  ConcurrentConfig config;
+  config.run.case_options = options;
+  config.run.cases = 150;  // two full chunks and a part
+  config.repeat = 2;
+  config.run.jobs = 2;
+  std::uint64_t last_done = 0;
+  config.run.progress = [&](const Progress& progress) {
+    EXPECT_GT(progress.cases_done, last_done);
+    last_done = progress.cases_done;
+  };
+  const ConcurrentRunResult run = run_concurrent_certification(
+      [&] { return make_in_process_history_runner(provider, options); }, config);
+  EXPECT_TRUE(run.conformant());
+  EXPECT_EQ(run.cases_run, 150u);
+  EXPECT_EQ(run.histories_run, 300u);
+  EXPECT_EQ(last_done, 150u);
+  EXPECT_LE(run.overlapping_histories, run.histories_run);
+}
+
 }  // namespace
 }  // namespace logoffcheck

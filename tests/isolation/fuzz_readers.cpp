@@ -40,13 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto report = accepted([&] { return parse_report_json(text); })) {
     if (!(parse_report_json(write_report_json(*report)) == *report)) std::abort();
   }
-  if (const auto document = accepted([&] { return parse_concurrent_counterexample_json(text); })) {
-    if (!(parse_concurrent_counterexample_json(write_concurrent_counterexample_json(*document)) ==
-          *document)) {
-      std::abort();
-    }
-  }
-  accepted([&] { return parse_replayable_document(text); });
+  accepted([&] { return parse_replayable_json(text); });
   accepted([&] { return parse_steps_json(text); });
   return 0;
 }

@@ -119,7 +119,8 @@ ConcurrentCallRecord read_call(const Json& value, const std::string& path,
 
 }  // namespace
 
-Json concurrent_counterexample_json(const ConcurrentCounterexampleDocument& document) {
+Json concurrent_counterexample_json(const CounterexampleDocument& document) {
+  const ConcurrentPart& part = *document.concurrent();
   Json json;
   json["schema_version"] = kReportSchemaVersion;
   json["kind"] = "concurrent-counterexample";
@@ -128,20 +129,20 @@ Json concurrent_counterexample_json(const ConcurrentCounterexampleDocument& docu
   json["strict"] = document.strict;
   json["seed"] = document.seed;
   json["case_index"] = document.case_index;
-  json["repeat"] = document.repeat;
-  json["failed_runs"] = document.failed_runs;
+  json["repeat"] = part.repeat;
+  json["failed_runs"] = part.failed_runs;
   Json prefix = Json::array();
-  for (const Step& step : document.scenario.prefix) prefix.push_back(step_json(step));
+  for (const Step& step : part.scenario.prefix) prefix.push_back(step_json(step));
   json["prefix"] = prefix;
   Json threads = Json::array();
-  for (const std::vector<Step>& run : document.scenario.threads) {
+  for (const std::vector<Step>& run : part.scenario.threads) {
     Json steps = Json::array();
     for (const Step& step : run) steps.push_back(step_json(step));
     threads.push_back(steps);
   }
   json["threads"] = threads;
   Json calls = Json::array();
-  for (const ConcurrentCallRecord& call : document.history) {
+  for (const ConcurrentCallRecord& call : part.history) {
     Json entry;
     entry["thread"] = call.thread ? Json(*call.thread + 1) : Json(nullptr);
     entry["step"] = step_json(call.step);
@@ -153,38 +154,43 @@ Json concurrent_counterexample_json(const ConcurrentCounterexampleDocument& docu
   }
   json["history"] = calls;
   Json order = Json::array();
-  for (std::size_t i : document.linearized) order.push_back(i);
+  for (std::size_t i : part.linearized) order.push_back(i);
   json["linearized"] = order;
   json["violation"] = {{"clause", clause_code(document.violation.clause)},
-                       {"cause", clause_code(document.cause)},
-                       {"call", document.violation_call},
+                       {"cause", clause_code(part.cause)},
+                       {"call", part.violation_call},
                        {"expected", document.violation.expected},
                        {"observed", document.violation.observed}};
+  // Optional, as in a sequential counterexample: absent in every file written
+  // before concurrent runs captured the store's output or confirmed a flaky
+  // failure.
+  add_provider_output(json, document);
+  add_replays(json, document);
   return json;
 }
 
-ConcurrentCounterexampleDocument read_concurrent_counterexample(const Json& value,
-                                                                const std::string& path) {
+CounterexampleDocument read_concurrent_counterexample(const Json& value, const std::string& path) {
   expect_object(value, path,
                 {"schema_version", "kind", "provider", "profile", "strict", "seed", "case_index",
                  "repeat", "failed_runs", "prefix", "threads", "history", "linearized",
-                 "violation"});
+                 "violation", "provider_output", "replays"});
   read_schema_version(value, path);
   if (read_string(value, "kind", path) != "concurrent-counterexample") {
     input_error(join_path(path, "kind"), "expected \"concurrent-counterexample\"");
   }
-  ConcurrentCounterexampleDocument document;
+  CounterexampleDocument document;
   document.provider = read_string(value, "provider", path);
   if (document.provider.empty()) input_error(join_path(path, "provider"), "is empty");
   document.profile = read_profile(value, path);
   document.strict = read_bool(value, "strict", path);
   document.seed = read_unsigned(value, "seed", path);
   document.case_index = read_unsigned(value, "case_index", path);
-  document.repeat = static_cast<std::uint32_t>(read_unsigned(value, "repeat", path, kMaxRepeat));
-  if (document.repeat == 0) input_error(join_path(path, "repeat"), "must be at least 1");
-  document.failed_runs =
-      static_cast<std::uint32_t>(read_unsigned(value, "failed_runs", path, document.repeat));
-  document.scenario = read_case(value, path, document.profile);
+  ConcurrentPart& part = document.part.emplace<ConcurrentPart>();
+  part.repeat = static_cast<std::uint32_t>(read_unsigned(value, "repeat", path, kMaxRepeat));
+  if (part.repeat == 0) input_error(join_path(path, "repeat"), "must be at least 1");
+  part.failed_runs =
+      static_cast<std::uint32_t>(read_unsigned(value, "failed_runs", path, part.repeat));
+  part.scenario = read_case(value, path, document.profile);
 
   const std::string history_path = join_path(path, "history");
   const Json& history = member(value, "history", path);
@@ -194,8 +200,8 @@ ConcurrentCounterexampleDocument read_concurrent_counterexample(const Json& valu
                                   std::to_string(kMaxHistoryCalls));
   }
   for (std::size_t i = 0; i < history.size(); ++i) {
-    document.history.push_back(read_call(history[i], index_path(history_path, i),
-                                         document.scenario.threads.size()));
+    part.history.push_back(
+        read_call(history[i], index_path(history_path, i), part.scenario.threads.size()));
   }
   const std::string order_path = join_path(path, "linearized");
   const Json& order = member(value, "linearized", path);
@@ -205,31 +211,23 @@ ConcurrentCounterexampleDocument read_concurrent_counterexample(const Json& valu
     const std::string at = index_path(order_path, i);
     const auto call = static_cast<std::size_t>(read_unsigned(order[i], at, history.size() - 1));
     if (!seen.insert(call).second) input_error(at, "call " + std::to_string(call) + " repeats");
-    document.linearized.push_back(call);
+    part.linearized.push_back(call);
   }
 
   const std::string where = join_path(path, "violation");
   const Json& violation = member(value, "violation", path);
   expect_object(violation, where, {"clause", "cause", "call", "expected", "observed"});
   const ClauseId id = read_provider_clause(violation, "clause", where, document.profile);
-  document.cause = read_provider_clause(violation, "cause", where, document.profile);
-  document.violation_call = static_cast<std::size_t>(
-      read_unsigned(member(violation, "call", where), join_path(where, "call"),
-                    history.size() - 1));
+  part.cause = read_provider_clause(violation, "cause", where, document.profile);
+  part.violation_call = static_cast<std::size_t>(read_unsigned(
+      member(violation, "call", where), join_path(where, "call"), history.size() - 1));
   document.violation = {id, read_string(violation, "expected", where),
                         read_string(violation, "observed", where)};
+  read_provider_output(value, path, document);
+  read_replays(value, path, document);
   return document;
 }
 
 }  // namespace json
-
-std::string write_concurrent_counterexample_json(
-    const ConcurrentCounterexampleDocument& document) {
-  return json::dump_document(json::concurrent_counterexample_json(document));
-}
-
-ConcurrentCounterexampleDocument parse_concurrent_counterexample_json(std::string_view text) {
-  return json::read_concurrent_counterexample(json::parse(text), "");
-}
 
 }  // namespace logoffcheck

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "json.h"
+#include "logoffcheck/text.h"
 
 namespace logoffcheck {
 
@@ -95,6 +96,8 @@ std::vector<Step> read_steps(const Json& value, const std::string& path) {
 }
 
 Json counterexample_json(const CounterexampleDocument& counterexample) {
+  if (counterexample.concurrent()) return concurrent_counterexample_json(counterexample);
+  const SequentialPart& part = *counterexample.sequential();
   Json json;
   json["schema_version"] = kReportSchemaVersion;
   json["provider"] = counterexample.provider;
@@ -103,28 +106,60 @@ Json counterexample_json(const CounterexampleDocument& counterexample) {
   json["seed"] = counterexample.seed;
   json["case_index"] = counterexample.case_index;
   Json steps = Json::array();
-  for (const Step& step : counterexample.steps) steps.push_back(step_json(step));
+  for (const Step& step : part.steps) steps.push_back(step_json(step));
   json["steps"] = std::move(steps);
   json["violation"] = {
       {"clause", clause_code(counterexample.violation.clause)},
-      {"step", counterexample.violation_step + 1},
+      {"step", part.violation_step + 1},
       {"expected", counterexample.violation.expected},
       {"observed", counterexample.violation.observed},
   };
   // Optional, so that the documents of stores that print nothing and fail
   // every time stay as they were.
+  add_provider_output(json, counterexample);
+  add_replays(json, counterexample);
+  return json;
+}
+
+void add_provider_output(Json& json, const CounterexampleDocument& counterexample) {
   if (counterexample.provider_output) {
     json["provider_output"] = {{"bytes", counterexample.provider_output->bytes},
                                {"tail", counterexample.provider_output->tail}};
   }
+}
+
+void read_provider_output(const Json& value, const std::string& path,
+                          CounterexampleDocument& counterexample) {
+  if (!value.contains("provider_output")) return;
+  const std::string at = join_path(path, "provider_output");
+  const Json& output = member(value, "provider_output", path);
+  expect_object(output, at, {"bytes", "tail"});
+  counterexample.provider_output =
+      ProviderOutput{read_unsigned(output, "bytes", at), read_string(output, "tail", at)};
+}
+
+void add_replays(Json& json, const CounterexampleDocument& counterexample) {
   if (counterexample.replays) {
     json["replays"] = {{"runs", counterexample.replays->runs},
                        {"failed", counterexample.replays->failed}};
   }
-  return json;
+}
+
+void read_replays(const Json& value, const std::string& path,
+                  CounterexampleDocument& counterexample) {
+  if (!value.contains("replays")) return;
+  const std::string at = join_path(path, "replays");
+  const Json& replays = member(value, "replays", path);
+  expect_object(replays, at, {"runs", "failed"});
+  const auto runs = static_cast<std::uint32_t>(read_unsigned(replays, "runs", at, 1000000));
+  const auto failed = static_cast<std::uint32_t>(read_unsigned(replays, "failed", at, runs));
+  counterexample.replays = FlakyReplays{runs, failed};
 }
 
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path) {
+  if (value.is_object() && value.contains("threads")) {
+    return read_concurrent_counterexample(value, path);
+  }
   expect_object(value, path,
                 {"schema_version", "provider", "profile", "strict", "seed", "case_index", "steps",
                  "violation", "provider_output", "replays"});
@@ -136,7 +171,8 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
   counterexample.strict = read_bool(value, "strict", path);
   counterexample.seed = read_unsigned(value, "seed", path);
   counterexample.case_index = read_unsigned(value, "case_index", path);
-  counterexample.steps = read_steps(member(value, "steps", path), join_path(path, "steps"));
+  SequentialPart& part = counterexample.part.emplace<SequentialPart>();
+  part.steps = read_steps(member(value, "steps", path), join_path(path, "steps"));
 
   const std::string where = join_path(path, "violation");
   const Json& violation = member(value, "violation", path);
@@ -154,29 +190,16 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
                                                 " profile");
   }
   const std::uint64_t step = read_unsigned(violation, "step", where);
-  if (step < 1 || step > counterexample.steps.size()) {
+  if (step < 1 || step > part.steps.size()) {
     input_error(join_path(where, "step"), std::to_string(step) +
                                               " is not a step number between 1 and " +
-                                              std::to_string(counterexample.steps.size()));
+                                              std::to_string(part.steps.size()));
   }
-  counterexample.violation_step = static_cast<std::size_t>(step - 1);
+  part.violation_step = static_cast<std::size_t>(step - 1);
   counterexample.violation = {id, read_string(violation, "expected", where),
                               read_string(violation, "observed", where)};
-  if (value.contains("provider_output")) {
-    const std::string at = join_path(path, "provider_output");
-    const Json& output = member(value, "provider_output", path);
-    expect_object(output, at, {"bytes", "tail"});
-    counterexample.provider_output = ProviderOutput{read_unsigned(output, "bytes", at),
-                                                    read_string(output, "tail", at)};
-  }
-  if (value.contains("replays")) {
-    const std::string at = join_path(path, "replays");
-    const Json& replays = member(value, "replays", path);
-    expect_object(replays, at, {"runs", "failed"});
-    const auto runs = static_cast<std::uint32_t>(read_unsigned(replays, "runs", at, 1000000));
-    const auto failed = static_cast<std::uint32_t>(read_unsigned(replays, "failed", at, runs));
-    counterexample.replays = FlakyReplays{runs, failed};
-  }
+  read_provider_output(value, path, counterexample);
+  read_replays(value, path, counterexample);
   return counterexample;
 }
 
@@ -192,13 +215,65 @@ CounterexampleDocument make_counterexample_document(const Counterexample& counte
   document.strict = options.strict;
   document.seed = seed;
   document.case_index = counterexample.case_index;
-  document.steps = counterexample.steps();
+  document.part = SequentialPart{counterexample.steps(), counterexample.violation_step};
   document.violation = counterexample.violation;
-  document.violation_step = counterexample.violation_step;
   if (counterexample.provider_output_bytes > 0) {
     document.provider_output =
         ProviderOutput{counterexample.provider_output_bytes, counterexample.provider_output};
   }
+  if (counterexample.replays > 0) {
+    document.replays = FlakyReplays{counterexample.replays, counterexample.replays_failed};
+  }
+  return document;
+}
+
+namespace {
+
+// "AddRef -> 3", "StoreLogoff(NULL) -> MAPI_E_INVALID_PARAMETER", or how the
+// call ended when it did not return.
+std::string call_cell(const HistoryCall& call) {
+  if (!is_client_call(call.step.action)) return describe_step(call.step);
+  StepRecord record{call.step, {}, call.observed};
+  return describe_step(call.step) + " -> " + summarize_observed(record);
+}
+
+}  // namespace
+
+std::vector<ConcurrentCallRecord> history_records(const History& history) {
+  std::vector<ConcurrentCallRecord> records;
+  records.reserve(history.calls.size());
+  for (const HistoryCall& call : history.calls) {
+    ConcurrentCallRecord record;
+    if (call.thread != kClientThread) record.thread = call.thread;
+    record.step = call.step;
+    record.invoked = call.invoked;
+    if (call.completed) record.responded = call.responded;
+    record.outcome = call.observed.outcome;
+    record.observed = call_cell(call);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+CounterexampleDocument make_counterexample_document(const ConcurrentCounterexample& counterexample,
+                                                    std::string provider,
+                                                    const CaseOptions& options,
+                                                    std::uint64_t seed) {
+  CounterexampleDocument document;
+  document.provider = std::move(provider);
+  document.profile = options.profile;
+  document.strict = options.strict;
+  document.seed = seed;
+  document.case_index = counterexample.case_index;
+  ConcurrentPart& part = document.part.emplace<ConcurrentPart>();
+  part.repeat = counterexample.repeat;
+  part.failed_runs = counterexample.failed_runs;
+  part.scenario = counterexample.shrunk;
+  part.history = history_records(counterexample.history);
+  part.linearized = counterexample.judgement.order;
+  part.cause = counterexample.judgement.cause;
+  part.violation_call = counterexample.judgement.unexplained;
+  document.violation = counterexample.judgement.violation;
   if (counterexample.replays > 0) {
     document.replays = FlakyReplays{counterexample.replays, counterexample.replays_failed};
   }

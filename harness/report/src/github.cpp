@@ -74,7 +74,6 @@ std::string markdown_table(const std::vector<std::string>& header,
 
 const Violation* named_violation(const Report& report) {
   if (report.counterexample) return &report.counterexample->violation;
-  if (report.concurrent_counterexample) return &report.concurrent_counterexample->violation;
   return nullptr;
 }
 
@@ -94,11 +93,12 @@ std::string clause_rows(const Report& report) {
 }
 
 std::string sequential_rows(const CounterexampleDocument& found) {
+  const SequentialPart& part = *found.sequential();
   const std::vector<StepRecord> records = expected_records(found);
   std::vector<std::vector<std::string>> rows;
-  for (std::size_t i = 0; i < found.steps.size(); ++i) {
-    const bool breaking = i == found.violation_step;
-    rows.push_back({std::to_string(i + 1), cell(describe_step(found.steps[i])),
+  for (std::size_t i = 0; i < part.steps.size(); ++i) {
+    const bool breaking = i == part.violation_step;
+    rows.push_back({std::to_string(i + 1), cell(describe_step(part.steps[i])),
                     breaking             ? cell(found.violation.expected)
                     : i < records.size() ? cell(summarize_expected(records[i]))
                                          : "",
@@ -106,12 +106,13 @@ std::string sequential_rows(const CounterexampleDocument& found) {
                     breaking ? "**" + std::string(clause_code(found.violation.clause)) + "**"
                              : ""});
   }
-  return "Minimal counterexample: " + std::to_string(found.steps.size()) + " steps (case " +
+  return "Minimal counterexample: " + std::to_string(part.steps.size()) + " steps (case " +
          std::to_string(found.case_index) + " of seed " + std::to_string(found.seed) + ")\n\n" +
          markdown_table({"step", "call", "expected", "observed", "clause"}, rows);
 }
 
-std::string concurrent_rows(const ConcurrentCounterexampleDocument& found) {
+std::string concurrent_rows(const CounterexampleDocument& document) {
+  const ConcurrentPart& found = *document.concurrent();
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < found.history.size(); ++i) {
     const ConcurrentCallRecord& call = found.history[i];
@@ -119,12 +120,12 @@ std::string concurrent_rows(const ConcurrentCounterexampleDocument& found) {
     rows.push_back({std::to_string(i + 1),
                     call.thread ? std::to_string(*call.thread + 1) : "client",
                     cell(describe_step(call.step)), cell(call.observed),
-                    breaking ? "**" + std::string(clause_code(found.violation.clause)) + "**"
+                    breaking ? "**" + std::string(clause_code(document.violation.clause)) + "**"
                              : ""});
   }
   return "Minimal concurrent counterexample: " + std::to_string(found.scenario.threads.size()) +
-         " threads (case " + std::to_string(found.case_index) + " of seed " +
-         std::to_string(found.seed) + "; " + std::to_string(found.failed_runs) + " of " +
+         " threads (case " + std::to_string(document.case_index) + " of seed " +
+         std::to_string(document.seed) + "; " + std::to_string(found.failed_runs) + " of " +
          std::to_string(found.repeat) + " plays failed), calls in the order they began\n\n" +
          markdown_table({"call", "thread", "call", "observed", "clause"}, rows);
 }
@@ -173,8 +174,8 @@ std::string github_step_summary(const Report& report, std::string_view reproduce
                "): " + cell(broken.statement) + "\n\n";
     summary += "- expected: " + cell(violation->expected) + "\n";
     summary += "- observed: " + cell(violation->observed) + "\n\n";
-    summary += report.counterexample ? sequential_rows(*report.counterexample)
-                                     : concurrent_rows(*report.concurrent_counterexample);
+    summary += report.counterexample->concurrent() ? concurrent_rows(*report.counterexample)
+                                                   : sequential_rows(*report.counterexample);
     summary += "\n";
   }
   summary += "<details><summary>Clauses</summary>\n\n" + clause_rows(report) + "\n</details>\n\n";

@@ -91,9 +91,9 @@ std::string steps_initializer(const std::vector<Step>& steps, const std::string&
   return source + indent + "}";
 }
 
-}  // namespace
-
-std::string emit_gtest_source(const CounterexampleDocument& counterexample) {
+// The test of a sequential part: replays the steps and expects no violation.
+std::string sequential_test(const CounterexampleDocument& counterexample) {
+  const SequentialPart& part = *counterexample.sequential();
   const std::string& provider = counterexample.provider;
   const bool builtin = provider.starts_with(kBuiltinProviderPrefix);
   const std::string code(clause_code(counterexample.violation.clause));
@@ -104,7 +104,7 @@ std::string emit_gtest_source(const CounterexampleDocument& counterexample) {
             std::string(profile_name(counterexample.profile)) + ", seed " +
             std::to_string(counterexample.seed) + ", case " +
             std::to_string(counterexample.case_index) + ").\n//\n// It replays the " +
-            std::to_string(counterexample.steps.size()) +
+            std::to_string(part.steps.size()) +
             " steps below and expects no clause to fail, so it fails, naming\n// " + code +
             ", for as long as the provider has the bug. Build it against logoffcheck's\n"
             "// harness" +
@@ -117,10 +117,9 @@ std::string emit_gtest_source(const CounterexampleDocument& counterexample) {
   source += "TEST(LogoffcheckRegression, " +
             test_name(provider, counterexample.seed, counterexample.case_index) + ") {\n";
   source += "  const std::vector<Step> steps = {\n";
-  for (std::size_t i = 0; i < counterexample.steps.size(); ++i) {
-    source +=
-        "      " + step_expression(counterexample.steps[i]) + ",  // " + std::to_string(i + 1);
-    if (i == counterexample.violation_step) source += ": " + code + " failed here";
+  for (std::size_t i = 0; i < part.steps.size(); ++i) {
+    source += "      " + step_expression(part.steps[i]) + ",  // " + std::to_string(i + 1);
+    if (i == part.violation_step) source += ": " + code + " failed here";
     source += "\n";
   }
   source += "  };\n";
@@ -139,8 +138,10 @@ std::string emit_gtest_source(const CounterexampleDocument& counterexample) {
   return source;
 }
 
-std::string emit_concurrent_gtest_source(const ConcurrentCounterexampleDocument& counterexample,
-                                         std::uint32_t repeat) {
+// The test of a concurrent part: plays the case `repeat` times and expects
+// every play to be linearizable.
+std::string concurrent_test(const CounterexampleDocument& counterexample, std::uint32_t repeat) {
+  const ConcurrentPart& part = *counterexample.concurrent();
   const std::string& provider = counterexample.provider;
   const bool builtin = provider.starts_with(kBuiltinProviderPrefix);
   const std::string code(clause_code(counterexample.violation.clause));
@@ -150,13 +151,12 @@ std::string emit_concurrent_gtest_source(const ConcurrentCounterexampleDocument&
             std::string(profile_name(counterexample.profile)) + ", seed " +
             std::to_string(counterexample.seed) + ", case " +
             std::to_string(counterexample.case_index) + ", " +
-            std::to_string(counterexample.scenario.threads.size()) +
+            std::to_string(part.scenario.threads.size()) +
             " threads).\n//\n// It plays the case below " + std::to_string(repeat) +
             " times, the threads racing each time, and expects every play\n// to be "
             "linearizable (RC-4), so it fails, naming " + code +
             ", while any play fails. Races are\n// probabilistic: the recorded case failed in " +
-            std::to_string(counterexample.failed_runs) + " of " +
-            std::to_string(counterexample.repeat) +
+            std::to_string(part.failed_runs) + " of " + std::to_string(part.repeat) +
             " plays. A store that loses a race may crash this process.\n// Build it against "
             "logoffcheck's harness" +
             (builtin ? ", providers" : "") +
@@ -171,9 +171,9 @@ std::string emit_concurrent_gtest_source(const ConcurrentCounterexampleDocument&
             test_name(provider, counterexample.seed, counterexample.case_index) +
             "Threads) {\n";
   source += "  ConcurrentCase c;\n";
-  source += "  c.prefix = " + steps_initializer(counterexample.scenario.prefix, "  ") + ";\n";
+  source += "  c.prefix = " + steps_initializer(part.scenario.prefix, "  ") + ";\n";
   source += "  c.threads = {\n";
-  for (const std::vector<Step>& thread : counterexample.scenario.threads) {
+  for (const std::vector<Step>& thread : part.scenario.threads) {
     source += "      " + steps_initializer(thread, "      ") + ",\n";
   }
   source += "  };\n";
@@ -203,6 +203,15 @@ std::string emit_concurrent_gtest_source(const ConcurrentCounterexampleDocument&
   source += "      << \"  observed: \" << first->violation.observed;\n";
   source += "}\n\n}  // namespace\n";
   return source;
+}
+
+}  // namespace
+
+std::string emit_gtest_source(const CounterexampleDocument& counterexample, std::uint32_t plays) {
+  if (const ConcurrentPart* part = counterexample.concurrent()) {
+    return concurrent_test(counterexample, plays != 0 ? plays : part->repeat);
+  }
+  return sequential_test(counterexample);
 }
 
 }  // namespace logoffcheck

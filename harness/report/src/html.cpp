@@ -6,6 +6,7 @@
 
 #include "logoffcheck/provider.h"
 #include "logoffcheck/text.h"
+#include "html_parts.h"
 #include "markup.h"
 #include "sha256.h"
 
@@ -56,7 +57,7 @@ void run_row(std::ostringstream& out, std::string_view name, const std::string& 
   out << "<tr><th scope=\"row\">" << escape(name) << "</th><td>" << escape(value) << "</td></tr>\n";
 }
 
-void write_run_table(std::ostringstream& out, const Report& report, const HtmlContext& context) {
+void write_run_table(std::ostringstream& out, const Report& report) {
   out << "<table aria-label=\"Run\">\n";
   run_row(out, "Provider", report.provider);
   if (!report.provider.starts_with(kBuiltinProviderPrefix)) {
@@ -79,7 +80,7 @@ void write_run_table(std::ostringstream& out, const Report& report, const HtmlCo
           : report.shard.index    ? "shard " + std::to_string(*report.shard.index) + " of " +
                                      std::to_string(report.shard.count)
                                : std::to_string(report.shard.count) + " merged");
-  for (const auto& [name, value] : context.notes) run_row(out, name, value);
+  for (const auto& [name, value] : report.run.notes) run_row(out, name, value);
   out << "</table>\n";
 }
 
@@ -185,10 +186,11 @@ void draw_transport_calls(Diagram& diagram, const StepRecord& record, bool obser
 
 void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
                    const std::vector<StepRecord>& records, bool observed) {
+  const std::size_t violation_step = found.sequential()->violation_step;
   Diagram diagram;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const StepRecord& record = records[i];
-    const bool breaking = i == found.violation_step;
+    const bool breaking = i == violation_step;
     const int top = diagram.y - 18;
     std::ostringstream step_body;
     std::swap(step_body, diagram.body);
@@ -232,7 +234,7 @@ void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
       << "diagram of the counterexample</title>\n<desc id=\"diagram-desc\">The client's calls on "
          "the store, the store's StoreLogoffTransports calls on the spooler and their returns, "
          "one step after another; step "
-      << found.violation_step + 1 << " breaks " << clause_code(found.violation.clause)
+      << violation_step + 1 << " breaks " << clause_code(found.violation.clause)
       << ".</desc>\n<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
          "markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 "
          "L0,10 z\" fill=\"#1a1a1a\"/></marker><marker id=\"arrow-blue\" viewBox=\"0 0 10 10\" "
@@ -254,8 +256,7 @@ void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
       << "</figcaption>\n</figure>\n";
 }
 
-void write_counterexample(std::ostringstream& out, const Report& report,
-                          const HtmlContext& context) {
+void write_counterexample(std::ostringstream& out, const Report& report) {
   out << "<section aria-labelledby=\"counterexample\">\n<h2 id=\"counterexample\">"
          "Counterexample</h2>\n";
   if (!report.counterexample) return;
@@ -263,19 +264,34 @@ void write_counterexample(std::ostringstream& out, const Report& report,
   const Clause& broken = clause(found.violation.clause);
   out << "<p id=\"violation\"><strong>" << broken.code << " (" << level_name(broken.level)
       << ")</strong>: " << escape(broken.statement) << "</p>\n<table aria-label=\"Violation\">\n";
-  run_row(out, "Breaking step",
-          std::to_string(found.violation_step + 1) + " of " + std::to_string(found.steps.size()));
+  if (const ConcurrentPart* part = found.concurrent()) {
+    run_row(out, "Breaking call",
+            std::to_string(part->violation_call + 1) + " of " +
+                std::to_string(part->history.size()) + " (" +
+                std::string(clause_code(part->cause)) + " fails for it); the shrunk case failed " +
+                "in " + std::to_string(part->failed_runs) + " of " +
+                std::to_string(part->repeat) + " plays");
+  } else {
+    run_row(out, "Breaking step",
+            std::to_string(found.sequential()->violation_step + 1) + " of " +
+                std::to_string(found.sequential()->steps.size()));
+  }
   run_row(out, "Expected", found.violation.expected);
   run_row(out, "Observed", found.violation.observed);
   out << "</table>\n";
-  const bool observed = !context.records.empty();
-  write_diagram(out, found, observed ? context.records : expected_records(found), observed);
+  if (found.concurrent()) {
+    out << write_history_diagram(found);
+  } else {
+    const bool observed = !report.run.records.empty();
+    write_diagram(out, found, observed ? report.run.records : expected_records(found), observed);
+  }
   out << "</section>\n";
 }
 
 }  // namespace
 
-std::string write_html_report(const Report& report, const HtmlContext& context) {
+std::string write_html_report(const Report& report) {
+  const RunContext& context = report.run;
   std::ostringstream out;
   const std::string verdict =
       report.conformant()
@@ -300,9 +316,9 @@ std::string write_html_report(const Report& report, const HtmlContext& context) 
   }
   out << "</section>\n";
   // What broke comes first, then what was run, then the detail.
-  write_counterexample(out, report, context);
+  write_counterexample(out, report);
   out << "<section aria-labelledby=\"run\">\n<h2 id=\"run\">Run</h2>\n";
-  write_run_table(out, report, context);
+  write_run_table(out, report);
   out << "<h3>Reproduce</h3>\n<pre><code>" << escape(context.reproduce) << "</code></pre>\n"
       << "</section>\n<section aria-labelledby=\"clauses-heading\">\n<h2 id=\"clauses-heading\">"
          "Clauses</h2>\n";

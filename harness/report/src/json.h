@@ -76,16 +76,24 @@ T read_name(const Json& object, std::string_view key, const std::string& path, P
 // One step as counterexample files hold it: {"call": "StoreLogoff", "flags": "0x00000002"}.
 Json step_json(const Step& step);
 
+// A counterexample of either kind: its part decides the format, and the
+// reader tells a concurrent one by its "threads" array.
 Json counterexample_json(const CounterexampleDocument& counterexample);
 CounterexampleDocument read_counterexample(const Json& value, const std::string& path);
+// "provider_output" and "replays", which every kind may carry.
+void add_replays(Json& json, const CounterexampleDocument& counterexample);
+void read_replays(const Json& value, const std::string& path,
+                  CounterexampleDocument& counterexample);
+void add_provider_output(Json& json, const CounterexampleDocument& counterexample);
+void read_provider_output(const Json& value, const std::string& path,
+                          CounterexampleDocument& counterexample);
 std::vector<Step> read_steps(const Json& value, const std::string& path);
 Step read_step(const Json& value, const std::string& path);
 
-// A concurrent counterexample (concurrent_counterexample_json.cpp), alone or
-// as a report's "counterexample" (told apart by its "threads" array).
-Json concurrent_counterexample_json(const ConcurrentCounterexampleDocument& document);
-ConcurrentCounterexampleDocument read_concurrent_counterexample(const Json& value,
-                                                                const std::string& path);
+// The concurrent part's format (concurrent_counterexample_json.cpp), which
+// counterexample_json and read_counterexample hand a concurrent document to.
+Json concurrent_counterexample_json(const CounterexampleDocument& document);
+CounterexampleDocument read_concurrent_counterexample(const Json& value, const std::string& path);
 
 // The report's "coverage" object (coverage_document.cpp), and its reader,
 // which checks that every derived field agrees with "transitions".

@@ -4,13 +4,12 @@
 #include <vector>
 
 #include "json.h"
-#include "logoffcheck/concurrent_document.h"
 #include "markup.h"
 #include "logoffcheck/text.h"
 
 namespace logoffcheck {
 
-std::string write_junit_xml(const Report& report, std::string_view counterexample_table) {
+std::string write_junit_xml(const Report& report) {
   const std::string classname = "logoffcheck." + std::string(profile_name(report.profile));
   std::size_t failures = 0;
   std::size_t skipped = 0;
@@ -43,7 +42,6 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
       ++failures;
       const Violation* named = nullptr;  // the counterexample's, when it names this clause
       if (report.counterexample) named = &report.counterexample->violation;
-      if (report.concurrent_counterexample) named = &report.concurrent_counterexample->violation;
       if (named && named->clause != entry.id) named = nullptr;
       const std::string message =
           named ? std::string(entry.code) + ": expected " + named->expected + ", observed " +
@@ -52,19 +50,15 @@ std::string write_junit_xml(const Report& report, std::string_view counterexampl
                       " times";
       std::string body = message + "\n";
       if (const auto& found = report.counterexample) {
-        body += "\ncounterexample (" + std::to_string(found->steps.size()) + " steps, case " +
-                std::to_string(found->case_index) + ", naming " +
+        const std::string figures =
+            found->concurrent()
+                ? "concurrent counterexample (" +
+                      std::to_string(found->concurrent()->scenario.threads.size()) + " threads"
+                : "counterexample (" + std::to_string(found->sequential()->steps.size()) +
+                      " steps";
+        body += "\n" + figures + ", case " + std::to_string(found->case_index) + ", naming " +
                 std::string(clause_code(found->violation.clause)) + "):\n" +
-                (counterexample_table.empty() ? format_counterexample_steps(*found)
-                                              : std::string(counterexample_table));
-      }
-      if (const auto& found = report.concurrent_counterexample) {
-        body += "\nconcurrent counterexample (" +
-                std::to_string(found->scenario.threads.size()) + " threads, case " +
-                std::to_string(found->case_index) + ", naming " +
-                std::string(clause_code(found->violation.clause)) + "):\n" +
-                (counterexample_table.empty() ? format_concurrent_document(*found)
-                                              : std::string(counterexample_table));
+                format_counterexample(report);
       }
       cases += "      <failure type=\"" + std::string(entry.code) + "\" message=\"" +
                markup_escape(message) + "\">" + markup_escape(body) + "</failure>\n";

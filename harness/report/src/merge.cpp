@@ -65,7 +65,7 @@ Report merge_reports(const std::vector<Report>& shards) {
     } else {
       merged.coverage.reset();
     }
-    if (shard.concurrent_counterexample) {
+    if (shard.counterexample && shard.counterexample->concurrent()) {
       throw InputError("report " + std::to_string(n + 1) +
                        " holds a concurrent counterexample (a --threads run): merge does not "
                        "combine those; replay it with `logoffcheck replay`");

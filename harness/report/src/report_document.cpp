@@ -53,10 +53,7 @@ Json report_json(const Report& report) {
   for (const Clause& entry : kClauses) clauses.push_back(clause_json(entry.id, report));
   json["clauses"] = std::move(clauses);
   json["counterexample"] =
-      report.counterexample ? counterexample_json(*report.counterexample)
-      : report.concurrent_counterexample
-          ? concurrent_counterexample_json(*report.concurrent_counterexample)
-          : Json(nullptr);
+      report.counterexample ? counterexample_json(*report.counterexample) : Json(nullptr);
   if (report.coverage) json["coverage"] = coverage_json(report);
   return json;
 }
@@ -117,16 +114,7 @@ Report read_report(const Json& json) {
   report.seconds = read_seconds(stats, "seconds", "stats");
 
   const Json& counterexample = member(json, "counterexample", "");
-  if (counterexample.is_object() && counterexample.contains("threads")) {
-    report.concurrent_counterexample =
-        read_concurrent_counterexample(counterexample, "counterexample");
-    const ConcurrentCounterexampleDocument& found = *report.concurrent_counterexample;
-    if (found.provider != report.provider || found.profile != report.profile ||
-        found.strict != report.strict || found.seed != report.seed) {
-      input_error("counterexample",
-                  "its provider, profile, strict flag or seed differs from the report's");
-    }
-  } else if (!counterexample.is_null()) {
+  if (!counterexample.is_null()) {
     report.counterexample = read_counterexample(counterexample, "counterexample");
     const CounterexampleDocument& found = *report.counterexample;
     if (found.provider != report.provider || found.profile != report.profile ||
@@ -221,6 +209,7 @@ Report make_report(const RunResult& run, const RunConfig& config, std::string pr
   if (run.counterexample) {
     report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
                                                          config.case_options, config.seed);
+    report.run.records = run.counterexample->records;
   }
   ReportCoverage coverage;
   coverage.exercised.bits = run.coverage.bits & reachable_transitions(report.profile).bits;
@@ -232,35 +221,41 @@ std::string write_report_json(const Report& report) { return json::dump_document
 
 Report parse_report_json(std::string_view text) { return json::read_report(json::parse(text)); }
 
+Report make_report(const ConcurrentRunResult& run, const RunConfig& config,
+                   std::string provider) {
+  Report report = report_of_config(config, std::move(provider));
+  report.cases_run = run.cases_run;
+  report.steps_run = run.calls_run;
+  report.seconds = std::round(run.seconds * 1000) / 1000;
+  report.tally = run.tally;
+  if (run.counterexample) {
+    // The clause table shows the counterexample's clause failed, as a
+    // sequential report does, also when the checker tallied no verdict for
+    // it (a crash is RC-3 whatever the order, outside the order's tally).
+    const auto failed = static_cast<std::size_t>(run.counterexample->judgement.violation.clause);
+    if (report.tally.failed[failed] == 0) report.tally.failed[failed] = 1;
+    report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
+                                                         config.case_options, config.seed);
+    report.run.smaller_cases_tried = run.counterexample->shrink_cases;
+  }
+  return report;
+}
+
 std::optional<ClauseId> Report::failed_clause() const noexcept {
   if (counterexample) return counterexample->violation.clause;
-  if (concurrent_counterexample) return concurrent_counterexample->violation.clause;
   return std::nullopt;
 }
 
-ReplayableDocument parse_replayable_document(std::string_view text) {
+CounterexampleDocument parse_replayable_json(std::string_view text) {
   const Json document = json::parse(text);
   if (!document.is_object() || !document.contains("verdict")) {
-    if (document.is_object() && document.contains("threads")) {
-      return json::read_concurrent_counterexample(document, "");
-    }
     return json::read_counterexample(document, "");
   }
-  const Report report = json::read_report(document);
-  if (report.concurrent_counterexample) return *report.concurrent_counterexample;
+  Report report = json::read_report(document);
   if (!report.counterexample) {
     throw InputError("a report of a conformant run: it holds no counterexample to replay");
   }
-  return *report.counterexample;
-}
-
-CounterexampleDocument parse_replayable_json(std::string_view text) {
-  ReplayableDocument document = parse_replayable_document(text);
-  if (auto* sequential = std::get_if<CounterexampleDocument>(&document)) {
-    return std::move(*sequential);
-  }
-  throw InputError("a concurrent counterexample (it has a \"threads\" array): replay it with "
-                   "`logoffcheck replay`, which plays it K times");
+  return std::move(*report.counterexample);
 }
 
 }  // namespace logoffcheck

@@ -89,13 +89,14 @@ Json capped(Json locations) {
 // A sequential counterexample: one thread flow, the client's, one location
 // per executed step with the model's state when the step began.
 Json sequential_code_flow(const CounterexampleDocument& found, const ResultLocation& location) {
+  const SequentialPart& part = *found.sequential();
   const std::vector<StepRecord> records = expected_records(found);
   Json locations = Json::array();
   State state = initial_state(found.profile);
-  for (std::size_t i = 0; i < found.steps.size(); ++i) {
-    const bool breaking = i == found.violation_step;
+  for (std::size_t i = 0; i < part.steps.size(); ++i) {
+    const bool breaking = i == part.violation_step;
     const bool modelled = i < records.size();
-    std::string text = std::to_string(i + 1) + ". " + describe_step(found.steps[i]);
+    std::string text = std::to_string(i + 1) + ". " + describe_step(part.steps[i]);
     if (breaking) {
       text += ": " + std::string(clause_code(found.violation.clause)) + " expected " +
               found.violation.expected + ", observed " + found.violation.observed;
@@ -104,21 +105,22 @@ Json sequential_code_flow(const CounterexampleDocument& found, const ResultLocat
     }
     locations.push_back(flow_location(location, text, i + 1, breaking,
                                       modelled ? std::optional<State>(state) : std::nullopt));
-    if (modelled) state = logoffcheck::step(state, found.steps[i]).next;
+    if (modelled) state = logoffcheck::step(state, part.steps[i]).next;
   }
   Json thread = {{"id", "client"}, {"message", text_message("The client's calls, in order")}};
   thread["locations"] = capped(std::move(locations));
   return {{"message", text_message("Minimal counterexample: " +
-                                   std::to_string(found.steps.size()) + " steps")},
+                                   std::to_string(part.steps.size()) + " steps")},
           {"threadFlows", Json::array({std::move(thread)})}};
 }
 
 // The model's state before each call of the linearization it judged, by
 // index into the history; for the breaking call, the state the model was in
 // when no order explained it.
-std::map<std::size_t, State> linearized_states(const ConcurrentCounterexampleDocument& found) {
+std::map<std::size_t, State> linearized_states(const CounterexampleDocument& document) {
+  const ConcurrentPart& found = *document.concurrent();
   std::map<std::size_t, State> states;
-  State state = initial_state(found.profile);
+  State state = initial_state(document.profile);
   for (const std::size_t call : found.linearized) {
     if (call >= found.history.size()) break;
     const Step& step = found.history[call].step;
@@ -133,17 +135,19 @@ std::map<std::size_t, State> linearized_states(const ConcurrentCounterexampleDoc
 // A concurrent counterexample: one thread flow per client thread (and one
 // for the client alone: the prefix and the final Releases), executionOrder
 // the order the calls began in across all of them.
-Json concurrent_code_flow(const ConcurrentCounterexampleDocument& found,
+Json concurrent_code_flow(const CounterexampleDocument& document,
                           const ResultLocation& location) {
-  const std::map<std::size_t, State> states = linearized_states(found);
+  const ConcurrentPart& found = *document.concurrent();
+  const Violation& violation = document.violation;
+  const std::map<std::size_t, State> states = linearized_states(document);
   std::map<std::optional<std::uint32_t>, Json> threads;
   for (std::size_t i = 0; i < found.history.size(); ++i) {
     const ConcurrentCallRecord& call = found.history[i];
     const bool breaking = i == found.violation_call;
     std::string text = describe_step(call.step) + ": " + call.observed;
     if (breaking) {
-      text += " (" + std::string(clause_code(found.violation.clause)) + " expected " +
-              found.violation.expected + ", observed " + found.violation.observed + ")";
+      text += " (" + std::string(clause_code(violation.clause)) + " expected " +
+              violation.expected + ", observed " + violation.observed + ")";
     }
     const auto state = states.find(i);
     auto& locations = threads[call.thread];
@@ -189,7 +193,6 @@ Json rule_json(const Clause& entry) {
 // The violation the report's counterexample names, if any.
 const Violation* named_violation(const Report& report) {
   if (report.counterexample) return &report.counterexample->violation;
-  if (report.concurrent_counterexample) return &report.concurrent_counterexample->violation;
   return nullptr;
 }
 
@@ -214,12 +217,10 @@ Json result_json(const Report& report, const Clause& entry, const ResultLocation
     result["partialFingerprints"] = {
         {std::string(kSarifFingerprintKey), fingerprint + ":" + std::string(entry.code)}};
   }
-  if (named && report.counterexample) {
-    result["codeFlows"] = Json::array({sequential_code_flow(*report.counterexample, location)});
-  }
-  if (named && report.concurrent_counterexample) {
-    result["codeFlows"] =
-        Json::array({concurrent_code_flow(*report.concurrent_counterexample, location)});
+  if (named) {
+    const CounterexampleDocument& found = *report.counterexample;
+    result["codeFlows"] = Json::array({found.concurrent() ? concurrent_code_flow(found, location)
+                                                          : sequential_code_flow(found, location)});
   }
   return result;
 }
@@ -249,17 +250,18 @@ ResultLocation parse_result_location(std::string_view text) {
 
 std::string counterexample_fingerprint(const Report& report) {
   Json identity;
-  if (report.counterexample) {
+  if (report.counterexample && report.counterexample->sequential()) {
     const CounterexampleDocument& found = *report.counterexample;
     identity["clause"] = clause_code(found.violation.clause);
     identity["profile"] = profile_name(found.profile);
     Json steps = Json::array();
-    for (const Step& step : found.steps) steps.push_back(json::step_json(step));
+    for (const Step& step : found.sequential()->steps) steps.push_back(json::step_json(step));
     identity["steps"] = std::move(steps);
-  } else if (report.concurrent_counterexample) {
-    const ConcurrentCounterexampleDocument& found = *report.concurrent_counterexample;
-    identity["clause"] = clause_code(found.violation.clause);
-    identity["profile"] = profile_name(found.profile);
+  } else if (report.counterexample) {
+    const CounterexampleDocument& document = *report.counterexample;
+    const ConcurrentPart& found = *document.concurrent();
+    identity["clause"] = clause_code(document.violation.clause);
+    identity["profile"] = profile_name(document.profile);
     Json prefix = Json::array();
     for (const Step& step : found.scenario.prefix) prefix.push_back(json::step_json(step));
     identity["prefix"] = std::move(prefix);

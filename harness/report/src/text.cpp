@@ -36,7 +36,7 @@ std::string step_table(const std::vector<StepRecord>& records,
 std::vector<StepRecord> expected_records(const CounterexampleDocument& counterexample) {
   std::vector<StepRecord> records;
   State state = initial_state(counterexample.profile);
-  for (const Step& step : counterexample.steps) {
+  for (const Step& step : counterexample.sequential()->steps) {
     if (!caller_may(state, step)) break;  // a hand-edited file; the model cannot go on
     const Transition transition = logoffcheck::step(state, step);
     records.push_back({step, transition.expected, Observation{}});
@@ -47,7 +47,7 @@ std::vector<StepRecord> expected_records(const CounterexampleDocument& counterex
 
 std::string format_counterexample_steps(const CounterexampleDocument& counterexample) {
   return step_table(expected_records(counterexample), counterexample.violation,
-                    counterexample.violation_step, false);
+                    counterexample.sequential()->violation_step, false);
 }
 
 std::string format_table(const std::vector<std::string>& header,

@@ -1,36 +1,39 @@
+// Concurrent histories as a case kind of the driver (driver.h): a case is a
+// ConcurrentCase, played `repeat` times by a HistoryRunner, each history
+// judged by the linearizability checker, and shrunk by removing a thread, a
+// stretch of the prefix or one thread's call.
 #include "logoffcheck/concurrent.h"
 
-#include <chrono>
+#include <rapidcheck.h>
 
+#include "driver.h"
 #include "logoffcheck/generate.h"
 
 namespace logoffcheck {
 
 namespace {
 
-// "logoffcc": concurrent cases draw from a stream of their own.
+// "logoffcc": concurrent cases draw from streams of their own, all
+// RapidCheck's Random as sequential cases do.
 constexpr std::uint64_t kConcurrentStreamTag = 0x6c6f676f66666363ull;
 
-// splitmix64, the generator's and the schedules' source of numbers.
+// The streams of one concurrent case.
+enum class Stream : std::uint64_t { prefix = 0, threads = 1, schedule = 2 };
+
+rc::Random case_random(std::uint64_t seed, std::uint64_t index, Stream stream) {
+  return rc::Random(
+      rc::Random::Key{seed, index, kConcurrentStreamTag, static_cast<std::uint64_t>(stream)});
+}
+
+// Numbers below a bound, from RapidCheck's Random.
 class Numbers {
  public:
-  explicit Numbers(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() noexcept {
-    std::uint64_t x = (state_ += 0x9e3779b97f4a7c15ull);
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-  }
-  std::uint32_t below(std::uint32_t n) noexcept { return static_cast<std::uint32_t>(next() % n); }
+  explicit Numbers(rc::Random random) : random_(random) {}
+  std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(random_.next() % n); }
 
  private:
-  std::uint64_t state_;
+  rc::Random random_;
 };
-
-std::uint64_t case_key(std::uint64_t seed, std::uint64_t index) {
-  Numbers numbers(seed ^ kConcurrentStreamTag);
-  return numbers.next() ^ (index * 0xd1b54a32d192ed03ull);
-}
 
 // A client call a thread may make (never a Release: the caller decides
 // those), under the caller rules of `profile`.
@@ -44,14 +47,14 @@ Step thread_call(Numbers& numbers, Profile profile) {
 }
 
 // One thread's run: `held` references handed over at its start; Releases
-// only of references it holds, keeping `keep_one` until its last call; at
-// the end it Releases what it holds when `give_back_all`.
+// only of references it holds, keeping one until its last call when
+// `keep_one`, and Releasing what it holds at its end when `keep_one`.
 std::vector<Step> thread_run(Numbers& numbers, const ConcurrentConfig& config, ULONG held,
-                             bool only_releases, bool keep_one) {
+                             bool keep_one) {
   std::vector<Step> steps;
   const std::uint32_t length = 1 + numbers.below(config.max_thread_calls);
   const Profile profile = config.run.case_options.profile;
-  for (std::uint32_t i = 0; i < length && !only_releases; ++i) {
+  for (std::uint32_t i = 0; i < length; ++i) {
     const ULONG floor = keep_one ? 1 : 0;
     if (held > floor && numbers.below(5) < 2) {
       steps.push_back(release());
@@ -62,34 +65,11 @@ std::vector<Step> thread_run(Numbers& numbers, const ConcurrentConfig& config, U
     steps.push_back(step);
     if (step.action == Action::AddRef) ++held;
   }
-  if (keep_one || only_releases) steps.insert(steps.end(), held, release());
+  if (keep_one) steps.insert(steps.end(), held, release());
   return steps;
 }
 
-std::uint64_t schedule_seed(const ConcurrentConfig& config, std::uint64_t index) {
-  return Numbers(case_key(config.run.seed, index) ^ 0x5ced).next();
-}
-
-bool fails_with(const std::vector<History>& histories, const CaseOptions& options,
-                ClauseId clause, std::uint32_t* failed_runs = nullptr) {
-  bool any = false;
-  for (const History& history : histories) {
-    const LinearizabilityResult result = check_linearizability(history, options);
-    if (result.linearizable || result.violation.clause != clause) continue;
-    any = true;
-    if (failed_runs != nullptr) ++*failed_runs;
-  }
-  return any;
-}
-
-void throw_if_spooler_failed(const LinearizabilityResult& result) {
-  if (result.linearizable || clause(result.cause).party != Party::spooler) return;
-  throw InternalError("the simulated spooler broke " + std::string(clause_code(result.cause)) +
-                      ": expected " + result.violation.expected + ", answered " +
-                      result.violation.observed);
-}
-
-// Every case one removal smaller than `c`: a thread, a prefix step, a
+// Every case one removal smaller than `c`: a thread, a prefix stretch, a
 // thread's call. Only those that keep the caller rules.
 std::vector<ConcurrentCase> smaller_cases(const ConcurrentCase& c, Profile profile) {
   std::vector<ConcurrentCase> candidates;
@@ -119,75 +99,157 @@ std::vector<ConcurrentCase> smaller_cases(const ConcurrentCase& c, Profile profi
   return candidates;
 }
 
-ConcurrentCounterexample shrink(HistoryRunner& runner, const ConcurrentConfig& config,
-                                const ConcurrentCase& failing, ClauseId clause,
-                                std::uint64_t seed) {
-  const CaseOptions& options = runner.options();
+void throw_if_spooler_failed(const LinearizabilityResult& result) {
+  if (result.linearizable) return;
+  // The cause: RC-4 names the failure of the clause that no order
+  // explained, which may be the spooler's.
+  for (const ClauseId id : {result.cause, result.violation.clause}) {
+    if (clause(id).party != Party::spooler) continue;
+    throw InternalError("the simulated spooler broke " + std::string(clause_code(id)) +
+                        ": expected " + result.violation.expected + ", answered " +
+                        result.violation.observed);
+  }
+}
+
+// The `repeat` histories of one play of a case, each judged.
+struct JudgedPlays {
+  std::vector<History> histories;
+  std::vector<LinearizabilityResult> judgements;
+
+  // The first history that failed with `clause` (any clause: nullopt).
+  std::optional<std::size_t> first_failing(std::optional<ClauseId> clause = {}) const {
+    for (std::size_t i = 0; i < judgements.size(); ++i) {
+      if (judgements[i].linearizable) continue;
+      if (!clause || judgements[i].violation.clause == *clause) return i;
+    }
+    return std::nullopt;
+  }
+  std::uint32_t failing_count(ClauseId clause) const {
+    std::uint32_t count = 0;
+    for (const LinearizabilityResult& judgement : judgements) {
+      count += !judgement.linearizable && judgement.violation.clause == clause ? 1 : 0;
+    }
+    return count;
+  }
+};
+
+// The kind of concurrent cases.
+class ConcurrentKind {
+ public:
+  using Case = ConcurrentCase;
+  using Result = JudgedPlays;
+  using Runner = HistoryRunner;
+
+  explicit ConcurrentKind(const ConcurrentConfig& config) : config_(config) {}
+
+  void generate(std::uint64_t index, Case& c) const { c = generate_concurrent_case(config_, index); }
+
+  std::size_t play_batch(Runner& runner, std::span<const Case> cases,
+                         std::span<const std::uint64_t> indices, std::span<Result> results) const {
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      play(runner, cases[i], false, {indices[i], 0}, results[i]);
+      if (failure(results[i])) return i + 1;
+    }
+    return cases.size();
+  }
+
+  // Play k of case i draws its `repeat` schedules from case i's stream, k
+  // plays apart, so that no two plays of a run share one.
+  void play(Runner& runner, const Case& c, bool, detail::PlayKey key, Result& result) const {
+    const std::uint64_t schedule =
+        case_random(config_.run.seed, key.case_index, Stream::schedule).next() +
+        key.play * config_.repeat;
+    result.histories = runner.play(c, config_.repeat, schedule);
+    result.judgements.clear();
+    for (const History& history : result.histories) {
+      result.judgements.push_back(check_linearizability(history, runner.options()));
+    }
+  }
+
+  void account(const Result& result, detail::Totals& totals) const {
+    ++totals.cases;
+    for (std::size_t i = 0; i < result.histories.size(); ++i) {
+      throw_if_spooler_failed(result.judgements[i]);
+      ++totals.plays;
+      totals.steps += result.histories[i].calls.size();
+      totals.overlapping_plays += calls_overlapped(result.histories[i]) ? 1 : 0;
+      totals.tally.add(result.judgements[i].tally);
+    }
+  }
+
+  std::optional<ClauseId> failure(const Result& result) const {
+    const std::optional<std::size_t> failing = result.first_failing();
+    if (!failing) return std::nullopt;
+    return result.judgements[*failing].violation.clause;
+  }
+  bool fails_with(const Result& result, ClauseId clause) const {
+    return result.first_failing(clause).has_value();
+  }
+
+  Case shrink_start(const Case& c, const Result&) const { return c; }
+  rc::Seq<Case> smaller(const Case& c) const {
+    return rc::seq::fromContainer(smaller_cases(c, config_.run.case_options.profile));
+  }
+  std::size_t length(const Case& c) const {
+    return history_slots(c, config_.run.case_options.profile);
+  }
+  std::uint64_t max_shrink_runs() const { return config_.max_shrink_cases; }
+
+ private:
+  const ConcurrentConfig& config_;
+};
+
+void check_config(const ConcurrentConfig& config) {
+  if (config.threads < 2) throw ConfigurationError("a concurrent history needs 2 threads or more");
+  if (config.repeat == 0) throw ConfigurationError("each case must be played at least once");
+}
+
+ConcurrentRunResult run_result_of(detail::Outcome<ConcurrentKind>& outcome,
+                                  const ConcurrentConfig& config) {
+  ConcurrentRunResult run;
+  run.cases_run = outcome.totals.cases;
+  run.histories_run = outcome.totals.plays;
+  run.calls_run = outcome.totals.steps;
+  run.overlapping_histories = outcome.totals.overlapping_plays;
+  run.tally = outcome.totals.tally;
+  run.seconds = outcome.seconds;
+  if (!outcome.found) return run;
+  const detail::Found<ConcurrentKind>& found = *outcome.found;
+  detail::Shrunk<ConcurrentKind>& shrunk = *outcome.shrunk;
+  const ClauseId clause = *ConcurrentKind(config).failure(found.result);
   ConcurrentCounterexample counterexample;
-  counterexample.original = failing;
-  ConcurrentCase current = failing;
-  bool progressed = true;
-  while (progressed && counterexample.shrink_cases < config.max_shrink_cases) {
-    progressed = false;
-    for (const ConcurrentCase& candidate : smaller_cases(current, options.profile)) {
-      if (counterexample.shrink_cases >= config.max_shrink_cases) break;
-      ++counterexample.shrink_cases;
-      if (!fails_with(runner.play(candidate, config.repeat, seed + counterexample.shrink_cases),
-                      options, clause)) {
-        continue;
-      }
-      current = candidate;
-      progressed = true;
-      if (config.run.progress) {
-        Progress status;
-        status.shrinking = true;
-        status.shrink_runs = counterexample.shrink_cases;
-        status.shrunk_length = history_slots(current, options.profile);
-        config.run.progress(status);
-      }
-      break;
-    }
-  }
-  counterexample.shrunk = current;
+  counterexample.case_index = found.index;
+  counterexample.original = found.found_case;
+  counterexample.shrunk = shrunk.smallest;
+  counterexample.shrink_cases = shrunk.shrink_runs;
   counterexample.repeat = config.repeat;
-  // Fresh plays of the shrunk case: how often it fails, and one failing
-  // history to show. A race that does not show again in a few rounds is
-  // reported with the failing history of the original case.
-  for (int round = 0; round < 4 && !counterexample.judgement.violation.expected.size(); ++round) {
-    const std::vector<History> histories =
-        runner.play(current, config.repeat, seed ^ (0xf00dull + static_cast<std::uint64_t>(round)));
-    std::uint32_t failed_runs = 0;
-    fails_with(histories, options, clause, &failed_runs);
-    if (round == 0) counterexample.failed_runs = failed_runs;
-    for (const History& history : histories) {
-      LinearizabilityResult result = check_linearizability(history, options);
-      if (!result.linearizable && result.violation.clause == clause) {
-        counterexample.history = history;
-        counterexample.judgement = std::move(result);
-        break;
-      }
-    }
-  }
-  return counterexample;
+  counterexample.replays = shrunk.replays;
+  counterexample.replays_failed = shrunk.replays_failed;
+  // The history shown fails with the clause: one of the shrunk case's, or
+  // the one found when the failure never recurred.
+  const JudgedPlays& shown = shrunk.recurred ? shrunk.shown : found.result;
+  const std::size_t failing = *shown.first_failing(clause);
+  counterexample.history = shown.histories[failing];
+  counterexample.judgement = shown.judgements[failing];
+  // How often a fresh play of the shrunk case failed.
+  counterexample.failed_runs = (shrunk.fresh ? *shrunk.fresh : shrunk.shown).failing_count(clause);
+  run.counterexample = std::move(counterexample);
+  return run;
 }
 
 }  // namespace
 
 ConcurrentCase generate_concurrent_case(const ConcurrentConfig& config, std::uint64_t index) {
   const Profile profile = config.run.case_options.profile;
-  const std::uint64_t key = case_key(config.run.seed, index);
-  Numbers numbers(key);
+  Numbers numbers(case_random(config.run.seed, index, Stream::threads));
   ConcurrentCase c;
   // The prefix: a sequential case of up to a quarter of max_steps, cut
   // before any Release to zero.
   const GenerationOptions prefix_options{profile, config.run.max_steps / 4};
-  const int size = static_cast<int>(index % 101);
-  c.prefix = play_prefix(profile, gen_steps(prefix_options)(
-                                      rc::Random(rc::Random::Key{config.run.seed, index,
-                                                                 kConcurrentStreamTag, 0}),
-                                      size)
-                                      .value())
-                 .steps;
+  std::vector<Step> prefix;
+  generate_steps(prefix_options, case_random(config.run.seed, index, Stream::prefix),
+                 static_cast<int>(index % 101), prefix);
+  c.prefix = play_prefix(profile, prefix).steps;
   State state = play_prefix(profile, c.prefix).after;
   const std::uint32_t threads = config.threads;
   if (state.complete_returned) {
@@ -213,76 +275,62 @@ ConcurrentCase generate_concurrent_case(const ConcurrentConfig& config, std::uin
     for (std::uint32_t t = 0; t < threads; ++t) {
       const ULONG extra = t + 1 == threads ? spare : numbers.below(spare + 1);
       spare -= extra;
-      c.threads.push_back(thread_run(numbers, config, 1 + extra, false, true));
+      c.threads.push_back(thread_run(numbers, config, 1 + extra, true));
     }
   } else {
     for (std::uint32_t t = 0; t < threads; ++t) {
-      c.threads.push_back(thread_run(numbers, config, 0, false, false));
+      c.threads.push_back(thread_run(numbers, config, 0, false));
     }
   }
   return c;
 }
 
+LinearizabilityResult judge_history(const History& history, const CaseOptions& options) {
+  LinearizabilityResult result = check_linearizability(history, options);
+  throw_if_spooler_failed(result);
+  return result;
+}
+
 std::optional<std::pair<History, LinearizabilityResult>> first_failure(
     const std::vector<History>& histories, const CaseOptions& options) {
   for (const History& history : histories) {
-    LinearizabilityResult result = check_linearizability(history, options);
-    throw_if_spooler_failed(result);
+    LinearizabilityResult result = judge_history(history, options);
     if (!result.linearizable) return std::pair{history, std::move(result)};
   }
   return std::nullopt;
 }
 
+bool calls_overlapped(const History& history) noexcept {
+  const std::vector<HistoryCall>& calls = history.calls;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i].thread == kClientThread) continue;
+    for (std::size_t j = i + 1; j < calls.size(); ++j) {
+      if (calls[j].thread == kClientThread || calls[j].thread == calls[i].thread) continue;
+      if (calls[i].invoked < calls[j].responded && calls[j].invoked < calls[i].responded) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 ConcurrentRunResult run_concurrent_certification(HistoryRunner& runner,
                                                  const ConcurrentConfig& config) {
-  const RunConfig& run_config = config.run;
-  if (config.threads < 2) throw ConfigurationError("a concurrent history needs 2 threads or more");
-  if (config.repeat == 0) throw ConfigurationError("each case must be played at least once");
-  if (run_config.shard_count == 0 || run_config.shard_index >= run_config.shard_count) {
-    throw ConfigurationError("shard index " + std::to_string(run_config.shard_index) +
-                             " is not below the shard count " +
-                             std::to_string(run_config.shard_count));
-  }
-  const auto start = std::chrono::steady_clock::now();
-  const CaseOptions& options = runner.options();
-  ConcurrentRunResult run;
-  Progress status;
-  status.cases_total = run_config.cases / run_config.shard_count +
-                       (run_config.shard_index < run_config.cases % run_config.shard_count);
-  for (std::uint64_t index = run_config.shard_index; index < run_config.cases;
-       index += run_config.shard_count) {
-    const ConcurrentCase c = generate_concurrent_case(config, index);
-    const std::uint64_t seed = schedule_seed(config, index);
-    const std::vector<History> histories = runner.play(c, config.repeat, seed);
-    ++run.cases_run;
-    run.histories_run += histories.size();
-    std::optional<std::pair<History, LinearizabilityResult>> failure;
-    for (const History& history : histories) {
-      LinearizabilityResult result = check_linearizability(history, options);
-      throw_if_spooler_failed(result);
-      run.tally.add(result.tally);
-      run.calls_run += history.calls.size();
-      if (!result.linearizable && !failure) failure.emplace(history, std::move(result));
-    }
-    if (failure) {
-      ConcurrentCounterexample counterexample =
-          shrink(runner, config, c, failure->second.violation.clause, seed);
-      if (counterexample.judgement.violation.expected.empty()) {
-        counterexample.history = failure->first;
-        counterexample.judgement = failure->second;
-        counterexample.shrunk = c;
-      }
-      counterexample.case_index = index;
-      run.counterexample = std::move(counterexample);
-      break;
-    }
-    if (run_config.progress && run.cases_run % 64 == 0) {
-      status.cases_done = run.cases_run;
-      run_config.progress(status);
-    }
-  }
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return run;
+  check_config(config);
+  HistoryRunner* const runners[] = {&runner};
+  const ConcurrentKind kind(config);
+  detail::Outcome<ConcurrentKind> outcome = detail::drive(
+      kind, std::span<HistoryRunner* const>(runners), detail::DriverConfig::of(config.run));
+  return run_result_of(outcome, config);
+}
+
+ConcurrentRunResult run_concurrent_certification(const HistoryRunnerFactory& make_runner,
+                                                 const ConcurrentConfig& config) {
+  check_config(config);
+  const ConcurrentKind kind(config);
+  detail::Outcome<ConcurrentKind> outcome =
+      detail::drive_jobs(kind, make_runner, detail::DriverConfig::of(config.run));
+  return run_result_of(outcome, config);
 }
 
 }  // namespace logoffcheck

@@ -1,14 +1,9 @@
+// Sequential cases as a case kind of the driver (driver.h): a case is a
+// std::vector<Step>, played by a CaseRunner, judged step by step as it is
+// played, and shrunk by RapidCheck's shrinks of step sequences.
 #include "logoffcheck/engine.h"
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <exception>
-#include <limits>
-#include <map>
-#include <mutex>
-#include <span>
-#include <thread>
+#include "driver.h"
 
 namespace logoffcheck {
 
@@ -27,17 +22,12 @@ rc::Random case_random(std::uint64_t seed, std::uint64_t index) {
 // early and often, and long ones regularly.
 int case_size(std::uint64_t index) { return static_cast<int>(index % (kMaxSize + 1)); }
 
-
 void throw_if_spooler_failed(const CaseResult& result) {
   if (!result.violation) return;
   const Clause& broken = clause(result.violation->clause);
   if (broken.party != Party::spooler) return;
   throw InternalError("the simulated spooler broke " + std::string(broken.code) + ": expected " +
                       result.violation->expected + ", answered " + result.violation->observed);
-}
-
-bool same_failure(const CaseResult& result, ClauseId clause) {
-  return result.violation && result.violation->clause == clause;
 }
 
 // The records of a failing run that was not recorded, `found`: the steps
@@ -60,6 +50,105 @@ std::vector<StepRecord> as_found_records(const CaseResult& found, const CaseResu
   return records;
 }
 
+// The kind of sequential cases.
+class SequentialKind {
+ public:
+  using Case = std::vector<Step>;
+  using Result = CaseResult;
+  using Runner = CaseRunner;
+
+  SequentialKind(GenerationOptions generation, std::uint64_t seed, std::uint64_t max_shrink_runs)
+      : generation_(generation), seed_(seed), max_shrink_runs_(max_shrink_runs) {}
+
+  void generate(std::uint64_t index, Case& steps) const {
+    generate_steps(generation_, case_random(seed_, index), case_size(index), steps);
+  }
+
+  // One batch through CaseRunner::run_batch: one message for a runner that
+  // plays the cases in another process.
+  std::size_t play_batch(Runner& runner, std::span<const Case> cases,
+                         std::span<const std::uint64_t>, std::span<Result> results) const {
+    std::vector<std::span<const Step>> spans(cases.begin(), cases.end());
+    return runner.run_batch(spans, results);
+  }
+
+  void play(Runner& runner, const Case& steps, bool record, detail::PlayKey,
+            Result& result) const {
+    runner.run(steps, record, result);
+  }
+
+  void account(const Result& result, detail::Totals& totals) const {
+    throw_if_spooler_failed(result);
+    ++totals.cases;
+    ++totals.plays;
+    totals.steps += result.executed.size();
+    totals.tally.add(result.tally);
+    totals.coverage.add(result.coverage);
+  }
+
+  std::optional<ClauseId> failure(const Result& result) const {
+    if (!result.violation) return std::nullopt;
+    return result.violation->clause;
+  }
+  bool fails_with(const Result& result, ClauseId clause) const {
+    return result.violation && result.violation->clause == clause;
+  }
+
+  // What was executed: skipped steps and untried tails are gone.
+  Case shrink_start(const Case&, const Result& found) const { return found.executed; }
+  rc::Seq<Case> smaller(const Case& steps) const {
+    return rc::seq::map(shrinkable_steps(steps).shrinks(),
+                        [](const rc::Shrinkable<Case>& candidate) { return candidate.value(); });
+  }
+  std::size_t length(const Case& steps) const { return steps.size(); }
+  std::uint64_t max_shrink_runs() const { return max_shrink_runs_; }
+
+ private:
+  GenerationOptions generation_;
+  std::uint64_t seed_;
+  std::uint64_t max_shrink_runs_;
+};
+
+SequentialKind sequential_kind(const RunConfig& config) {
+  return SequentialKind({config.case_options.profile, config.max_steps}, config.seed,
+                        config.max_shrink_runs);
+}
+
+Counterexample counterexample_of(const detail::Found<SequentialKind>& found,
+                                 detail::Shrunk<SequentialKind>& shrunk,
+                                 const CaseOptions& options) {
+  Counterexample counterexample;
+  counterexample.case_index = found.index;
+  counterexample.original_length = found.result.executed.size();
+  counterexample.shrink_runs = shrunk.shrink_runs;
+  counterexample.replays = shrunk.replays;
+  counterexample.replays_failed = shrunk.replays_failed;
+  if (!shrunk.recurred) {
+    counterexample.records = as_found_records(found.result, shrunk.shown, options);
+    counterexample.violation = *found.result.violation;
+    counterexample.violation_step = found.result.violation_step;
+    return counterexample;
+  }
+  CaseResult& result = shrunk.shown;
+  counterexample.records = std::move(result.records);
+  counterexample.violation = std::move(*result.violation);
+  counterexample.violation_step = result.violation_step;
+  counterexample.provider_output = std::move(result.provider_output);
+  counterexample.provider_output_bytes = result.provider_output_bytes;
+  return counterexample;
+}
+
+RunResult run_result_of(detail::Outcome<SequentialKind>& outcome, const CaseOptions& options) {
+  RunResult run;
+  run.cases_run = outcome.totals.cases;
+  run.steps_run = outcome.totals.steps;
+  run.seconds = outcome.seconds;
+  run.tally = outcome.totals.tally;
+  run.coverage = outcome.totals.coverage;
+  if (outcome.found) run.counterexample = counterexample_of(*outcome.found, *outcome.shrunk, options);
+  return run;
+}
+
 }  // namespace
 
 std::vector<Step> Counterexample::steps() const {
@@ -71,8 +160,7 @@ std::vector<Step> Counterexample::steps() const {
 
 std::vector<Step> generate_case(const RunConfig& config, std::uint64_t index) {
   std::vector<Step> steps;
-  generate_steps({config.case_options.profile, config.max_steps}, case_random(config.seed, index),
-                 case_size(index), steps);
+  sequential_kind(config).generate(index, steps);
   return steps;
 }
 
@@ -90,310 +178,31 @@ Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found,
                               std::uint64_t max_runs,
                               const std::function<void(const Progress&)>& progress) {
   if (!found.failed()) throw std::invalid_argument("shrink_failure: the case does not fail");
-  const ClauseId clause = found.violation->clause;
-
-  Counterexample counterexample;
-  counterexample.original_length = found.executed.size();
-  // The failure again, recorded: what shrinking starts from, and what is
-  // reported should later runs not fail.
-  CaseResult last_failure;
-  CaseResult result;
-  std::uint32_t attempts = 0;
-  bool recurred = false;
-  while (!recurred && attempts < kFlakyReplays) {
-    runner.run(found.executed, true, result);
-    ++attempts;
-    recurred = same_failure(result, clause);
-  }
-  if (!recurred) {
-    // Never again: the failure stands as found.
-    counterexample.records = as_found_records(found, result, runner.options());
-    counterexample.violation = *found.violation;
-    counterexample.violation_step = found.violation_step;
-    counterexample.replays = kFlakyReplays;
-    return counterexample;
-  }
-  std::swap(last_failure, result);
-  // Shrink what was executed: skipped steps and untried tails are gone.
-  std::vector<Step> current = found.executed;
-  Progress status;
-  status.shrinking = true;
-  status.shrunk_length = current.size();
-  bool progressed = true;
-  while (progressed && counterexample.shrink_runs < max_runs) {
-    progressed = false;
-    for (const auto& candidate : shrinkable_steps(current).shrinks()) {
-      if (counterexample.shrink_runs >= max_runs) break;
-      const std::vector<Step> steps = candidate.value();
-      runner.run(steps, true, result);
-      ++counterexample.shrink_runs;
-      if (!same_failure(result, clause)) continue;
-      // Keep the candidate itself: every shrink is strictly smaller (shorter,
-      // or a simpler step), so this terminates. Its executed form may be
-      // longer by the appended final Releases.
-      current = steps;
-      std::swap(last_failure, result);
-      progressed = true;
-      if (progress) {
-        status.shrink_runs = counterexample.shrink_runs;
-        status.shrunk_length = current.size();
-        progress(status);
-      }
-      break;
-    }
-  }
-  runner.run(current, true, result);
-  if (attempts > 1 || !same_failure(result, clause)) {
-    // A flaky store: the last failing run stands, with how often it recurs.
-    counterexample.replays = kFlakyReplays;
-    counterexample.replays_failed = same_failure(result, clause) ? 1 : 0;
-    for (std::uint32_t replay = 1; replay < kFlakyReplays; ++replay) {
-      runner.run(current, false, result);
-      counterexample.replays_failed += same_failure(result, clause) ? 1 : 0;
-    }
-    result = std::move(last_failure);
-  }
-  counterexample.records = std::move(result.records);
-  counterexample.violation = std::move(*result.violation);
-  counterexample.violation_step = result.violation_step;
-  counterexample.provider_output = std::move(result.provider_output);
-  counterexample.provider_output_bytes = result.provider_output_bytes;
-  return counterexample;
+  const SequentialKind kind({runner.options().profile}, 0, max_runs);
+  detail::Found<SequentialKind> as_found{0, found.executed, found};
+  detail::Shrunk<SequentialKind> shrunk =
+      detail::shrink(kind, runner, 0, as_found.found_case, found, progress);
+  return counterexample_of(as_found, shrunk, runner.options());
 }
-
-namespace {
-
-void check_shard(const RunConfig& config) {
-  if (config.shard_count == 0 || config.shard_index >= config.shard_count) {
-    throw ConfigurationError("shard index " + std::to_string(config.shard_index) +
-                             " is not below the shard count " +
-                             std::to_string(config.shard_count));
-  }
-}
-
-// The cases of the shard, numbered 0, 1, ... by position: position p is case
-// shard_index + p * shard_count.
-std::uint64_t shard_cases(const RunConfig& config) {
-  return config.cases / config.shard_count +
-         (config.shard_index < config.cases % config.shard_count ? 1 : 0);
-}
-
-// Cases are run in chunks of consecutive positions. A chunk is the unit a
-// worker takes and the unit of progress reports.
-constexpr std::uint64_t kChunkCases = 64;
-
-// What running one chunk gave: the cases run up to and including its first
-// failing case (none after it), or an error a sequential run would have
-// stopped at.
-struct ChunkResult {
-  std::uint64_t cases_run = 0;
-  std::uint64_t steps_run = 0;
-  ClauseTally tally;
-  TransitionSet coverage;
-  std::optional<std::uint64_t> failing_index;  // case index of the failing case
-  CaseResult failing_result;  // as found: the store's output, the violation's record
-  std::exception_ptr error;
-
-  bool ends_run() const noexcept { return failing_index.has_value() || error != nullptr; }
-};
-
-// The cases of a chunk, their steps and results, reused from chunk to chunk
-// to spare allocations.
-struct ChunkBuffers {
-  std::vector<std::vector<Step>> steps;
-  std::vector<std::span<const Step>> cases;
-  std::vector<CaseResult> results;
-};
-
-// Runs the cases of chunk `chunk` in order, stopping at the first failure:
-// generated together and handed to the runner as one batch (cheaper for a
-// runner that plays them in another process), then taken in order as if run
-// one by one. `abandon()` is asked before the chunk; when it says yes the
-// chunk's result will not be used, so the chunk stops at once.
-template <typename Abandon>
-void run_chunk(CaseRunner& runner, const RunConfig& config, std::uint64_t chunk,
-               ChunkBuffers& buffers, ChunkResult& out, Abandon&& abandon) {
-  const GenerationOptions options{config.case_options.profile, config.max_steps};
-  const std::uint64_t begin = chunk * kChunkCases;
-  const std::uint64_t end = std::min(shard_cases(config), (chunk + 1) * kChunkCases);
-  const auto index_of = [&](std::uint64_t position) {
-    return config.shard_index + position * config.shard_count;
-  };
-  try {
-    if (abandon()) return;
-    const std::size_t count = end - begin;
-    buffers.steps.resize(std::max(buffers.steps.size(), count));
-    buffers.results.resize(std::max(buffers.results.size(), count));
-    buffers.cases.clear();
-    for (std::uint64_t position = begin; position < end; ++position) {
-      const std::uint64_t index = index_of(position);
-      std::vector<Step>& steps = buffers.steps[position - begin];
-      generate_steps(options, case_random(config.seed, index), case_size(index), steps);
-      buffers.cases.emplace_back(steps);
-    }
-    const std::size_t played =
-        runner.run_batch(buffers.cases, std::span<CaseResult>(buffers.results).first(count));
-    for (std::size_t offset = 0; offset < played; ++offset) {
-      const CaseResult& result = buffers.results[offset];
-      throw_if_spooler_failed(result);
-      ++out.cases_run;
-      out.steps_run += result.executed.size();
-      out.tally.add(result.tally);
-      out.coverage.add(result.coverage);
-      if (result.failed()) {
-        out.failing_index = index_of(begin + offset);
-        out.failing_result = result;
-        return;
-      }
-    }
-  } catch (...) {
-    out.error = std::current_exception();
-  }
-}
-
-// Adds `chunk` to `run`; returns true when the run ends with it.
-bool merge_chunk(RunResult& run, ChunkResult& chunk, std::optional<ChunkResult>& failing) {
-  run.cases_run += chunk.cases_run;
-  run.steps_run += chunk.steps_run;
-  run.tally.add(chunk.tally);
-  run.coverage.add(chunk.coverage);
-  if (!chunk.ends_run()) return false;
-  failing = std::move(chunk);
-  return true;
-}
-
-// The end of a run: rethrows the error it stopped at, or shrinks its
-// failing case.
-void finish(CaseRunner& runner, const RunConfig& config, std::optional<ChunkResult>& failing,
-            RunResult& run) {
-  if (!failing) return;
-  if (failing->error) std::rethrow_exception(failing->error);
-  Counterexample counterexample =
-      shrink_failure(runner, failing->failing_result, config.max_shrink_runs, config.progress);
-  counterexample.case_index = *failing->failing_index;
-  run.counterexample = std::move(counterexample);
-}
-
-// The chunks of a shard, run by several workers, merged in chunk order so
-// that the result is the sequential one: a failure in chunk f ends the run
-// once every chunk below f is merged; chunks above f are never merged.
-class ParallelRun {
- public:
-  explicit ParallelRun(const RunConfig& config)
-      : config_(config), chunks_((shard_cases(config) + kChunkCases - 1) / kChunkCases) {}
-
-  void work(CaseRunner& runner) {
-    ChunkBuffers buffers;
-    for (;;) {
-      const std::uint64_t chunk = next_chunk_.fetch_add(1, std::memory_order_relaxed);
-      if (chunk >= chunks_ || chunk > lowest_end_.load(std::memory_order_acquire)) return;
-      ChunkResult out;
-      run_chunk(runner, config_, chunk, buffers, out, [&] {
-        return chunk > lowest_end_.load(std::memory_order_relaxed);
-      });
-      if (out.ends_run()) lower_end(chunk);
-      if (chunk > lowest_end_.load(std::memory_order_acquire)) continue;  // discarded
-      deliver(chunk, std::move(out));
-    }
-  }
-
-  RunResult& result() { return run_; }
-  std::optional<ChunkResult>& failing() { return failing_; }
-
- private:
-  void lower_end(std::uint64_t chunk) {
-    std::uint64_t lowest = lowest_end_.load(std::memory_order_relaxed);
-    while (chunk < lowest &&
-           !lowest_end_.compare_exchange_weak(lowest, chunk, std::memory_order_acq_rel)) {
-    }
-  }
-
-  // Merges every chunk that is next in order; the rest wait in `pending_`.
-  void deliver(std::uint64_t chunk, ChunkResult out) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    if (ended_) return;
-    pending_.emplace(chunk, std::move(out));
-    for (auto next = pending_.find(merged_); next != pending_.end();
-         next = pending_.find(merged_)) {
-      ++merged_;
-      const bool ends = merge_chunk(run_, next->second, failing_);
-      pending_.erase(next);
-      if (ends) {
-        ended_ = true;
-        pending_.clear();
-        return;
-      }
-    }
-    if (config_.progress) {
-      Progress status;
-      status.cases_total = shard_cases(config_);
-      status.cases_done = run_.cases_run;
-      status.steps = run_.steps_run;
-      config_.progress(status);  // under the lock: one call at a time
-    }
-  }
-
-  const RunConfig& config_;
-  const std::uint64_t chunks_;
-  std::atomic<std::uint64_t> next_chunk_{0};
-  // The lowest chunk known to end the run; no chunk above it counts.
-  std::atomic<std::uint64_t> lowest_end_{std::numeric_limits<std::uint64_t>::max()};
-  std::mutex mutex_;
-  std::map<std::uint64_t, ChunkResult> pending_;  // finished, waiting for lower chunks
-  std::uint64_t merged_ = 0;                      // chunks below it are merged
-  bool ended_ = false;
-  RunResult run_;
-  std::optional<ChunkResult> failing_;
-};
-
-}  // namespace
 
 RunResult run_certification(CaseRunner& runner, const RunConfig& config) {
-  check_shard(config);
-  const auto start = std::chrono::steady_clock::now();
-  RunResult run;
-  Progress status;
-  status.cases_total = shard_cases(config);
-  std::optional<ChunkResult> failing;
-  ChunkBuffers buffers;
-  for (std::uint64_t chunk = 0; chunk * kChunkCases < status.cases_total; ++chunk) {
-    ChunkResult out;
-    run_chunk(runner, config, chunk, buffers, out, [] { return false; });
-    if (merge_chunk(run, out, failing)) break;
-    if (config.progress) {
-      status.cases_done = run.cases_run;
-      status.steps = run.steps_run;
-      config.progress(status);
-    }
-  }
-  finish(runner, config, failing, run);
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return run;
+  CaseRunner* const runners[] = {&runner};
+  detail::Outcome<SequentialKind> outcome =
+      detail::drive(sequential_kind(config), std::span<CaseRunner* const>(runners),
+                    detail::DriverConfig::of(config));
+  return run_result_of(outcome, runner.options());
 }
 
 RunResult run_certification(const RunnerFactory& make_runner, const RunConfig& config) {
-  check_shard(config);
-  const std::uint32_t jobs = config.jobs != 0 ? config.jobs
-                                              : std::max(1u, std::thread::hardware_concurrency());
-  // Every runner is made before any work starts, so that a provider that
-  // cannot be used fails here, once.
-  std::vector<std::unique_ptr<CaseRunner>> runners;
-  for (std::uint32_t job = 0; job < jobs; ++job) runners.push_back(make_runner());
-  if (jobs == 1) return run_certification(*runners.front(), config);
-
-  const auto start = std::chrono::steady_clock::now();
-  ParallelRun parallel(config);
-  {
-    std::vector<std::jthread> workers;
-    for (std::uint32_t job = 1; job < jobs; ++job) {
-      workers.emplace_back([&parallel, runner = runners[job].get()] { parallel.work(*runner); });
-    }
-    parallel.work(*runners.front());
-  }  // joins the workers
-  RunResult& run = parallel.result();
-  finish(*runners.front(), config, parallel.failing(), run);
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return std::move(run);
+  std::optional<CaseOptions> options;
+  const auto make = [&] {
+    std::unique_ptr<CaseRunner> runner = make_runner();
+    if (!options) options = runner->options();
+    return runner;
+  };
+  detail::Outcome<SequentialKind> outcome =
+      detail::drive_jobs(sequential_kind(config), make, detail::DriverConfig::of(config));
+  return run_result_of(outcome, *options);
 }
 
 }  // namespace logoffcheck

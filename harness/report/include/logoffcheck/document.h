@@ -13,12 +13,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/clauses.h"
+#include "logoffcheck/concurrent.h"
 #include "logoffcheck/coverage.h"
 #include "logoffcheck/engine.h"
 #include "logoffcheck/history.h"
@@ -74,47 +76,25 @@ struct FlakyReplays {
   friend bool operator==(const FlakyReplays&, const FlakyReplays&) = default;
 };
 
-// A counterexample as a document: enough to replay it against the provider and
-// to explain it. `steps` are the executed steps, final Releases included.
-struct CounterexampleDocument {
-  std::string provider;  // "builtin:saves-first-flag" or a library path
-  Profile profile = Profile::deferred;
-  bool strict = false;
-  std::uint64_t seed = 0;
-  std::uint64_t case_index = 0;  // which case of the run failed first
-  std::vector<Step> steps;
-  Violation violation;             // a provider clause that applies to `profile`
-  std::size_t violation_step = 0;  // 0-based index into `steps`
-  // Only when the store printed something (isolated, output captured).
-  std::optional<ProviderOutput> provider_output;
-  // Only when the failure did not recur (a flaky store).
-  std::optional<FlakyReplays> replays;
+// A counterexample is one document whatever kind of case failed: what every
+// kind shares (provider, profile, seed, case, violation, the store's output)
+// and one part per kind that says what was played. A new kind of case (several
+// stores in one case, issue 23) is a new alternative of CounterexamplePart; a
+// new detail of a kind (a recorded thread schedule, issue 22) is a new member
+// of its part: never a new document. The JSON keeps every format written
+// before (docs/report.md): a sequential part as "steps", a concurrent one as
+// "kind": "concurrent-counterexample" with a `threads` array.
 
-  friend bool operator==(const CounterexampleDocument&, const CounterexampleDocument&) = default;
+// The sequential part: one case played step by step. `steps` are the
+// executed steps, final Releases included.
+struct SequentialPart {
+  std::vector<Step> steps;
+  std::size_t violation_step = 0;  // 0-based index into `steps`
+
+  friend bool operator==(const SequentialPart&, const SequentialPart&) = default;
 };
 
-// The document for a counterexample the engine found.
-CounterexampleDocument make_counterexample_document(const Counterexample& counterexample,
-                                                    std::string provider,
-                                                    const CaseOptions& options, std::uint64_t seed);
-
-// The counterexample as pretty-printed JSON (docs/report.md), ending in "\n".
-std::string write_counterexample_json(const CounterexampleDocument& counterexample);
-
-// Parses and validates a counterexample document. Never crashes, hangs or
-// allocates more than a small multiple of the input, whatever `text` holds.
-// Throws InputError naming the first problem found.
-CounterexampleDocument parse_counterexample_json(std::string_view text);
-
-// Parses just a JSON array of steps ([{"call": "AddRef"}, {"env": "MessageQueued"},
-// {"call": "StoreLogoff", "flags": "0x00000002"}, ...]). Same guarantees.
-std::vector<Step> parse_steps_json(std::string_view text);
-
-// ---------------------------------------------------------------------------
-// Concurrent counterexamples (clause RC-4, docs/concurrency.md): a case played
-// by several threads at once, recognised by its `threads` array.
-
-// One call of the failing history, as the document holds it.
+// One call of a concurrent history, as the document holds it.
 struct ConcurrentCallRecord {
   std::optional<std::uint32_t> thread;  // 0-based thread; nullopt: the client
   Step step;
@@ -126,34 +106,79 @@ struct ConcurrentCallRecord {
   friend bool operator==(const ConcurrentCallRecord&, const ConcurrentCallRecord&) = default;
 };
 
-struct ConcurrentCounterexampleDocument {
-  std::string provider;
-  Profile profile = Profile::deferred;
-  bool strict = false;
-  std::uint64_t seed = 0;
-  std::uint64_t case_index = 0;
+// The concurrent part (clause RC-4, docs/concurrency.md): a case played by
+// several threads at once, and one failing play of it.
+struct ConcurrentPart {
   // Of `repeat` plays of the shrunk case, `failed_runs` failed; replay plays
   // it `repeat` times unless told otherwise.
   std::uint32_t repeat = 1;
   std::uint32_t failed_runs = 0;
-  ConcurrentCase scenario;  // the shrunk case: prefix and threads
+  ConcurrentCase scenario;                    // the shrunk case: prefix and threads
   std::vector<ConcurrentCallRecord> history;  // one failing play
   std::vector<std::size_t> linearized;        // indices into history
-  Violation violation;                        // a provider clause (RC-4, RC-3 or the clause)
   ClauseId cause = ClauseId::RC_4;            // the clause that failed for `violation_call`
   std::size_t violation_call = 0;             // 0-based index into history
 
-  friend bool operator==(const ConcurrentCounterexampleDocument&,
-                         const ConcurrentCounterexampleDocument&) = default;
+  friend bool operator==(const ConcurrentPart&, const ConcurrentPart&) = default;
 };
 
-// Pretty-printed JSON (docs/report.md), ending in "\n".
-std::string write_concurrent_counterexample_json(const ConcurrentCounterexampleDocument& document);
+using CounterexamplePart = std::variant<SequentialPart, ConcurrentPart>;
 
-// Parses and validates a concurrent counterexample; the case must keep the
-// caller rules (concurrent_case_valid) within kMaxHistoryCalls calls. Same
-// guarantees as parse_counterexample_json.
-ConcurrentCounterexampleDocument parse_concurrent_counterexample_json(std::string_view text);
+// A counterexample as a document: enough to replay it against the provider and
+// to explain it.
+struct CounterexampleDocument {
+  std::string provider;  // "builtin:saves-first-flag" or a library path
+  Profile profile = Profile::deferred;
+  bool strict = false;
+  std::uint64_t seed = 0;
+  std::uint64_t case_index = 0;  // which case of the run failed first
+  CounterexamplePart part;       // what was played, by kind
+  // A provider clause that applies to `profile`; for a concurrent part RC-4,
+  // RC-3 or the clause that failed for the unexplained call.
+  Violation violation;
+  // Only when the store printed something (isolated, output captured).
+  std::optional<ProviderOutput> provider_output;
+  // Only when the failure did not recur (a flaky store, sequential cases).
+  std::optional<FlakyReplays> replays;
+
+  // The part of each kind, or nullptr when the document is of another kind.
+  const SequentialPart* sequential() const noexcept { return std::get_if<SequentialPart>(&part); }
+  SequentialPart* sequential() noexcept { return std::get_if<SequentialPart>(&part); }
+  const ConcurrentPart* concurrent() const noexcept { return std::get_if<ConcurrentPart>(&part); }
+  ConcurrentPart* concurrent() noexcept { return std::get_if<ConcurrentPart>(&part); }
+
+  friend bool operator==(const CounterexampleDocument&, const CounterexampleDocument&) = default;
+};
+
+// The document for a counterexample the engine found.
+CounterexampleDocument make_counterexample_document(const Counterexample& counterexample,
+                                                    std::string provider,
+                                                    const CaseOptions& options, std::uint64_t seed);
+
+// The calls of `history` as a document holds them: thread, step, ticks,
+// outcome and what was observed, in words.
+std::vector<ConcurrentCallRecord> history_records(const History& history);
+
+// The document for a counterexample the concurrent search found.
+CounterexampleDocument make_counterexample_document(const ConcurrentCounterexample& counterexample,
+                                                    std::string provider,
+                                                    const CaseOptions& options, std::uint64_t seed);
+
+// The counterexample as pretty-printed JSON (docs/report.md), ending in "\n":
+// for a sequential part the format of every earlier version byte for byte,
+// for a concurrent one the `threads` format.
+std::string write_counterexample_json(const CounterexampleDocument& counterexample);
+
+// Parses and validates a counterexample document of either kind (a
+// concurrent one is recognised by its `threads` array; its case must keep
+// the caller rules, concurrent_case_valid, within kMaxHistoryCalls calls).
+// Never crashes, hangs or allocates more than a small multiple of the input,
+// whatever `text` holds. Throws InputError naming the first problem found.
+CounterexampleDocument parse_counterexample_json(std::string_view text);
+
+// Parses just a JSON array of steps ([{"call": "AddRef"}, {"env": "MessageQueued"},
+// {"call": "StoreLogoff", "flags": "0x00000002"}, ...]). Same guarantees.
+std::vector<Step> parse_steps_json(std::string_view text);
 
 // ---------------------------------------------------------------------------
 // Reports
@@ -200,6 +225,28 @@ struct CoverageFigures {
   bool meets_minimum = true;  // no minimum, or percent >= minimum
 };
 
+// What the run that made a report knows beyond the report's JSON, so that
+// every renderer (text, JUnit, HTML) works from the Report alone: how it was
+// made and what the store did at each step of the counterexample. A report
+// read from JSON has it empty, and the renderers fall back on what the model
+// expected (and on "logoffcheck certify" for the command). Not part of a
+// report's identity: two reports are equal when their documents are.
+struct RunContext {
+  // What produced the report: "certify", "explore", "merge".
+  std::string command_name = "certify";
+  // The command line that runs it again, as a shell reads it (the CLI's
+  // text falls back on the certify command the report's fields give).
+  std::string reproduce;
+  // Extra lines for the run's description, e.g. {"Profile detection", "follows deferred"}.
+  std::vector<std::pair<std::string, std::string>> notes;
+  // A sequential counterexample's executed steps with what was observed.
+  std::vector<StepRecord> records;
+  // A concurrent counterexample's shrinking: smaller cases tried.
+  std::optional<std::uint64_t> smaller_cases_tried;
+
+  friend bool operator==(const RunContext&, const RunContext&) noexcept { return true; }
+};
+
 // A certification run (or shards of one merged) as a document.
 struct Report {
   std::string version{logoffcheck_version()};  // logoffcheck that wrote it
@@ -214,17 +261,16 @@ struct Report {
   std::uint64_t steps_run = 0;
   double seconds = 0;
   ClauseTally tally;
+  // The first failure, minimised, of whatever kind the run's cases were.
   std::optional<CounterexampleDocument> counterexample;
-  // A --threads run's counterexample; then `counterexample` is empty. The
-  // JSON holds either in "counterexample".
-  std::optional<ConcurrentCounterexampleDocument> concurrent_counterexample;
   // Absent in reports written before logoffcheck measured coverage.
   std::optional<ReportCoverage> coverage;
 
-  bool conformant() const noexcept {
-    return !counterexample.has_value() && !concurrent_counterexample.has_value();
-  }
-  // The clause the counterexample names (sequential or concurrent), if any.
+  // What only the run knows, for the renderers; never written (see RunContext).
+  RunContext run;
+
+  bool conformant() const noexcept { return !counterexample.has_value(); }
+  // The clause the counterexample names, if any.
   std::optional<ClauseId> failed_clause() const noexcept;
   // Conformant, and covering at least --min-coverage when one was given.
   bool passed() const noexcept;
@@ -240,8 +286,16 @@ CoverageFigures coverage_figures(const Report& report);
 // shard) and nothing run yet: the part every kind of run shares.
 Report report_of_config(const RunConfig& config, std::string provider);
 
-// The report of a run of `config` against the provider called `provider`.
+// The report of a run of `config` against the provider called `provider`,
+// with what the run observed in `Report::run` (the counterexample's records).
 Report make_report(const RunResult& run, const RunConfig& config, std::string provider);
+
+// The same for a run of concurrent histories: RC-4 judged once per history,
+// the concurrent counterexample, and no coverage (concurrent runs do not
+// measure it). The clause the counterexample names shows as failed in the
+// table even when the checker tallied no verdict for it (a crash is RC-3
+// whatever the order).
+Report make_report(const ConcurrentRunResult& run, const RunConfig& config, std::string provider);
 
 // The report as pretty-printed JSON with a fixed key order, ending in "\n".
 std::string write_report_json(const Report& report);
@@ -250,14 +304,9 @@ std::string write_report_json(const Report& report);
 // as parse_counterexample_json.
 Report parse_report_json(std::string_view text);
 
-// What `logoffcheck replay` reads: a counterexample document, or a report
-// whose counterexample is not null. Throws InputError otherwise, like the
-// parsers above.
+// What `logoffcheck replay` reads: a counterexample document of either kind,
+// or a report whose counterexample is not null. Throws InputError otherwise,
+// like the parsers above.
 CounterexampleDocument parse_replayable_json(std::string_view text);
-
-// The same, for `replay`, which also replays concurrent counterexamples: a
-// counterexample document of either kind, or a report holding one.
-using ReplayableDocument = std::variant<CounterexampleDocument, ConcurrentCounterexampleDocument>;
-ReplayableDocument parse_replayable_document(std::string_view text);
 
 }  // namespace logoffcheck

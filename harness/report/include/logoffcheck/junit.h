@@ -10,9 +10,8 @@
 namespace logoffcheck {
 
 // The run's JUnit XML: one <testsuite> per report, one <testcase> per clause
-// of the catalog; failures carry the counterexample's step table:
-// `counterexample_table` when given (format_step_table of the recorded
-// steps), else format_counterexample_steps of the report's counterexample.
-std::string write_junit_xml(const Report& report, std::string_view counterexample_table = {});
+// of the catalog; the failure of the clause the counterexample names carries
+// format_counterexample(report) (the step table or the thread table).
+std::string write_junit_xml(const Report& report);
 
 }  // namespace logoffcheck

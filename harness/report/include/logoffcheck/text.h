@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,15 +32,34 @@ std::string format_step_table(const std::vector<StepRecord>& records,
                               const std::optional<Violation>& violation,
                               std::size_t violation_step);
 
-// The counterexample's steps with what the model expected of each, walking
-// the model from the profile's initial state; the observations are empty
-// (a document holds none). Stops early at a step the caller rules refuse.
+// A sequential counterexample's steps with what the model expected of each,
+// walking the model from the profile's initial state; the observations are
+// empty (a document holds none). Stops early at a step the caller rules
+// refuse. Requires counterexample.sequential().
 std::vector<StepRecord> expected_records(const CounterexampleDocument& counterexample);
 
-// The step table of a counterexample document, which holds no observations:
-// the expected column comes from the model, the observed column is filled in
-// only at the violating step.
+// The step table of a sequential counterexample document, which holds no
+// observations: the expected column comes from the model, the observed column
+// is filled in only at the violating step. Requires counterexample.sequential().
 std::string format_counterexample_steps(const CounterexampleDocument& counterexample);
+
+// The thread table of a concurrent history: a row per call in the order the
+// calls began, the client's and one column per thread, each call's place in
+// `order`; when `unexplained` is given, that call is marked '!' and a last
+// line says after how many calls in order no order explains it (`cause`
+// fails for it).
+std::string format_history_table(std::span<const ConcurrentCallRecord> calls,
+                                 std::span<const std::size_t> order,
+                                 std::optional<std::size_t> unexplained, ClauseId cause);
+
+// The counterexample of `report` as text, as the CLI prints it and JUnit
+// carries it, empty when there is none. Sequential: the step table, with
+// what was observed when the run recorded it (report.run.records), else
+// format_counterexample_steps. Concurrent: a line of figures (prefix steps,
+// threads, calls, case, how often the shrunk case failed, and the smaller
+// cases tried when report.run knows it), then the thread table of the
+// failing play.
+std::string format_counterexample(const Report& report);
 
 // The per-clause table of a report: ID, level, status, times exercised.
 std::string format_clause_table(const Report& report);
