@@ -78,7 +78,7 @@ TEST(SarifFingerprint, OnlyTheMinimalCounterexampleCounts) {
   EXPECT_EQ(counterexample_fingerprint(report), counterexample_fingerprint(elsewhere));
   EXPECT_EQ(counterexample_fingerprint(report).size(), 64u);
   Report other_steps = report;
-  other_steps.counterexample->steps[0] = store_logoff(LOGOFF_ABORT);
+  other_steps.counterexample->sequential()->steps[0] = store_logoff(LOGOFF_ABORT);
   EXPECT_NE(counterexample_fingerprint(report), counterexample_fingerprint(other_steps));
   Report other_clause = report;
   other_clause.counterexample->violation.clause = ClauseId::LT_3;
