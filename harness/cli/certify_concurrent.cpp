@@ -65,12 +65,14 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
             << " times: " << run.histories_run << " histories\n";
   const std::string table =
       run.counterexample ? format_concurrent_counterexample(*run.counterexample) : "";
-  outputs.write(report, table);
+  HtmlContext page;
+  page.reproduce = certify_command(report) + " --threads " + std::to_string(concurrency.threads) +
+                   " --repeat " + std::to_string(concurrency.repeat);
+  outputs.write(report, table, page);
   if (!run.counterexample) return kConformant;
   std::cout << "\n" << table << "\n";
   print_violation(std::cout, run.counterexample->judgement.violation);
-  std::cout << "\nReproduce: " << certify_command(report) << " --threads " << concurrency.threads
-            << " --repeat " << concurrency.repeat << "\n";
+  std::cout << "\nReproduce: " << page.reproduce << "\n";
   return kNotConformant;
 }
 
