@@ -5,6 +5,7 @@
 #include "logoffcheck/builtin.h"
 #include "mutants/mutants.h"
 #include "reference/reference_store.h"
+#include "sdk_sample/sdk_sample_store.h"
 
 namespace logoffcheck {
 
@@ -18,13 +19,19 @@ const std::array kReferences = {
     BuiltinProvider{"reference-eager",
                     "careful eager-profile store: StoreLogoff asks the spooler at once; the final "
                     "Release sends LOGOFF_ABORT only if StoreLogoff never did",
-                    &providers::open_reference_eager_store, Profile::eager, std::nullopt, 0, false},
+                    &providers::open_reference_eager_store, Profile::eager, std::nullopt, 0,
+                    false},
+    BuiltinProvider{"sdk-sample",
+                    "the MAPI SDK sample store's logoff: saves StoreLogoff's flags as given, "
+                    "writes LOGOFF_COMPLETE back, passes the saved flags (LOGOFF_ABORT by "
+                    "default) in its last Release (SHOULD: SL-3 under --strict)",
+                    &providers::open_sdk_sample_store, Profile::deferred, std::nullopt, 0, false},
 };
 
 std::vector<BuiltinProvider> all_providers() {
   std::vector<BuiltinProvider> all(kReferences.begin(), kReferences.end());
-  for (const auto mutants :
-       {providers::functional_mutants(), providers::fault_mutants(), providers::race_mutants()}) {
+  for (const auto mutants : {providers::functional_mutants(), providers::should_only_mutants(),
+                              providers::fault_mutants(), providers::race_mutants()}) {
     all.insert(all.end(), mutants.begin(), mutants.end());
   }
   std::sort(all.begin() + kReferences.size(), all.end(),

@@ -20,6 +20,7 @@
 #include "logoffcheck/engine.h"
 #include "logoffcheck/history.h"
 #include "logoffcheck/isolation.h"
+#include "logoffcheck/input_handling.h"
 #include "logoffcheck/runner.h"
 #include "logoffcheck/text.h"
 #include "outcome.h"
@@ -244,6 +245,13 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
              : " by " + std::string(clause_code(runs[i].counterexample->violation.clause)));
     if (neither && i + 1 < runs.size()) detection += ",";
   }
+  // How it treats invalid input and what it writes back (D3, D4), played
+  // leniently under the profile it follows (the default when neither).
+  CaseOptions probe_options = configs[neither ? 0 : detected].case_options;
+  probe_options.strict = false;
+  const std::unique_ptr<CaseRunner> probe =
+      make_runner(chosen.provider, probe_options, runner_options(chosen, arguments.isolation));
+  detection += "; " + describe_input_handling(probe_input_handling(*probe));
   std::cout << "profile detection: " << detection << "\n";
   if (neither) {
     // Each profile's counterexample; the report below is the default profile's.

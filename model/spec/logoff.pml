@@ -11,7 +11,11 @@
  *                 the final Release;
  *   Store       — the reference store of the profile (deferred by default,
  *                 eager with -DPROFILE_EAGER); a -DMUTANT_... define swaps in
- *                 one bug of the mutant gallery (providers/mutants/gallery.cpp);
+ *                 one bug of the mutant gallery (providers/mutants/gallery.cpp)
+ *                 or one behaviour of the SHOULD-only gallery
+ *                 (providers/mutants/should_only.cpp); -DSTORE_SDK_SAMPLE
+ *                 plays the MAPI SDK sample store (providers/sdk_sample/):
+ *                 invalid input accepted as given, LOGOFF_COMPLETE written back;
  *   Spooler     — IMAPISupport::StoreLogoffTransports (contract §8);
  *   Environment — transport events between client calls (contract §5).
  *
@@ -47,8 +51,13 @@
 
 #define INPUT_FLAG_MASK  (LOGOFF_NO_WAIT | LOGOFF_ORDERLY | LOGOFF_PURGE | LOGOFF_ABORT | LOGOFF_QUIET)
 #define ACTIVITY_MASK    (LOGOFF_INBOUND | LOGOFF_OUTBOUND | LOGOFF_OUTBOUND_QUEUE)
+#define OUTPUT_MASK      (LOGOFF_COMPLETE | ACTIVITY_MASK)
 #define SINGLE_INPUT_FLAG(f) ((f) == LOGOFF_NO_WAIT || (f) == LOGOFF_ORDERLY || \
                               (f) == LOGOFF_PURGE || (f) == LOGOFF_ABORT || (f) == LOGOFF_QUIET)
+/* D3: output bits beside exactly one input flag, and nothing else. */
+#define INPUT_FLAG_BESIDE_OUTPUT_BITS(f) \
+  (((f) & ~(INPUT_FLAG_MASK | OUTPUT_MASK)) == 0 && ((f) & OUTPUT_MASK) != 0 && \
+   SINGLE_INPUT_FLAG((f) & INPUT_FLAG_MASK))
 
 /* ---- Bounds -----------------------------------------------------------------
  * The client makes at most CLIENT_CALLS calls, then only Releases; the
@@ -108,7 +117,8 @@ byte outbox_queued;
 /* ---- The store's inside: used only to print abstract states for the
  * cross-validation, never by a property (the verifier cannot see them). ---- */
 byte store_references = 1;   /* a new store starts at 1 */
-int  store_saved_flag;       /* deferred: the flag to pass at the final Release; 0 = none */
+int  store_saved_flag;       /* deferred: the flag of the last valid StoreLogoff; 0 = none */
+int  store_accepted = -1;    /* deferred: the last invalid input accepted since; -1 = none */
 bool store_transports_called;
 bool store_destroyed;
 bool store_exited;           /* the Store process has ended (it was destroyed) */
@@ -119,6 +129,17 @@ bool call_without_reference;     /* the store called the support object holding 
 byte client_references = 1;      /* the references the client holds (its view of the count) */
 bool client_saw_complete;        /* eager: a StoreLogoff returned LOGOFF_COMPLETE */
 int  last_valid_flag;            /* the input of the client's last valid StoreLogoff; 0 = none */
+/* Decision D3: the invalid inputs the store accepted (a success HRESULT) since
+ * the last valid StoreLogoff, one bit per invalid input the client passes
+ * (ACCEPTED_BIT), and the input flags that stood alone beside output bits in
+ * them. The final Release may pass any of those, besides the last valid flag. */
+byte accepted_inputs;
+int  accepted_alone;
+#define ACCEPTED_NONE           1   /* 0 */
+#define ACCEPTED_TWO            2   /* LOGOFF_NO_WAIT | LOGOFF_ORDERLY */
+#define ACCEPTED_UNKNOWN        4   /* LOGOFF_ABORT | 256 */
+#define ACCEPTED_COMPLETE       8   /* LOGOFF_COMPLETE */
+#define ACCEPTED_BESIDE_OUTPUT  16  /* LOGOFF_NO_WAIT | LOGOFF_COMPLETE */
 byte transport_calls_total;      /* StoreLogoffTransports calls so far in this lifetime */
 bool call_in_progress;           /* a client call has been made and has not returned */
 
@@ -150,13 +171,14 @@ chan spooler_to_store = [0] of { int, int };          /* HRESULT, *lpulFlags on 
 /* One line per step, parsed by tests/formal/crosscheck.cpp:
  *   STEP <action> <null> <in> <result> <out> <calls> <flag> <sp_result> <sp_out> STATE <abstract state>
  * The abstract state is what the C++ model's State holds (cross-validation):
- *   <count> <saved flag> <transports called> <complete returned> <destroyed>
- *   <inbound> <outbound> <other process> <reception> <logged off> <flushed> <queued> */
+ *   <count> <saved flag> <accepted> <transports called> <complete returned> <destroyed>
+ *   <inbound> <outbound> <other process> <reception> <logged off> <flushed> <queued>
+ * (<accepted>: the last invalid input accepted since the last valid one, -1 for none.) */
 #define PRINT_STATE() \
-  printf("STATE %d %d %d %d %d %d %d %d %d %d %d %d\n", store_references, store_saved_flag, \
-         store_transports_called, client_saw_complete, store_destroyed, inbound_in_progress, \
-         outbound_in_progress, open_in_other_process, reception_enabled, logged_off, \
-         queues_flushed, outbox_queued)
+  printf("STATE %d %d %d %d %d %d %d %d %d %d %d %d %d\n", store_references, store_saved_flag, \
+         store_accepted, store_transports_called, client_saw_complete, store_destroyed, \
+         inbound_in_progress, outbound_in_progress, open_in_other_process, reception_enabled, \
+         logged_off, queues_flushed, outbox_queued)
 #ifdef TRACE_STEPS
 /* By name rather than with %e, which pan (replaying a counterexample) does not
  * support. */
@@ -308,6 +330,13 @@ inline final_release(flags, result, out) {
   :: else -> skip
   fi;
 #  endif
+#  if defined(STORE_SDK_SAMPLE)
+  /* The flags saved as given: the last accepted input, if one came last. */
+  if
+  :: store_accepted != -1 -> flags = store_accepted
+  :: else -> skip
+  fi;
+#  endif
   store_logoff_transports(flags, result, out);
 #  if defined(MUTANT_RETRIES_LOGOFF_WHEN_BUSY)
   if
@@ -334,6 +363,7 @@ proctype Store() {
   int result;
   int out;
   int transport_flags;
+  int spooler_answer;
 end_idle:
   do
   :: client_to_store ? action, null_pointer, flags ->
@@ -362,6 +392,31 @@ end_idle:
         fi
      :: action == StoreLogoff ->
         validate(null_pointer, flags, result);
+#if defined(STORE_SDK_SAMPLE) || defined(MUTANT_IGNORES_INVALID_INPUT)
+        /* D3, accepted: only the pointer is checked. */
+        if
+        :: result != S_OK && !null_pointer ->
+#  if defined(STORE_SDK_SAMPLE) && !defined(PROFILE_EAGER)
+           store_accepted = flags;            /* saved as given */
+           store_to_client ! S_OK, LOGOFF_COMPLETE;
+#  else
+           store_to_client ! S_OK, flags;     /* ignored */
+#  endif
+           goto answered
+        :: else -> skip
+        fi;
+#endif
+#if defined(MUTANT_KEEPS_INPUT_FLAG_BESIDE_OUTPUT_BITS)
+        /* D3, accepted: an input flag beside output bits, saved alone. */
+        if
+        :: !null_pointer && (flags & ~(INPUT_FLAG_MASK | OUTPUT_MASK)) == 0 &&
+           (flags & OUTPUT_MASK) != 0 && SINGLE_INPUT_FLAG(flags & INPUT_FLAG_MASK) ->
+           store_saved_flag = flags & INPUT_FLAG_MASK;
+           store_to_client ! S_OK, flags;
+           goto answered
+        :: else -> skip
+        fi;
+#endif
 #if defined(MUTANT_REJECTS_QUIET)
         /* Implements the four flags the spooler acts on, not the one that only asks. */
         if
@@ -371,6 +426,11 @@ end_idle:
 #endif
         if
         :: result != S_OK ->
+#if defined(MUTANT_ABORTS_TRANSPORTS_ON_INVALID_INPUT)
+           /* "Garbage in, stop everything": a rejection that logs off (SL-2). */
+           transport_flags = LOGOFF_ABORT;
+           store_logoff_transports(transport_flags, spooler_answer, out);
+#endif
 #if defined(MUTANT_CLEARS_FLAG_ON_INVALID_INPUT)
            /* "A failed call resets the request": invalid input changes the saved state. */
            store_saved_flag = 0;
@@ -386,6 +446,7 @@ end_idle:
            store_to_client ! S_OK, out
 #else
            /* D2: save the flag; the last valid call wins. */
+           store_accepted = -1;   /* the last valid call wins over accepted input (D3) */
 #  if defined(MUTANT_SAVES_FIRST_FLAG)
            if
            :: store_saved_flag == 0 -> store_saved_flag = flags
@@ -404,13 +465,17 @@ end_idle:
            :: else -> skip
            fi;
 #  endif
-#  if defined(MUTANT_WRITES_COMPLETE_ON_SAVE)
-           store_to_client ! S_OK, LOGOFF_COMPLETE
+#  if defined(STORE_SDK_SAMPLE)
+           store_to_client ! S_OK, LOGOFF_COMPLETE   /* D4: the SDK sample's answer */
+#  elif defined(MUTANT_ORS_COMPLETE_INTO_FLAGS)
+           store_to_client ! S_OK, flags | LOGOFF_COMPLETE   /* not what D4 allows */
 #  else
            store_to_client ! S_OK, flags   /* D4: the input, unchanged */
 #  endif
 #endif
-        fi
+        fi;
+answered:
+        skip
      fi
   od;
   store_exited = true
@@ -445,10 +510,27 @@ inline call_store(action, null_pointer, flags) {
        step_final_release = client_references == 0
     :: action == StoreLogoff && !null_pointer && SINGLE_INPUT_FLAG(flags) ->
        last_valid_flag = flags;
+       accepted_inputs = 0;     /* the last valid call wins (D2, D3) */
+       accepted_alone = 0;
 #if defined(PROFILE_EAGER)
        /* Caller rule (contract §6): after LOGOFF_COMPLETE, only Release. */
        client_saw_complete = client_saw_complete || (step_flags_out & LOGOFF_COMPLETE) != 0
 #endif
+    :: action == StoreLogoff && !null_pointer && !SINGLE_INPUT_FLAG(flags) && step_result >= 0 ->
+       /* D3: invalid input the store accepted. */
+       if
+       :: flags == 0 -> accepted_inputs = accepted_inputs | ACCEPTED_NONE
+       :: flags == (LOGOFF_NO_WAIT | LOGOFF_ORDERLY) -> accepted_inputs = accepted_inputs | ACCEPTED_TWO
+       :: flags == (LOGOFF_ABORT | 256) -> accepted_inputs = accepted_inputs | ACCEPTED_UNKNOWN
+       :: flags == LOGOFF_COMPLETE -> accepted_inputs = accepted_inputs | ACCEPTED_COMPLETE
+       :: flags == (LOGOFF_NO_WAIT | LOGOFF_COMPLETE) ->
+          accepted_inputs = accepted_inputs | ACCEPTED_BESIDE_OUTPUT
+       :: else -> skip
+       fi;
+       if
+       :: INPUT_FLAG_BESIDE_OUTPUT_BITS(flags) -> accepted_alone = accepted_alone | (flags & INPUT_FLAG_MASK)
+       :: else -> skip
+       fi
     :: else -> skip
     fi;
     call_in_progress = false;
@@ -486,6 +568,9 @@ proctype Client() {
      :: flags = LOGOFF_NO_WAIT | LOGOFF_ORDERLY
      :: flags = LOGOFF_ABORT | 256
      :: flags = LOGOFF_COMPLETE
+     /* an input flag with output bits beside it: what MFCMAPI passes when it
+      * feeds back what a store like the SDK sample wrote (D3) */
+     :: flags = LOGOFF_NO_WAIT | LOGOFF_COMPLETE
      :: call_store(StoreLogoff, true, 0); goto called
      fi;
      call_store(StoreLogoff, false, flags);
@@ -580,6 +665,7 @@ inline start_lifetime() {
   store_destroyed = false; store_exited = false;
   support_references = 1; call_without_reference = false; client_references = 1;
   client_saw_complete = false; last_valid_flag = 0; transport_calls_total = 0;
+  accepted_inputs = 0; accepted_alone = 0; store_accepted = -1;
   call_in_progress = false; step_action = NoStep; step_returned = false;
   step_null_pointer = false; step_flags_in = 0; step_result = 0; step_flags_out = 0;
   step_final_release = false; step_called_before = false; step_transport_calls = 0;
@@ -623,6 +709,21 @@ init {
 #define UNKNOWN_BITS_INPUT  (!step_null_pointer && (step_flags_in & ~INPUT_FLAG_MASK) != 0)
 #define FINAL_RELEASE       (RETURNED(Release) && step_final_release)
 #define SPOOLER_CALLED      (step_transport_calls > 0)
+#define ACCEPTED(bit)       ((accepted_inputs & (bit)) != 0)
+/* D3: an accepted invalid input, as given. */
+#define ACCEPTED_AS_GIVEN(f) \
+  (((f) == 0 && ACCEPTED(ACCEPTED_NONE)) || \
+   ((f) == (LOGOFF_NO_WAIT | LOGOFF_ORDERLY) && ACCEPTED(ACCEPTED_TWO)) || \
+   ((f) == (LOGOFF_ABORT | 256) && ACCEPTED(ACCEPTED_UNKNOWN)) || \
+   ((f) == LOGOFF_COMPLETE && ACCEPTED(ACCEPTED_COMPLETE)) || \
+   ((f) == (LOGOFF_NO_WAIT | LOGOFF_COMPLETE) && ACCEPTED(ACCEPTED_BESIDE_OUTPUT)))
+/* D2, D3 (deferred): a flag the final Release may pass — the last valid one
+ * (LOGOFF_ABORT when none came), an accepted input as given, or the input flag
+ * that stood alone beside output bits in one. (No ?: here: "->" is LTL's.) */
+#define FINAL_FLAG_ALLOWED(f) \
+  ((last_valid_flag != 0 && (f) == last_valid_flag) || \
+   (last_valid_flag == 0 && (f) == LOGOFF_ABORT) || ACCEPTED_AS_GIVEN(f) || \
+   (SINGLE_INPUT_FLAG(f) && (accepted_alone & (f)) != 0))
 
 /* SL-1: A StoreLogoff with a non-NULL pointer to exactly one of the five input
  * flags returns S_OK. */
@@ -631,16 +732,17 @@ ltl SL1_valid_store_logoff_succeeds {
 }
 
 /* SL-2: StoreLogoff with invalid input (NULL, no input flag, several, or
- * unknown bits) does not crash, returns a failure HRESULT, changes no saved
- * state and calls no transport logoff. ("Does not crash" is out of reach;
- * "changes no saved state" shows at the final Release, LT-1/LT-3/LT-4.) */
-ltl SL2_invalid_input_fails_without_call {
-  [] ((RETURNED(StoreLogoff) && !VALID_INPUT) -> (step_result < 0 && step_transport_calls == 0))
+ * unknown bits) that the store rejects with a failure HRESULT changes no saved
+ * state and calls no transport logoff. ("Changes no saved state" shows at the
+ * final Release, LT-1/LT-3/LT-4.) */
+ltl SL2_rejected_input_changes_nothing {
+  [] ((RETURNED(StoreLogoff) && !VALID_INPUT && step_result < 0) -> step_transport_calls == 0)
 }
 
-/* SL-3: Invalid StoreLogoff input gets MAPI_E_UNKNOWN_FLAGS for bits outside
- * the input flags, otherwise MAPI_E_INVALID_PARAMETER. */
-ltl SL3_invalid_input_gets_d3_hresult {
+/* SL-3 (SHOULD): Invalid StoreLogoff input is rejected, with
+ * MAPI_E_UNKNOWN_FLAGS for bits outside the input flags, otherwise
+ * MAPI_E_INVALID_PARAMETER; accepting it, as the SDK sample store does, warns. */
+ltl SL3_invalid_input_rejected_with_d3_hresult {
   [] ((RETURNED(StoreLogoff) && !VALID_INPUT) ->
       ((UNKNOWN_BITS_INPUT && step_result == MAPI_E_UNKNOWN_FLAGS) ||
        (!UNKNOWN_BITS_INPUT && step_result == MAPI_E_INVALID_PARAMETER)))
@@ -648,11 +750,12 @@ ltl SL3_invalid_input_gets_d3_hresult {
 
 #if !defined(PROFILE_EAGER)
 /* SL-4 (deferred): On return from a valid StoreLogoff, *lpulFlags holds the
- * input unchanged or a subset of LOGOFF_INBOUND, LOGOFF_OUTBOUND and
- * LOGOFF_OUTBOUND_QUEUE. */
-ltl SL4_output_is_input_or_activity {
+ * input unchanged, a subset of LOGOFF_INBOUND, LOGOFF_OUTBOUND and
+ * LOGOFF_OUTBOUND_QUEUE, or LOGOFF_COMPLETE. */
+ltl SL4_output_is_input_activity_or_complete {
   [] ((RETURNED(StoreLogoff) && VALID_INPUT) ->
-      (step_flags_out == step_flags_in || (step_flags_out & ~ACTIVITY_MASK) == 0))
+      (step_flags_out == step_flags_in || (step_flags_out & ~ACTIVITY_MASK) == 0 ||
+       step_flags_out == LOGOFF_COMPLETE))
 }
 #else
 /* SL-5 (eager): A valid StoreLogoff calls StoreLogoffTransports exactly once,
@@ -667,10 +770,11 @@ ltl SL5_eager_calls_once_and_returns_answer {
 
 #if !defined(PROFILE_EAGER)
 /* LT-1 (deferred): The final Release passes StoreLogoffTransports the flag of
- * the last valid StoreLogoff. (A final Release with no call is LT-3's.) */
+ * the last valid StoreLogoff (or, D3, an invalid input accepted after it).
+ * (A final Release with no call is LT-3's.) */
 ltl LT1_last_flag_wins {
   [] ((FINAL_RELEASE && last_valid_flag != 0 && SPOOLER_CALLED) ->
-      step_transport_flag == last_valid_flag)
+      FINAL_FLAG_ALLOWED(step_transport_flag))
 }
 #endif
 
@@ -683,7 +787,8 @@ ltl LT2_no_call_before_count_zero {
 }
 #else
 ltl LT2_no_call_before_count_zero {
-  [] ((RETURNED(AddRef) || (RETURNED(Release) && !step_final_release)) ->
+  [] ((RETURNED(AddRef) || (RETURNED(Release) && !step_final_release) ||
+       (RETURNED(StoreLogoff) && !VALID_INPUT)) ->
       step_transport_calls == 0)
 }
 #endif
@@ -695,7 +800,7 @@ ltl LT2_no_call_before_count_zero {
 #if !defined(PROFILE_EAGER)
 ltl LT3_final_release_calls_once_when_due {
   [] (FINAL_RELEASE ->
-      (step_transport_calls == 1 && (last_valid_flag != 0 || step_transport_flag == LOGOFF_ABORT)))
+      (step_transport_calls == 1 && (last_valid_flag != 0 || FINAL_FLAG_ALLOWED(step_transport_flag))))
 }
 #else
 ltl LT3_final_release_calls_once_when_due {
@@ -711,11 +816,22 @@ ltl LT3_every_lifetime_hands_transports_back {
   <> (FINAL_RELEASE && transport_calls_total > 0)
 }
 
-/* LT-4: Every StoreLogoffTransports call passes a non-NULL pointer to exactly
- * one input flag. (Every call is the latest one in some state.) */
-ltl LT4_transport_flag_is_one_input_flag {
+/* LT-4: Every StoreLogoffTransports call passes a non-NULL pointer to a flag
+ * the store was given or LOGOFF_ABORT, never an invented one: exactly one input
+ * flag, or an invalid input the store accepted (deferred, in the final Release).
+ * (Every call is the latest one in some state.) */
+#if !defined(PROFILE_EAGER)
+#define IN_FINAL_RELEASE (step_action == Release && \
+                          (client_references == 0 || (client_references == 1 && call_in_progress)))
+ltl LT4_transport_flag_given_never_invented {
+  [] (SPOOLER_CALLED -> (SINGLE_INPUT_FLAG(spooler_flag) ||
+                         (IN_FINAL_RELEASE && ACCEPTED_AS_GIVEN(spooler_flag))))
+}
+#else
+ltl LT4_transport_flag_given_never_invented {
   [] (SPOOLER_CALLED -> SINGLE_INPUT_FLAG(spooler_flag))
 }
+#endif
 
 /* RC-1: AddRef and Release return the new reference count. */
 ltl RC1_count_returned {

@@ -1,6 +1,7 @@
 #include "logoffcheck/coverage.h"
 
 #include <deque>
+#include <set>
 #include <vector>
 
 namespace logoffcheck {
@@ -25,6 +26,7 @@ constexpr std::array<std::string_view, kStepKindCount> kStepKindNames = {
     "StoreLogoff(no flag)",
     "StoreLogoff(several flags)",
     "StoreLogoff(undefined bits)",
+    "StoreLogoff(input flag with output bits)",
     "InboundBegins",
     "InboundEnds",
     "OutboundBegins",
@@ -36,7 +38,7 @@ constexpr std::array<std::string_view, kStepKindCount> kStepKindNames = {
 
 constexpr std::size_t kFirstValidLogoffKind = 3;
 constexpr std::size_t kFirstInvalidLogoffKind = kFirstValidLogoffKind + kInputFlags.size();
-constexpr std::size_t kFirstEnvironmentKind = kFirstInvalidLogoffKind + 4;
+constexpr std::size_t kFirstEnvironmentKind = kFirstInvalidLogoffKind + 5;
 static_assert(kFirstEnvironmentKind + (kActionCount - 3) == kStepKindCount);
 
 std::size_t environment_class(const Environment& environment) noexcept {
@@ -55,11 +57,13 @@ std::size_t saved_class(ULONG saved_flag) noexcept {
 
 // The mixed-radix digits of an abstract state, most significant first.
 struct AbstractState {
-  std::size_t count, saved, environment, transports, complete;
+  std::size_t count, saved, environment, transports, complete, accepted;
 };
 
 AbstractState decode(std::size_t index) noexcept {
   AbstractState a{};
+  a.accepted = index % 2;
+  index /= 2;
   a.complete = index % 2;
   index /= 2;
   a.transports = index % 2;
@@ -75,27 +79,44 @@ AbstractState decode(std::size_t index) noexcept {
 constexpr ULONG kSearchMaxCount = 3;
 constexpr std::uint8_t kSearchMaxOutbox = 2;
 
+// Every field of a state, for the search's set of states seen.
+std::vector<std::uint32_t> key_of(const State& state) {
+  const Environment& e = state.environment;
+  std::vector<std::uint32_t> key = {state.ref_count,          state.saved_flag,
+                                    state.accepted_count,     state.accepted_flags_alone,
+                                    state.transports_called,  state.complete_returned,
+                                    state.destroyed,          e.inbound_in_progress,
+                                    e.outbound_in_progress,   e.open_in_other_process,
+                                    e.reception_enabled,      e.logged_off,
+                                    e.queues_flushed,         e.outbox_queued};
+  key.insert(key.end(), state.accepted_inputs.begin(), state.accepted_inputs.end());
+  return key;
+}
+
 TransitionSet search_reachable(Profile profile) {
   TransitionSet reachable;
   const std::vector<Step> steps = step_representatives();
-  std::vector<State> seen = {initial_state(profile)};
+  std::set<std::vector<std::uint32_t>> seen = {key_of(initial_state(profile))};
   std::deque<State> frontier = {initial_state(profile)};
   while (!frontier.empty()) {
     const State state = frontier.front();
     frontier.pop_front();
     for (const Step& step : steps) {
       if (!caller_may(state, step)) continue;
-      const State next = logoffcheck::step(state, step).next;
-      if (next.ref_count > kSearchMaxCount || next.environment.outbox_queued > kSearchMaxOutbox) {
+      const Transition transition = logoffcheck::step(state, step);
+      if (transition.next.ref_count > kSearchMaxCount ||
+          transition.next.environment.outbox_queued > kSearchMaxOutbox) {
         continue;
       }
       reachable.mark(state, step);
-      if (next.destroyed) continue;
-      bool known = false;
-      for (const State& other : seen) known = known || other == next;
-      if (known) continue;
-      seen.push_back(next);
-      frontier.push_back(next);
+      if (transition.next.destroyed) continue;
+      // The store may reject invalid input, or accept it (D3).
+      const State accepted = answered(transition, step, S_OK);
+      for (const State& next : {transition.next, accepted}) {
+        if (next.accepted_count > 1) continue;  // the abstraction tells none from some
+        if (!seen.insert(key_of(next)).second) continue;
+        frontier.push_back(next);
+      }
     }
   }
   return reachable;
@@ -111,6 +132,7 @@ std::vector<Step> step_representatives() {
   steps.push_back(store_logoff(LOGOFF_NO_WAIT | LOGOFF_ORDERLY));
   steps.push_back(store_logoff(LOGOFF_ORDERLY | 0x00000100));  // an undefined bit
   steps.push_back(store_logoff(LOGOFF_COMPLETE));              // an output-only flag
+  steps.push_back(store_logoff(LOGOFF_NO_WAIT | LOGOFF_COMPLETE));  // a fed-back output (D3)
   for (std::size_t action = static_cast<std::size_t>(Action::InboundBegins); action < kActionCount;
        ++action) {
     steps.push_back(environment(static_cast<Action>(action)));
@@ -125,6 +147,7 @@ std::size_t abstract_state(const State& state) noexcept {
   index = index * 4 + environment_class(state.environment);
   index = index * 2 + (state.transports_called ? 1 : 0);
   index = index * 2 + (state.complete_returned ? 1 : 0);
+  index = index * 2 + (accepted_invalid_input(state) ? 1 : 0);
   return index;
 }
 
@@ -137,6 +160,7 @@ std::size_t step_kind(const State& state, const Step& step) noexcept {
     case Action::StoreLogoff:
       if (is_valid_store_logoff(step)) return kFirstValidLogoffKind + saved_class(step.flags) - 1;
       if (step.null_flags_pointer) return kFirstInvalidLogoffKind;
+      if (is_input_flag_with_output_bits(step.flags)) return kFirstInvalidLogoffKind + 4;
       if ((step.flags & ~kInputFlagMask) != 0) return kFirstInvalidLogoffKind + 3;
       return kFirstInvalidLogoffKind + (step.flags == 0 ? 1 : 2);
     default:
@@ -154,6 +178,7 @@ std::string describe_transition(std::size_t index) {
   text += kEnvironmentNames[a.environment];
   if (a.transports) text += ", transports called";
   if (a.complete) text += ", complete returned";
+  if (a.accepted) text += ", invalid input accepted";
   text += " --";
   text += kStepKindNames[index % kStepKindCount];
   text += "-->";

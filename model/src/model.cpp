@@ -183,10 +183,16 @@ void step_store_logoff(Transition& transition, const Step& step) noexcept {
   expected.support_after = support_needed(next);
   expected.result = expected_store_logoff_result(step);
   expected.valid_input = expected.result == S_OK;
-  if (!expected.valid_input) return;  // SL-2: nothing changes
+  // SL-2: a store that rejects invalid input changes nothing; one that
+  // accepts it (D3) changes what answered() says.
+  if (!expected.valid_input) return;
   if (next.profile == Profile::deferred) {
-    next.saved_flag = step.flags;                            // D2: the last valid call wins
-    expected.output = OutputRule::input_or_activity_subset;  // SL-4
+    next.saved_flag = step.flags;  // D2: the last valid call wins
+    // ... over every invalid input accepted before it (D3).
+    next.accepted_inputs = {};
+    next.accepted_count = 0;
+    next.accepted_flags_alone = 0;
+    expected.output = OutputRule::input_activity_or_complete;  // SL-4, D4
     expected.output_flags = step.flags;
     return;
   }
@@ -199,6 +205,41 @@ void step_store_logoff(Transition& transition, const Step& step) noexcept {
 }
 
 }  // namespace
+
+bool final_flag_allowed(const State& state, ULONG flag) noexcept {
+  if (flag == (state.saved_flag != 0 ? state.saved_flag : LOGOFF_ABORT)) return true;
+  for (std::size_t i = 0; i < state.accepted_count; ++i) {
+    if (state.accepted_inputs[i] == flag) return true;
+  }
+  return is_single_input_flag(flag) && (state.accepted_flags_alone & flag) != 0;
+}
+
+State answered(const Transition& transition, const Step& step, HRESULT result) noexcept {
+  State next = transition.next;
+  const bool accepted_invalid = step.action == Action::StoreLogoff &&
+                                !transition.expected.valid_input && !failed(result);
+  // Nothing to remember: a NULL pointer holds no value, and the eager final
+  // Release passes LOGOFF_ABORT or nothing whatever was saved.
+  if (!accepted_invalid || step.null_flags_pointer || next.profile != Profile::deferred) {
+    return next;
+  }
+  // Once, most recent last: the oldest gives way when the list is full.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < next.accepted_count; ++i) {
+    if (next.accepted_inputs[i] != step.flags) next.accepted_inputs[kept++] = next.accepted_inputs[i];
+  }
+  if (kept == kMaxAcceptedInputs) {
+    for (std::size_t i = 1; i < kept; ++i) next.accepted_inputs[i - 1] = next.accepted_inputs[i];
+    --kept;
+  }
+  next.accepted_inputs[kept++] = step.flags;
+  for (std::size_t i = kept; i < kMaxAcceptedInputs; ++i) next.accepted_inputs[i] = 0;
+  next.accepted_count = static_cast<std::uint8_t>(kept);
+  if (is_input_flag_with_output_bits(step.flags)) {
+    next.accepted_flags_alone |= static_cast<std::uint8_t>(step.flags & kInputFlagMask);
+  }
+  return next;
+}
 
 Transition step(const State& state, const Step& step) noexcept {
   Transition transition{{}, state};

@@ -49,6 +49,19 @@ bool valid_call_flags(const TransportCall& call) {
   return !call.flags_pointer_null && is_single_input_flag(call.flags_in);
 }
 
+// Deferred final Release: the call passes a flag the model allows (D2, D3).
+bool allowed_final_call(const State& before, const TransportCall& call) {
+  return !call.flags_pointer_null && final_flag_allowed(before, call.flags_in);
+}
+
+// ", or an invalid input it accepted as given" — what else the final Release
+// may pass once the store accepted invalid input (D3).
+std::string accepted_alternatives(const State& before) {
+  return accepted_invalid_input(before)
+             ? ", or an invalid input it accepted (as given, or its one input flag)"
+             : std::string();
+}
+
 // SL-1: valid input returns S_OK.
 Verdict check_sl1(const StepContext& c, Violation* why) {
   if (c.step.action != Action::StoreLogoff || !c.expected.valid_input || !returned(c)) {
@@ -58,41 +71,51 @@ Verdict check_sl1(const StepContext& c, Violation* why) {
   return fail(why, ClauseId::SL_1, [&] { return Texts{"S_OK", describe_hresult(c.observed.result)}; });
 }
 
-// SL-2: invalid input fails, and no transport logoff happens.
+// SL-2: invalid input the store rejects (a failure HRESULT) makes no
+// transport logoff; "changes no saved state" shows at the final Release
+// (LT-1, LT-3, LT-4), where the model kept the state as it was. Input the
+// store accepts (a success HRESULT) is SL-3's to warn about (D3).
 Verdict check_sl2(const StepContext& c, Violation* why) {
-  if (c.step.action != Action::StoreLogoff || c.expected.valid_input || !returned(c)) {
+  if (c.step.action != Action::StoreLogoff || c.expected.valid_input || !returned(c) ||
+      !failed(c.observed.result)) {
     return not_applicable();
   }
-  if (!failed(c.observed.result)) {
-    return fail(why, ClauseId::SL_2, [&] { return Texts{"a failure HRESULT for invalid input",
-                describe_hresult(c.observed.result)}; });
-  }
   if (c.observed.transport_call_count != 0) {
-    return fail(why, ClauseId::SL_2, [&] { return Texts{"no StoreLogoffTransports call for invalid input",
+    return fail(why, ClauseId::SL_2, [&] { return Texts{"no StoreLogoffTransports call for rejected invalid input",
                 describe_transport_calls(c.observed)}; });
   }
   return pass();
 }
 
-// SL-3: invalid input gets the HRESULT decision D3 names.
+// SL-3: invalid input is rejected, with the HRESULT decision D3 names;
+// accepting it (as the SDK sample does) is a SHOULD violation, never a MUST.
 Verdict check_sl3(const StepContext& c, Violation* why) {
   if (c.step.action != Action::StoreLogoff || c.expected.valid_input || !returned(c)) {
     return not_applicable();
   }
   if (c.observed.result == c.expected.result) return pass();
-  return fail(why, ClauseId::SL_3, [&] { return Texts{describe_hresult(c.expected.result),
-              describe_hresult(c.observed.result)}; });
+  return fail(why, ClauseId::SL_3, [&] {
+    const bool accepted = !failed(c.observed.result);
+    return Texts{describe_hresult(c.expected.result) + " (invalid input rejected)",
+                 describe_hresult(c.observed.result) +
+                     (accepted ? std::string(" (invalid input accepted)") : std::string())};
+  });
 }
 
-// SL-4 (deferred): *lpulFlags is the input or a subset of the activity bits.
+// SL-4 (deferred, D4): *lpulFlags is the input, a subset of the activity
+// bits, or LOGOFF_COMPLETE (what the SDK sample writes back).
 Verdict check_sl4(const StepContext& c, Violation* why) {
-  if (c.expected.output != OutputRule::input_or_activity_subset || !returned(c)) {
+  if (c.expected.output != OutputRule::input_activity_or_complete || !returned(c)) {
     return not_applicable();
   }
   const ULONG out = c.observed.output_flags;
-  if (out == c.expected.output_flags || (out & ~kActivityFlagMask) == 0) return pass();
+  if (out == c.expected.output_flags || (out & ~kActivityFlagMask) == 0 ||
+      out == LOGOFF_COMPLETE) {
+    return pass();
+  }
   return fail(why, ClauseId::SL_4, [&] { return Texts{"*lpulFlags = " + describe_flags(c.expected.output_flags) +
-                  " or a subset of LOGOFF_INBOUND|LOGOFF_OUTBOUND|LOGOFF_OUTBOUND_QUEUE",
+                  ", a subset of LOGOFF_INBOUND|LOGOFF_OUTBOUND|LOGOFF_OUTBOUND_QUEUE, or "
+                  "LOGOFF_COMPLETE",
               "*lpulFlags = " + describe_flags(out)}; });
 }
 
@@ -123,9 +146,9 @@ Verdict check_lt1(const StepContext& c, Violation* why) {
     return not_applicable();  // no call at all is LT-3's to report
   }
   const TransportCall& call = c.observed.transport_calls[0];
-  if (!call.flags_pointer_null && call.flags_in == c.before.saved_flag) return pass();
+  if (allowed_final_call(c.before, call)) return pass();
   return fail(why, ClauseId::LT_1, [&] { return Texts{"StoreLogoffTransports(" + describe_flags(c.before.saved_flag) +
-                  "), the flag of the last valid StoreLogoff",
+                  "), the flag of the last valid StoreLogoff" + accepted_alternatives(c.before),
               describe_transport_call(call)}; });
 }
 
@@ -135,7 +158,8 @@ Verdict check_lt2(const StepContext& c, Violation* why) {
   if (!is_client_call(c.step.action) || c.expected.final_release || !returned(c)) {
     return not_applicable();
   }
-  if (c.before.profile == Profile::eager && c.step.action == Action::StoreLogoff) {
+  if (c.before.profile == Profile::eager && c.step.action == Action::StoreLogoff &&
+      c.expected.valid_input) {
     return not_applicable();
   }
   if (c.observed.transport_call_count == 0) return pass();
@@ -161,24 +185,36 @@ Verdict check_lt3(const StepContext& c, Violation* why) {
   // Deferred with a saved flag: which flag is LT-1's to judge.
   const bool default_flag = c.before.profile == Profile::eager || c.before.saved_flag == 0;
   const TransportCall& call = o.transport_calls[0];
-  if (default_flag && (call.flags_pointer_null || call.flags_in != LOGOFF_ABORT)) {
+  const bool allowed = c.before.profile == Profile::eager
+                           ? !call.flags_pointer_null && call.flags_in == LOGOFF_ABORT
+                           : allowed_final_call(c.before, call);
+  if (default_flag && !allowed) {
     return fail(why, ClauseId::LT_3, [&] { return Texts{"StoreLogoffTransports(LOGOFF_ABORT): StoreLogoff " +
                     std::string(c.before.profile == Profile::eager ? "never called it"
-                                                                   : "was never called"),
+                                                                   : "was never called validly") +
+                    accepted_alternatives(c.before),
                 describe_transport_call(call)}; });
   }
   return pass();
 }
 
-// LT-4: every transport call passes exactly one input flag.
+// LT-4: every transport call passes a flag the store was given or
+// LOGOFF_ABORT, never an invented one: one input flag, or (deferred final
+// Release) an invalid input the store accepted, as given (D3). Which input
+// flag is LT-1's, LT-3's or SL-5's to judge.
 Verdict check_lt4(const StepContext& c, Violation* why) {
   const Observation& o = c.observed;
   if (o.transport_call_count == 0) return not_applicable();
+  const bool accepted_may_pass = c.before.profile == Profile::deferred &&
+                                 c.expected.final_release && accepted_invalid_input(c.before);
   for (std::size_t i = 0; i < recorded_transport_calls(o); ++i) {
-    if (!valid_call_flags(o.transport_calls[i])) {
-      return fail(why, ClauseId::LT_4, [&] { return Texts{"StoreLogoffTransports with exactly one input flag",
-                  describe_transport_call(o.transport_calls[i])}; });
+    const TransportCall& call = o.transport_calls[i];
+    if (valid_call_flags(call) || (accepted_may_pass && allowed_final_call(c.before, call))) {
+      continue;
     }
+    return fail(why, ClauseId::LT_4, [&] { return Texts{"StoreLogoffTransports with exactly one input flag" +
+                std::string(accepted_may_pass ? " or an invalid input the store accepted" : ""),
+                describe_transport_call(call)}; });
   }
   return pass();
 }

@@ -19,17 +19,19 @@ const std::array<Clause, kClauseCount> kClauses = {{
      "A StoreLogoff with a non-NULL pointer to exactly one of the five input flags returns S_OK.",
      "Parameters (input flags are mutually exclusive); Return value (S_OK)"},
     {ClauseId::SL_2, "SL-2", kMust, kBoth, kProvider,
-     "StoreLogoff with invalid input (NULL, no input flag, several, or unknown bits) does not "
-     "crash, returns a failure HRESULT, changes no saved state and calls no transport logoff.",
-     "Parameters (a caller must pass one flag); decision D3"},
+     "StoreLogoff with invalid input (NULL, no input flag, several, or unknown bits) that the "
+     "store rejects with a failure HRESULT changes no saved state and calls no transport logoff.",
+     "Notes to implementers (save the flags passed to StoreLogoff: a rejected call passed none); "
+     "decision D3"},
     {ClauseId::SL_3, "SL-3", kShould, kBoth, kProvider,
-     "Invalid StoreLogoff input gets MAPI_E_UNKNOWN_FLAGS for bits outside the input flags, "
-     "otherwise MAPI_E_INVALID_PARAMETER.",
-     "MAPI convention; decision D3"},
+     "Invalid StoreLogoff input is rejected, with MAPI_E_UNKNOWN_FLAGS for bits outside the input "
+     "flags, otherwise MAPI_E_INVALID_PARAMETER; accepting it, as the SDK sample store does, "
+     "warns.",
+     "MAPI convention, the project's (the seeds oblige only the caller); decision D3"},
     {ClauseId::SL_4, "SL-4", kMust, kDeferred, kProvider,
-     "On return from a valid StoreLogoff, *lpulFlags holds the input unchanged or a subset of "
-     "LOGOFF_INBOUND, LOGOFF_OUTBOUND and LOGOFF_OUTBOUND_QUEUE.",
-     "Parameters (flags valid on output); decision D4"},
+     "On return from a valid StoreLogoff, *lpulFlags holds the input unchanged, a subset of "
+     "LOGOFF_INBOUND, LOGOFF_OUTBOUND and LOGOFF_OUTBOUND_QUEUE, or LOGOFF_COMPLETE.",
+     "Parameters (flags valid on output); the SDK sample store's LOGOFF_COMPLETE; decision D4"},
     {ClauseId::SL_5, "SL-5", kMust, kEager, kProvider,
      "A valid StoreLogoff calls StoreLogoffTransports exactly once, during the call, with the "
      "given flag, and returns the spooler's output flags in *lpulFlags.",
@@ -47,8 +49,11 @@ const std::array<Clause, kClauseCount> kClauses = {{
      "LOGOFF_ABORT, only if it was never called before.",
      "Notes to implementers (LOGOFF_ABORT when StoreLogoff was not called); decisions D1, D5"},
     {ClauseId::LT_4, "LT-4", kMust, kBoth, kProvider,
-     "Every StoreLogoffTransports call passes a non-NULL pointer to exactly one input flag.",
-     "Parameters (input flags are mutually exclusive)"},
+     "Every StoreLogoffTransports call passes a non-NULL pointer to a flag the store was given "
+     "or LOGOFF_ABORT, never an invented one: exactly one input flag, or an invalid input the "
+     "store accepted.",
+     "Notes to implementers (save the flags passed to StoreLogoff and pass them); Parameters "
+     "(input flags are mutually exclusive); decision D3"},
     {ClauseId::RC_1, "RC-1", kShould, kBoth, kProvider,
      "AddRef and Release return the new reference count.", "COM reference counting; decision D6"},
     {ClauseId::RC_2, "RC-2", kMust, kBoth, kProvider,

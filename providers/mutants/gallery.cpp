@@ -157,9 +157,13 @@ class RejectsQuiet final : public ReferenceStore {
 };
 
 // Validates only the input-flag bits, so one input flag with unknown or
-// output-only bits beside it is accepted (D3).
-// SL-2. Minimal counterexample: StoreLogoff(an input flag | a stray bit),
-// answered S_OK — 1 step.
+// output-only bits beside it is accepted, and saves that flag alone (D3).
+// Accepting is a SHOULD; but for undefined bits beside the flag, the flag
+// alone is one the caller never passed: the final Release invents it.
+// (Before D3 was revised: SL-2, 1 step.)
+// LT-3. Minimal counterexample: StoreLogoff(LOGOFF_ORDERLY|0x100), final
+// Release (StoreLogoffTransports(LOGOFF_ORDERLY), not LOGOFF_ABORT or the
+// input as given) — 2 steps.
 class MasksUnknownBits final : public ReferenceStore {
  public:
   using ReferenceStore::ReferenceStore;
@@ -169,6 +173,38 @@ class MasksUnknownBits final : public ReferenceStore {
     if (!is_single_input_flag(input)) return MAPI_E_INVALID_PARAMETER;
     saved_flag_ = input;
     return S_OK;
+  }
+};
+
+// Aborts the transports when a caller passes a bad request ("garbage in,
+// stop everything"), then rejects it: a rejected input must leave no trace,
+// and here it logs the store off while the client still holds it (D3).
+// SL-2. Minimal counterexample: StoreLogoff(NULL) — 1 step.
+class AbortsTransportsOnInvalidInput final : public ReferenceStore {
+ public:
+  using ReferenceStore::ReferenceStore;
+  HRESULT StoreLogoff(ULONG* lpulFlags) override {
+    const HRESULT valid = validate(lpulFlags);
+    if (valid != S_OK) {
+      ULONG flags = LOGOFF_ABORT;
+      support()->StoreLogoffTransports(&flags);
+      return valid;
+    }
+    return ReferenceStore::StoreLogoff(lpulFlags);
+  }
+};
+
+// Marks the request as taken by OR-ing LOGOFF_COMPLETE into *lpulFlags: the
+// input with LOGOFF_COMPLETE beside it is none of what D4 allows on output
+// (the input, activity bits, or LOGOFF_COMPLETE alone).
+// SL-4. Minimal counterexample: StoreLogoff(LOGOFF_NO_WAIT) — 1 step.
+class OrsCompleteIntoFlags final : public ReferenceStore {
+ public:
+  using ReferenceStore::ReferenceStore;
+  HRESULT StoreLogoff(ULONG* lpulFlags) override {
+    const HRESULT result = ReferenceStore::StoreLogoff(lpulFlags);
+    if (result == S_OK) *lpulFlags |= LOGOFF_COMPLETE;
+    return result;
   }
 };
 
@@ -182,20 +218,6 @@ class UnknownFlagsAsInvalidParameter final : public ReferenceStore {
   HRESULT StoreLogoff(ULONG* lpulFlags) override {
     if (validate(lpulFlags) != S_OK) return MAPI_E_INVALID_PARAMETER;
     return ReferenceStore::StoreLogoff(lpulFlags);
-  }
-};
-
-// Reports the request as done by writing LOGOFF_COMPLETE into *lpulFlags,
-// though under the deferred profile nothing has been asked of the spooler
-// yet (D4).
-// SL-4. Minimal counterexample: StoreLogoff(LOGOFF_NO_WAIT) — 1 step.
-class WritesCompleteOnSave final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-  HRESULT StoreLogoff(ULONG* lpulFlags) override {
-    const HRESULT result = ReferenceStore::StoreLogoff(lpulFlags);
-    if (result == S_OK) *lpulFlags = LOGOFF_COMPLETE;
-    return result;
   }
 };
 
@@ -330,15 +352,19 @@ std::span<const BuiltinProvider> functional_mutants() noexcept {
              &open<RejectsQuiet>, deferred, ClauseId::SL_1, 1),
       mutant("masks-unknown-bits",
              "validates only the input-flag bits, accepting an input flag with stray bits",
-             &open<MasksUnknownBits>, deferred, ClauseId::SL_2, 1),
+             &open<MasksUnknownBits>, deferred, ClauseId::LT_3, 2),
       mutant("unknown-flags-as-invalid-parameter",
              "answers unknown bits with MAPI_E_INVALID_PARAMETER, not MAPI_E_UNKNOWN_FLAGS "
              "(SHOULD: strict mode)",
              &open<UnknownFlagsAsInvalidParameter>, deferred, ClauseId::SL_3, 1),
-      mutant("writes-complete-on-save",
-             "writes LOGOFF_COMPLETE into *lpulFlags though nothing was logged off yet (D4)",
-             &open<WritesCompleteOnSave>, deferred, ClauseId::SL_4, 1),
-      mutant("leaks-support-reference", "the final Release never gives the support reference back",
+      mutant("aborts-transports-on-invalid-input",
+             "calls StoreLogoffTransports(LOGOFF_ABORT) before rejecting invalid input (D3)",
+             &open<AbortsTransportsOnInvalidInput>, deferred, ClauseId::SL_2, 1),
+      mutant("ors-complete-into-flags",
+             "ORs LOGOFF_COMPLETE into *lpulFlags beside the input (D4)",
+             &open<OrsCompleteIntoFlags>, deferred, ClauseId::SL_4, 1),
+      mutant("leaks-support-reference",
+             "the final Release never gives the support reference back",
              &open<LeaksSupportReference>, deferred, ClauseId::RC_2, 1),
       mutant("addref-returns-old-count",
              "AddRef returns the count before the increment (SHOULD: strict mode)",

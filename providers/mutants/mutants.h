@@ -13,6 +13,10 @@ namespace logoffcheck::providers {
 // Mutants whose bug is a wrong answer (gallery.cpp).
 std::span<const BuiltinProvider> functional_mutants() noexcept;
 
+// Stores whose behaviour the contract tolerates but does not recommend
+// (should_only.cpp): caught only in strict mode, by a SHOULD clause.
+std::span<const BuiltinProvider> should_only_mutants() noexcept;
+
 // Mutants that crash, abort, throw, exit or hang (faults.cpp); they need
 // process isolation to be certified without taking the verifier down.
 std::span<const BuiltinProvider> fault_mutants() noexcept;

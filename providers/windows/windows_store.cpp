@@ -252,6 +252,17 @@ class HangsOnSecondLogoff final : public ReferenceStore {
   HANDLE logoff_done_ = CreateEventA(nullptr, TRUE, FALSE, nullptr);
 };
 
+}  // namespace
+
+}  // namespace logoffcheck::windows_providers
+
+// The SDK sample store's twin, in a file of its own (its store logic in one place).
+#include "sdk_sample_store.h"
+
+namespace logoffcheck::windows_providers {
+
+namespace {
+
 // --- The provider and logon objects ------------------------------------------------
 
 // Reference counting shared by the provider's own objects.

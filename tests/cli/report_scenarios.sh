@@ -48,13 +48,22 @@ min_coverage)
   ;;
 profile_auto)
   run 0 certify --provider builtin:reference --profile auto --cases 500 --report d.json
-  expect_output '^profile detection: follows deferred; breaks eager by '
+  expect_output '^profile detection: follows deferred; breaks eager by .*; invalid input: rejected; writes back the input unchanged$'
   expect_in '^  "profile": "deferred",$' d.json
   run 0 certify --provider builtin:reference-eager --profile auto --cases 500 --report e.json
   expect_output '^profile detection: follows eager; breaks deferred by '
   expect_in '^  "profile": "eager",$' e.json
   # Saves the first flag (breaks deferred's LT-1) and calls no transports
   # from StoreLogoff (breaks eager's SL-5): neither, with both counterexamples.
+  # How each treats invalid input and what it writes back (D3, D4).
+  run 0 certify --provider builtin:sdk-sample --profile auto --cases 500
+  expect_output '^profile detection: follows deferred; breaks eager by [A-Z]+-[0-9]; invalid input: accepted as given; writes back LOGOFF_COMPLETE$'
+  run 1 certify --provider builtin:sdk-sample --strict --cases 500
+  expect_output '^  verdict  NOT CONFORMANT: SL-3 \(SHOULD\) failed'
+  run 0 certify --provider builtin:ignores-invalid-input --profile auto --cases 500
+  expect_output '; invalid input: accepted and ignored; writes back the input unchanged$'
+  run 0 certify --provider builtin:keeps-input-flag-beside-output-bits --profile auto --cases 500
+  expect_output '; invalid input: accepted, its one input flag kept; writes back the input unchanged$'
   run 1 certify --provider builtin:saves-first-flag --profile auto --cases 500
   expect_output '^profile detection: follows neither profile: breaks deferred by LT-1, breaks eager by '
   [[ $(grep -c '^Minimal counterexample' out.txt) -eq 2 ]] || fail "not one counterexample per profile"

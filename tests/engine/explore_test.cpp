@@ -56,7 +56,7 @@ TEST(ExplorationAlphabet, HasOneOfEachKindOfStep) {
   const std::vector<Step> alphabet = exploration_alphabet();
   std::set<std::string> distinct;
   for (const Step& step : alphabet) distinct.insert(describe_step(step));
-  EXPECT_EQ(alphabet.size(), 19u);
+  EXPECT_EQ(alphabet.size(), 20u);
   EXPECT_EQ(distinct.size(), alphabet.size());
   for (const ULONG flag : kInputFlags)
     EXPECT_TRUE(distinct.contains(describe_step(store_logoff(flag))));
@@ -106,7 +106,7 @@ TEST(ExploreBounded, TheReferencesConformOnEveryHistoryOfUpToThreeSteps) {
     EXPECT_FALSE(exploration.shortest_failure.has_value())
         << clause_code(exploration.shortest_failure->violation->clause) << ": "
         << exploration.shortest_failure->violation->observed;
-    EXPECT_EQ(exploration.sequences_run, 1u + 19u + 19u * 19u + 19u * 19u * 19u);
+    EXPECT_EQ(exploration.sequences_run, 1u + 20u + 20u * 20u + 20u * 20u * 20u);
   }
 }
 
@@ -143,7 +143,7 @@ TEST(ExplorationDoc, ExampleRunsAndIsShownVerbatim) {
     // ->records: every executed step; ->violation: the clause, expected, observed
   }
   EXPECT_FALSE(exploration.shortest_failure.has_value());
-  EXPECT_EQ(exploration.sequences_run, 1u + 19u + 19u * 19u);
+  EXPECT_EQ(exploration.sequences_run, 1u + 20u + 20u * 20u);
   // The page's ```cpp block is the code above, line for line.
   const std::string page = testing::read_source_file("docs/exploration.md");
   const std::size_t open = page.find("```cpp\n"), close = page.find("```\n", open + 7);

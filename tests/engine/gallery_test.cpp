@@ -151,6 +151,47 @@ TEST_P(ShouldMutantTest, CaughtInStrictModeAndOnlyWarnedOtherwise) {
 INSTANTIATE_TEST_SUITE_P(Gallery, ShouldMutantTest, ::testing::ValuesIn(functional_mutants(true)),
                          mutant_test_name);
 
+// --- The SDK sample store (docs/contract.md, section 9) ---------------------------------
+
+// Microsoft's sample store accepts invalid input as given and writes
+// LOGOFF_COMPLETE back: conformant under the MUST clauses (D3, D4), with
+// SL-3 warnings, for seeds 1 to 20.
+TEST(SdkSample, ConformsUnderTheMustClausesForSeeds1To20) {
+  const BuiltinProvider& sample = *find_builtin_provider("sdk-sample");
+  EXPECT_FALSE(sample.is_mutant());
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    RunConfig config;  // the default cases and steps
+    config.seed = seed;
+    config.case_options = {Profile::deferred, false};
+    auto runner = runner_for(sample, config.case_options);
+    const RunResult run = run_certification(*runner, config);
+    ASSERT_TRUE(run.conformant()) << describe_counterexample(run);
+    EXPECT_EQ(run.cases_run, config.cases);
+    EXPECT_GT(run.tally.failed[static_cast<std::size_t>(ClauseId::SL_3)], 0u) << "no SL-3 warning";
+    for (const Clause& c : kClauses) {
+      if (c.level == Level::must) {
+        EXPECT_EQ(run.tally.failed[static_cast<std::size_t>(c.id)], 0u) << c.code;
+      }
+    }
+  }
+}
+
+TEST(SdkSample, FailsStrictModeBySl3WithAOneStepCounterexample) {
+  const BuiltinProvider& sample = *find_builtin_provider("sdk-sample");
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    RunConfig config;
+    config.seed = seed;
+    config.case_options = {Profile::deferred, true};
+    auto runner = runner_for(sample, config.case_options);
+    const RunResult run = run_certification(*runner, config);
+    ASSERT_FALSE(run.conformant());
+    EXPECT_EQ(run.counterexample->violation.clause, ClauseId::SL_3) << describe_counterexample(run);
+    EXPECT_EQ(run.counterexample->records.size(), 1u) << describe_counterexample(run);
+  }
+}
+
 // --- The gallery as a whole ------------------------------------------------------------
 
 TEST(Gallery, HasAtLeast14FunctionalMutantsTouchingEveryProviderClauseButRc3) {

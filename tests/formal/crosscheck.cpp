@@ -38,29 +38,32 @@ using namespace logoffcheck;
 // --- The abstract state both formalizations print -------------------------------
 
 // What the specification prints after "STATE": the C++ State's fields, in
-// this order (logoff.pml, PRINT_STATE).
-using AbstractState = std::array<long, 12>;
+// this order (logoff.pml, PRINT_STATE). "accepted" is the last invalid
+// input the store accepted since the last valid one (D3), -1 for none.
+using AbstractState = std::array<long, 13>;
+
+long last_accepted(const State& state) {
+  return state.accepted_count == 0
+             ? -1
+             : static_cast<long>(state.accepted_inputs[state.accepted_count - 1]);
+}
 
 AbstractState abstract(const State& state) {
   const Environment& environment = state.environment;
-  return {static_cast<long>(state.ref_count),
-          static_cast<long>(state.saved_flag),
-          state.transports_called,
-          state.complete_returned,
-          state.destroyed,
-          environment.inbound_in_progress,
-          environment.outbound_in_progress,
-          environment.open_in_other_process,
-          environment.reception_enabled,
-          environment.logged_off,
-          environment.queues_flushed,
-          static_cast<long>(environment.outbox_queued)};
+  return {static_cast<long>(state.ref_count),       static_cast<long>(state.saved_flag),
+          last_accepted(state),
+          state.transports_called,                  state.complete_returned,
+          state.destroyed,                          environment.inbound_in_progress,
+          environment.outbound_in_progress,         environment.open_in_other_process,
+          environment.reception_enabled,            environment.logged_off,
+          environment.queues_flushed,               static_cast<long>(environment.outbox_queued)};
 }
 
 std::string describe(const AbstractState& state) {
-  static constexpr std::array<const char*, 12> kNames = {
-      "count",    "saved_flag",    "transports_called", "complete_returned", "destroyed", "inbound",
-      "outbound", "other_process", "reception",         "logged_off",        "flushed",   "queued"};
+  static constexpr std::array<const char*, 13> kNames = {
+      "count",     "saved_flag", "accepted", "transports_called", "complete_returned",
+      "destroyed", "inbound",    "outbound",          "other_process",
+      "reception", "logged_off", "flushed",           "queued"};
   std::string text = "{";
   for (std::size_t i = 0; i < state.size(); ++i) {
     text += (i ? " " : "") + std::string(kNames[i]) + "=" + std::to_string(state[i]);
@@ -88,6 +91,7 @@ std::vector<Step> client_store_logoff_inputs() {
   inputs.push_back(store_logoff(LOGOFF_NO_WAIT | LOGOFF_ORDERLY));
   inputs.push_back(store_logoff(LOGOFF_ABORT | 0x100));
   inputs.push_back(store_logoff(LOGOFF_COMPLETE));
+  inputs.push_back(store_logoff(LOGOFF_NO_WAIT | LOGOFF_COMPLETE));
   return inputs;
 }
 
@@ -180,8 +184,11 @@ std::optional<TracedStep> read_step(std::istream& fields) {
 }
 
 // The observable answers of one step on which the two formalizations differ,
-// empty when they agree.
-std::vector<std::string> compare(const TracedStep& traced, const Transition& transition) {
+// empty when they agree. Invalid StoreLogoff input may be rejected or, as the
+// SDK sample store does, accepted (D3); the final Release after accepted
+// input may pass any flag the model allows.
+std::vector<std::string> compare(const TracedStep& traced, const State& before,
+                                 const Transition& transition) {
   std::vector<std::string> differences;
   auto expect = [&](bool agree, const std::string& what, long spin, long model) {
     if (!agree) {
@@ -195,29 +202,58 @@ std::vector<std::string> compare(const TracedStep& traced, const Transition& tra
     expect(traced.result == static_cast<long>(expected.count_returned), "count returned",
            traced.result, expected.count_returned);
   } else if (step.action == Action::StoreLogoff) {
-    expect(static_cast<HRESULT>(traced.result) == expected.result, "StoreLogoff HRESULT",
-           traced.result, expected.result);
+    const bool accepted = !expected.valid_input && !step.null_flags_pointer &&
+                          before.profile == Profile::deferred &&
+                          !failed(static_cast<HRESULT>(traced.result));
+    expect(static_cast<HRESULT>(traced.result) == expected.result || accepted,
+           "StoreLogoff HRESULT", traced.result, expected.result);
     const ULONG out = static_cast<ULONG>(traced.flags_out);
     if (expected.output == OutputRule::exactly) {
-      expect(out == expected.output_flags, "*lpulFlags", traced.flags_out, expected.output_flags);
-    } else if (expected.output == OutputRule::input_or_activity_subset) {
-      expect(out == expected.output_flags || (out & ~kActivityFlagMask) == 0,
-             "*lpulFlags (input or ACT subset)", traced.flags_out, expected.output_flags);
+      expect(out == expected.output_flags, "*lpulFlags", traced.flags_out,
+             expected.output_flags);
+    } else if (expected.output == OutputRule::input_activity_or_complete) {
+      expect(out == expected.output_flags || (out & ~kActivityFlagMask) == 0 ||
+                 out == LOGOFF_COMPLETE,
+             "*lpulFlags (input, ACT subset or LOGOFF_COMPLETE)", traced.flags_out,
+             expected.output_flags);
     }
   }
   const long due = expected.transport_call_due ? 1 : 0;
-  expect(traced.transport_calls == due, "StoreLogoffTransports calls", traced.transport_calls, due);
+  expect(traced.transport_calls == due, "StoreLogoffTransports calls", traced.transport_calls,
+         due);
+  const bool flag_as_expected =
+      static_cast<ULONG>(traced.transport_flag) == expected.transport_flag;
+  if (due && traced.transport_calls == 1 && !flag_as_expected && expected.final_release &&
+      before.profile == Profile::deferred &&
+      final_flag_allowed(before, static_cast<ULONG>(traced.transport_flag))) {
+    // D3: an accepted input passed on; the spooler answers that flag.
+    const SpoolerAnswer answer = spooler_store_logoff_transports(
+        before.environment, static_cast<ULONG>(traced.transport_flag));
+    expect(static_cast<HRESULT>(traced.spooler_result) == answer.result, "spooler HRESULT",
+           traced.spooler_result, answer.result);
+    expect(static_cast<ULONG>(traced.spooler_out) == answer.flags_out, "spooler *lpulFlags",
+           traced.spooler_out, answer.flags_out);
+    State next = transition.next;
+    next.environment = answer.after;
+    if (traced.state != abstract(next)) {
+      differences.push_back("state after: SPIN " + describe(traced.state) + ", C++ model " +
+                            describe(abstract(next)));
+    }
+    return differences;
+  }
   if (due && traced.transport_calls == 1) {
-    expect(static_cast<ULONG>(traced.transport_flag) == expected.transport_flag,
-           "StoreLogoffTransports flag", traced.transport_flag, expected.transport_flag);
+    expect(flag_as_expected, "StoreLogoffTransports flag", traced.transport_flag,
+           expected.transport_flag);
     expect(static_cast<HRESULT>(traced.spooler_result) == expected.spooler.result,
            "spooler HRESULT", traced.spooler_result, expected.spooler.result);
     expect(static_cast<ULONG>(traced.spooler_out) == expected.spooler.flags_out,
            "spooler *lpulFlags", traced.spooler_out, expected.spooler.flags_out);
   }
-  if (traced.state != abstract(transition.next)) {
+  const State next =
+      answered(transition, traced.step, static_cast<HRESULT>(traced.result));
+  if (traced.state != abstract(next)) {
     differences.push_back("state after: SPIN " + describe(traced.state) + ", C++ model " +
-                          describe(abstract(transition.next)));
+                          describe(abstract(next)));
   }
   return differences;
 }
@@ -281,10 +317,10 @@ int replay(long min_traces) {
         continue;
       }
       const Transition transition = step(*state, traced->step);
-      for (const std::string& difference : compare(*traced, transition)) {
+      for (const std::string& difference : compare(*traced, *state, transition)) {
         disagree(where + ": " + difference);
       }
-      state = transition.next;
+      state = answered(transition, traced->step, static_cast<HRESULT>(traced->result));
     }
   }
   finish_trace();
@@ -311,13 +347,15 @@ std::set<AbstractState> model_reachable_states(Profile profile, int client_calls
     int environment_budget;
     auto operator<=>(const Node& other) const {
       return std::tie(client_budget, environment_budget, state.ref_count, state.saved_flag,
+                      state.accepted_inputs, state.accepted_count,
                       state.transports_called, state.complete_returned, state.destroyed,
                       state.environment.inbound_in_progress, state.environment.outbound_in_progress,
                       state.environment.open_in_other_process, state.environment.reception_enabled,
                       state.environment.logged_off, state.environment.queues_flushed,
                       state.environment.outbox_queued) <=>
              std::tie(other.client_budget, other.environment_budget, other.state.ref_count,
-                      other.state.saved_flag, other.state.transports_called,
+                      other.state.saved_flag, other.state.accepted_inputs,
+                      other.state.accepted_count, other.state.transports_called,
                       other.state.complete_returned, other.state.destroyed,
                       other.state.environment.inbound_in_progress,
                       other.state.environment.outbound_in_progress,

@@ -9,13 +9,19 @@
 #       the store with the gallery bug NAME (-DMUTANT_<NAME in capitals>) makes
 #       SPIN find a counterexample for PROPERTY, whose clause is the one
 #       `logoffcheck providers` names for builtin:NAME.
+#   spin.sh tolerated PROFILE NAME PROPERTY
+#       the store NAME of the SHOULD-only gallery, or the SDK sample store
+#       (-DSTORE_SDK_SAMPLE), keeps every property but the SHOULD clause's
+#       PROPERTY (exhaustively: 0 errors, a full search), and SPIN finds a
+#       counterexample for PROPERTY: non-vacuous, and tolerated (D3).
 #   spin.sh states   PROFILE [MUTANT]
 #       the abstract states of SPIN's exhaustive search equal those of a BFS of
 #       the C++ model under the same bounds (formal_crosscheck states); with
 #       MUTANT, the two sets must differ.
-#   spin.sh replay   PROFILE TRACES SEED [MUTANT]
+#   spin.sh replay   PROFILE TRACES SEED [VARIANT]
 #       TRACES random SPIN simulations replayed through the C++ model with no
-#       disagreement; with MUTANT, the replay must find a disagreement.
+#       disagreement; with a MUTANT, the replay must find a disagreement; with
+#       sdk-sample (a store the contract allows), it must find none.
 #
 # Environment: SPEC (the .pml), WORKDIR (scratch, one per test), SPIN, CC,
 # CROSSCHECK (formal_crosscheck), LOGOFFCHECK (the CLI, for `mutant`).
@@ -44,6 +50,14 @@ command -v "$SPIN" >/dev/null || { echo "spin.sh: $SPIN not found (scripts/setup
 
 rm -rf "$WORKDIR" && mkdir -p "$WORKDIR" && cd "$WORKDIR"
 cp "$SPEC" logoff.pml
+
+# variant_define NAME — the define that plays store NAME: STORE_<NAME> for a
+# store the contract allows (the SDK sample), MUTANT_<NAME> for a gallery one.
+variant_define() {
+  local upper
+  upper=$(tr 'a-z-' 'A-Z_' <<<"$1")
+  if grep -q "STORE_$upper" logoff.pml; then echo "STORE_$upper"; else echo "MUTANT_$upper"; fi
+}
 
 # build_pan DEFINE... — generates and compiles the verifier.
 build_pan() {
@@ -97,7 +111,7 @@ case $mode in
     [[ -n $clause ]] || { echo "FAIL: builtin:$name is not in \`logoffcheck providers\`"; exit 1; }
     [[ ${property%%_*} == "${clause//-/}" ]] ||
       { echo "FAIL: $property is not a property of $clause, the clause the gallery names"; exit 1; }
-    define=-DMUTANT_$(tr 'a-z-' 'A-Z_' <<<"$name")
+    define=-D$(variant_define "$name")
     grep -q "${define#-D}" logoff.pml || { echo "FAIL: logoff.pml has no ${define#-D}"; exit 1; }
     # The counterexample is found early in the search: compiling fast matters more.
     pan_defines=(-O0)
@@ -108,6 +122,34 @@ case $mode in
     ./pan -r -N "$property" 2>&1 | grep -E '^STEP' || true
     ;;
 
+  tolerated)
+    name=$1 should_property=$2
+    define=$(variant_define "$name")
+    grep -q "$define" logoff.pml || { echo "FAIL: logoff.pml has no $define"; exit 1; }
+    pan_defines=()
+    build_pan "${bounds[@]}" "-D$define"
+    mapfile -t properties < <(property_names "${bounds[@]}" "-D$define")
+    printf '%s' "${properties[*]}" | grep -qw "$should_property" ||
+      { echo "FAIL: no property $should_property"; exit 1; }
+    failures=0
+    for property in "${properties[@]}"; do
+      ./pan -a -m$max_depth -w21 -N "$property" >"$property.log" 2>&1 || true
+      if [[ $property == "$should_property" ]]; then
+        if grep -q "errors: [1-9]" "$property.log"; then
+          echo "$property: counterexample found, as it must (SHOULD: a warning)"
+        else
+          echo "FAIL: SPIN found no counterexample for $property"; failures=$((failures + 1))
+        fi
+      elif ! grep -q "errors: 0$" "$property.log" || ! check_complete "$property.log"; then
+        echo "FAIL: $property"; sed -n '1,30p' "$property.log"; failures=$((failures + 1))
+      else
+        echo "$property: holds"
+      fi
+    done
+    echo "$profile $name: ${#properties[@]} properties, $failures failing"
+    exit $((failures > 0))
+    ;;
+
   states)
     : "${CROSSCHECK:?}"
     # PRINTF makes pan execute the specification's printf statements: every
@@ -116,7 +158,7 @@ case $mode in
     # the properties out (this search only enumerates).
     mutant=${1:-}
     defines=("${bounds[@]}")
-    [[ -z $mutant ]] || defines+=(-DMUTANT_$(tr 'a-z-' 'A-Z_' <<<"$mutant"))
+    [[ -z $mutant ]] || defines+=(-D$(variant_define "$mutant"))
     pan_defines=(-DPRINTF -DNOREDUCE -DNOCLAIM)
     build_pan "${defines[@]}"
     ./pan -m$max_depth -w21 >pan.log 2>&1 || true
@@ -141,12 +183,16 @@ case $mode in
     : "${CROSSCHECK:?}"
     traces=$1 seed=$2 mutant=${3:-}
     defines=("${profile_define[@]}" "${simulation_bounds[@]}" -DTRACE_STEPS -DLIFETIMES="$traces")
-    [[ -z $mutant ]] || defines+=(-DMUTANT_$(tr 'a-z-' 'A-Z_' <<<"$mutant"))
+    [[ -z $mutant ]] || defines+=(-D$(variant_define "$mutant"))
     "$SPIN" -T -n"$seed" "${defines[@]}" logoff.pml >trace.log
     status=0
     "$CROSSCHECK" replay --min-traces "$traces" <trace.log >replay.log || status=$?
     cat replay.log
-    if [[ -n $mutant ]]; then
+    if [[ -n $mutant && $(variant_define "$mutant") == STORE_* ]]; then
+      # A store the contract allows: the model must follow it, accepted
+      # invalid input and all (decision D3).
+      exit $status
+    elif [[ -n $mutant ]]; then
       # A control: the replay must tell this store from the C++ model.
       ((status == 1)) && grep -q "^DISAGREE" replay.log ||
         { echo "FAIL: the replay did not tell builtin:$mutant from the C++ model"; exit 1; }

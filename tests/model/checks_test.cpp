@@ -64,22 +64,11 @@ const std::vector<ClauseCase>& clause_cases() {
        {},
        store_logoff(LOGOFF_PURGE),
        [](const State&, Observation& o) { o.result = MAPI_E_NO_SUPPORT; }},
-      {"SL2_InvalidInputSucceeds",
-       ClauseId::SL_2,
-       deferred,
-       {},
-       store_logoff(0),
-       [](const State&, Observation& o) { o.result = S_OK; }},
-      {"SL2_InvalidInputCallsTransports",
-       ClauseId::SL_2,
-       eager,
-       {},
-       store_logoff(LOGOFF_NO_WAIT | LOGOFF_ORDERLY),
+      {"SL2_RejectedInputCallsTransports", ClauseId::SL_2, deferred, {}, store_logoff(0),
        transport_call<LOGOFF_NO_WAIT>},
-      {"SL3_OutputBitOnInputIsNotUnknownFlags",
-       ClauseId::SL_3,
-       deferred,
-       {},
+      {"SL2_InvalidInputCallsTransports", ClauseId::SL_2, eager, {},
+       store_logoff(LOGOFF_NO_WAIT | LOGOFF_ORDERLY), transport_call<LOGOFF_NO_WAIT>},
+      {"SL3_OutputBitOnInputIsNotUnknownFlags", ClauseId::SL_3, deferred, {},
        store_logoff(LOGOFF_COMPLETE),
        [](const State&, Observation& o) { o.result = MAPI_E_INVALID_PARAMETER; }},
       {"SL3_NullIsNotInvalidParameter",
@@ -88,19 +77,16 @@ const std::vector<ClauseCase>& clause_cases() {
        {},
        store_logoff_null(),
        [](const State&, Observation& o) { o.result = MAPI_E_CALL_FAILED; }},
-      {"SL4_CompleteOnOutput",
-       ClauseId::SL_4,
-       deferred,
-       {inbound_begins},
+      {"SL4_InputAndCompleteOnOutput", ClauseId::SL_4, deferred, {inbound_begins},
        store_logoff(LOGOFF_QUIET),
-       [](const State&, Observation& o) { o.output_flags = LOGOFF_COMPLETE; },
-       // An activity subset is as good as the unchanged input.
+       [](const State&, Observation& o) { o.output_flags = LOGOFF_QUIET | LOGOFF_COMPLETE; },
+       // An activity subset is as good as the unchanged input (D4).
        [](const State&, Observation& o) { o.output_flags = LOGOFF_INBOUND; }},
-      {"SL4_InputChangedToAnotherFlag",
-       ClauseId::SL_4,
-       deferred,
-       {},
-       store_logoff(LOGOFF_ORDERLY),
+      {"SL4_CompleteIsAsGoodAsTheInput", ClauseId::SL_4, deferred, {}, store_logoff(LOGOFF_ORDERLY),
+       [](const State&, Observation& o) { o.output_flags = LOGOFF_INBOUND | LOGOFF_COMPLETE; },
+       // LOGOFF_COMPLETE, as the SDK sample store writes back (D4).
+       [](const State&, Observation& o) { o.output_flags = LOGOFF_COMPLETE; }},
+      {"SL4_InputChangedToAnotherFlag", ClauseId::SL_4, deferred, {}, store_logoff(LOGOFF_ORDERLY),
        [](const State&, Observation& o) { o.output_flags = LOGOFF_ABORT; }},
       {"SL5_NoCallDuringStoreLogoff",
        ClauseId::SL_5,
@@ -462,6 +448,100 @@ TEST(CheckStep, AWrongObservationForOneSpoolerRowLeavesTheOthersUnjudged) {
   ASSERT_EQ(outcome.first.verdict, Verdict::fail);
   EXPECT_EQ(outcome.first.violation.clause, ClauseId::SP_3);
   EXPECT_EQ(verdict_of(outcome, ClauseId::SP_4), Verdict::not_applicable);
+}
+
+// --- Decision D3: invalid input a store accepts ------------------------------------
+
+// The deferred state after `steps`, each StoreLogoff answered S_OK, as a
+// store that accepts invalid input (the SDK sample store) answers.
+State after_accepting(const std::vector<Step>& steps) {
+  State state = initial_state(Profile::deferred);
+  for (const Step& step : steps) state = answered(logoffcheck::step(state, step), step, S_OK);
+  return state;
+}
+
+// Judges the final Release of `state` that passed `flag` to the spooler.
+StepVerdicts final_release_passing(const State& state, ULONG flag, CheckResult& first) {
+  const Step step = release();
+  const Expectation expected = logoffcheck::step(state, step).expected;
+  Observation observed;
+  observe_only_call(observed, served_transport_call(state.environment, flag));
+  StepVerdicts verdicts{};
+  first = check_step({state, step, expected, observed}, false, verdicts);
+  return verdicts;
+}
+
+TEST(AcceptedInvalidInput, IsASHOULDViolationNeverAMUSTOne) {
+  const State before = initial_state(Profile::deferred);
+  const Step step = store_logoff(0);
+  const Expectation expected = logoffcheck::step(before, step).expected;
+  Observation observed;
+  observed.result = S_OK;
+  observed.output_flags = LOGOFF_COMPLETE;
+  observed.support_references_after = 1;
+  StepVerdicts verdicts{};
+  EXPECT_EQ(check_step({before, step, expected, observed}, false, verdicts).verdict,
+            Verdict::pass);
+  EXPECT_EQ(verdicts[static_cast<std::size_t>(ClauseId::SL_2)], Verdict::not_applicable);
+  EXPECT_EQ(verdicts[static_cast<std::size_t>(ClauseId::SL_3)], Verdict::fail);
+  const CheckResult strict = check_step({before, step, expected, observed}, true, verdicts);
+  ASSERT_EQ(strict.verdict, Verdict::fail);
+  EXPECT_EQ(strict.violation.clause, ClauseId::SL_3);
+  EXPECT_EQ(strict.violation.observed, "S_OK (invalid input accepted)");
+}
+
+TEST(AcceptedInvalidInput, TheFinalReleaseMayPassItAsGivenTheEarlierFlagOrItsInputFlagAlone) {
+  const ULONG fed_back = LOGOFF_NO_WAIT | LOGOFF_COMPLETE;
+  const State state = after_accepting({store_logoff(LOGOFF_ORDERLY), store_logoff(fed_back)});
+  EXPECT_TRUE(accepted_invalid_input(state));
+  for (const ULONG allowed : {fed_back, LOGOFF_ORDERLY, LOGOFF_NO_WAIT}) {
+    SCOPED_TRACE(describe_flags(allowed));
+    CheckResult first;
+    final_release_passing(state, allowed, first);
+    EXPECT_EQ(first.verdict, Verdict::pass) << first.violation.expected;
+  }
+  // Invented: neither given, nor saved, nor the input flag alone.
+  CheckResult first;
+  final_release_passing(state, LOGOFF_PURGE, first);
+  ASSERT_EQ(first.verdict, Verdict::fail);
+  EXPECT_EQ(first.violation.clause, ClauseId::LT_1);
+  final_release_passing(state, LOGOFF_ORDERLY | LOGOFF_COMPLETE, first);
+  ASSERT_EQ(first.verdict, Verdict::fail);
+  EXPECT_EQ(first.violation.clause, ClauseId::LT_4);
+}
+
+TEST(AcceptedInvalidInput, WithNothingSavedTheDefaultIsAbortAndAnInventedFlagIsLT3) {
+  const State state = after_accepting({store_logoff(LOGOFF_ORDERLY | 0x100)});
+  for (const ULONG allowed : {LOGOFF_ABORT, LOGOFF_ORDERLY | 0x100}) {
+    CheckResult first;
+    final_release_passing(state, allowed, first);
+    EXPECT_EQ(first.verdict, Verdict::pass) << describe_flags(allowed);
+  }
+  // Undefined bits are not output bits: the input flag alone is invented
+  // (masks-unknown-bits).
+  CheckResult first;
+  final_release_passing(state, LOGOFF_ORDERLY, first);
+  ASSERT_EQ(first.verdict, Verdict::fail);
+  EXPECT_EQ(first.violation.clause, ClauseId::LT_3);
+}
+
+TEST(AcceptedInvalidInput, ARejectedInputStillChangesNothing) {
+  // Rejected: the model keeps the earlier flag, and only it.
+  const State before = after_accepting({store_logoff(LOGOFF_ORDERLY)});
+  const Transition rejected = logoffcheck::step(before, store_logoff(LOGOFF_COMPLETE));
+  EXPECT_EQ(answered(rejected, store_logoff(LOGOFF_COMPLETE), MAPI_E_UNKNOWN_FLAGS), before);
+  CheckResult first;
+  final_release_passing(before, LOGOFF_COMPLETE, first);
+  ASSERT_EQ(first.verdict, Verdict::fail);
+  EXPECT_EQ(first.violation.clause, ClauseId::LT_4);
+}
+
+TEST(AcceptedInvalidInput, ALaterValidStoreLogoffWins) {
+  const State state = after_accepting(
+      {store_logoff(LOGOFF_NO_WAIT | LOGOFF_COMPLETE), store_logoff(LOGOFF_QUIET)});
+  EXPECT_FALSE(accepted_invalid_input(state));
+  EXPECT_TRUE(final_flag_allowed(state, LOGOFF_QUIET));
+  EXPECT_FALSE(final_flag_allowed(state, LOGOFF_NO_WAIT));
 }
 
 }  // namespace

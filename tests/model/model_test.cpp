@@ -163,7 +163,7 @@ TEST(Deferred, ValidStoreLogoffSavesTheFlagAndCallsNothing) {
   const Transition transition = step(open, store_logoff(LOGOFF_ORDERLY));
   EXPECT_TRUE(transition.expected.valid_input);
   EXPECT_EQ(transition.expected.result, S_OK);
-  EXPECT_EQ(transition.expected.output, OutputRule::input_or_activity_subset);
+  EXPECT_EQ(transition.expected.output, OutputRule::input_activity_or_complete);
   EXPECT_EQ(transition.expected.output_flags, LOGOFF_ORDERLY);
   EXPECT_FALSE(transition.expected.transport_call_due);
   EXPECT_EQ(transition.expected.support_after, SupportReference::held);

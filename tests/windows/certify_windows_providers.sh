@@ -56,6 +56,21 @@ if [[ $checked -lt 8 ]]; then
   exit 1
 fi
 
+# The SDK sample store's twin conforms (above) with SL-3 warnings, fails only
+# under --strict, by SL-3, and --profile auto says how it treats input (D3, D4).
+twin=sdk-sample
+output=$("$logoffcheck" certify --provider "$providers_dir/windows-sdk-sample.dll" --strict \
+           --timeout-ms 300 2>"$work/stderr")
+status=$?
+[[ $status -eq 1 ]] || fail "--strict: exit status $status, expected 1"
+grep -q "NOT CONFORMANT: SL-3 (SHOULD) failed" <<<"$output" || fail "--strict: SL-3 not named"
+output=$("$logoffcheck" certify --provider "$providers_dir/windows-sdk-sample.dll" \
+           --profile auto --cases 300 --timeout-ms 300 2>"$work/stderr")
+status=$?
+[[ $status -eq 0 ]] || fail "--profile auto: exit status $status, expected 0"
+grep -q "^profile detection: follows deferred.*invalid input: accepted as given; writes back LOGOFF_COMPLETE" \
+  <<<"$output" || fail "--profile auto: $(grep 'profile detection' <<<"$output")"
+
 # Replay: the crash still fails as recorded; the Windows reference passes.
 twin=segfault-on-null-flags
 "$logoffcheck" replay "$work/$twin.json" >"$work/replay.txt" 2>&1

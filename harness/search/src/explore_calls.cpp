@@ -127,7 +127,8 @@ class Explorer {
       while (position < input.size() && !caller_may(state, input[position])) ++position;
       span.push_back(position < input.size() ? gap_of[position] : sequence_.size());
       before.push_back(state);
-      state = logoffcheck::step(state, result.records[r].step).next;
+      const StepRecord& record = result.records[r];
+      state = answered(logoffcheck::step(state, record.step), record.step, record.observed.result);
       ++position;
     }
     for (std::size_t g = from_gap; g <= sequence_.size(); ++g) {
@@ -161,15 +162,16 @@ class Explorer {
   // another environment: a StoreLogoffTransports call made or due, or a
   // deferred StoreLogoff that left something other than its input in
   // *lpulFlags (SL-4 allows activity bits, which the environment decides; the
-  // input itself is allowed in every environment).
+  // input itself, and LOGOFF_COMPLETE, are allowed in every environment).
   static bool reads_environment(const CaseResult& result, std::size_t first, std::size_t last) {
     for (std::size_t r = first; r < last; ++r) {
       const StepRecord& record = result.records[r];
       if (record.observed.transport_call_count > 0 || record.expected.transport_call_due) {
         return true;
       }
-      if (record.expected.output == OutputRule::input_or_activity_subset &&
-          record.observed.output_flags != record.step.flags) {
+      if (record.expected.output == OutputRule::input_activity_or_complete &&
+          record.observed.output_flags != record.step.flags &&
+          record.observed.output_flags != LOGOFF_COMPLETE) {
         return true;
       }
     }
@@ -215,7 +217,7 @@ class Explorer {
                    std::to_string(transition.expected.spooler.flags_out) + ',' +
                    std::to_string(transition.expected.output_flags) + ';';
       if (first_failure.verdict == Verdict::fail) break;
-      state = transition.next;
+      state = answered(transition, record.step, observed.result);
       spooler = state.environment;
     }
     if (!state.destroyed && state.environment.logged_off) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace logoffcheck {
 
@@ -21,9 +22,25 @@ constexpr std::array<ULONG, 8> kStrayBits = {
 
 std::uint64_t below(rc::Random& random, std::uint64_t bound) { return random.next() % bound; }
 
+// What a client that reuses its flags variable passes next (MFCMAPI sets it
+// to LOGOFF_NO_WAIT once and reuses it for every store without resetting it):
+// whatever the previous StoreLogoff wrote back — LOGOFF_COMPLETE (the SDK
+// sample store), activity bits, or the input unchanged. `choice` is the draw
+// that would have picked an undefined stray bit, so that the random stream,
+// and every other step of a seed's cases, stays as it was (decision D3).
+ULONG fed_back_output(std::uint64_t choice, ULONG previous_input) {
+  switch (choice) {
+    case 4: return LOGOFF_COMPLETE;
+    case 5: return LOGOFF_INBOUND | LOGOFF_OUTBOUND;
+    case 6: return kActivityFlagMask;
+    default: return previous_input;
+  }
+}
+
 // Invalid StoreLogoff input (D3): NULL, zero, two input flags, or stray bits
-// (alone or beside a valid flag).
-Step invalid_store_logoff(rc::Random& random) {
+// (alone or beside a valid flag); after a StoreLogoff, some stray bits alone
+// become what a client feeding back its output passes (fed_back_output).
+Step invalid_store_logoff(rc::Random& random, std::optional<ULONG> previous_input) {
   switch (below(random, 5)) {
     case 0:
       return store_logoff_null();
@@ -34,8 +51,11 @@ Step invalid_store_logoff(rc::Random& random) {
       const auto second = (first + 1 + below(random, kInputFlags.size() - 1)) % kInputFlags.size();
       return store_logoff(kInputFlags[first] | kInputFlags[second]);
     }
-    case 3:
-      return store_logoff(kStrayBits[below(random, kStrayBits.size())]);
+    case 3: {
+      const std::uint64_t stray = below(random, kStrayBits.size());
+      if (previous_input && stray >= 4) return store_logoff(fed_back_output(stray, *previous_input));
+      return store_logoff(kStrayBits[stray]);
+    }
     default:
       return store_logoff(kInputFlags[below(random, kInputFlags.size())] |
                           kStrayBits[below(random, kStrayBits.size())]);
@@ -46,7 +66,7 @@ Step invalid_store_logoff(rc::Random& random) {
 // and environment changes are common, reference counts climb above one, and
 // invalid input is regular but not dominant. `ref_count` shapes Release: at
 // one, a Release ends the store, which is worth trying but not often.
-Step next_step(rc::Random& random, ULONG ref_count) {
+Step next_step(rc::Random& random, ULONG ref_count, std::optional<ULONG> previous_input) {
   const std::uint64_t release_weight = ref_count > 1 ? 16 : 3;
   const std::uint64_t add_ref_weight = 18, valid_weight = 26, invalid_weight = 9,
                       environment_weight = 28;
@@ -58,7 +78,7 @@ Step next_step(rc::Random& random, ULONG ref_count) {
   roll -= release_weight;
   if (roll < valid_weight) return store_logoff(kInputFlags[below(random, kInputFlags.size())]);
   roll -= valid_weight;
-  if (roll < invalid_weight) return invalid_store_logoff(random);
+  if (roll < invalid_weight) return invalid_store_logoff(random, previous_input);
   return environment(kEnvironmentEvents[below(random, kEnvironmentEvents.size())]);
 }
 
@@ -72,14 +92,16 @@ void generate_steps(const GenerationOptions& options, rc::Random random, int siz
   steps.clear();
   steps.reserve(length);
   State state = initial_state(options.profile);
+  std::optional<ULONG> previous_input;  // the last StoreLogoff's *lpulFlags
   while (steps.size() < length && !state.destroyed) {
-    Step step = next_step(random, state.ref_count);
+    Step step = next_step(random, state.ref_count, previous_input);
     if (!caller_may(state, step)) {
       // Eager after LOGOFF_COMPLETE: only Release may come.
       if (!caller_may(state, release())) break;
       step = release();
     }
     state = logoffcheck::step(state, step).next;
+    if (step.action == Action::StoreLogoff && !step.null_flags_pointer) previous_input = step.flags;
     steps.push_back(step);
   }
 }
@@ -95,7 +117,7 @@ rc::Gen<std::vector<Step>> gen_steps(const GenerationOptions& options) {
 rc::Gen<Step> gen_step() {
   return rc::Gen<Step>([](const rc::Random& seed_random, int) {
     rc::Random random = seed_random;
-    const Step step = next_step(random, 2);
+    const Step step = next_step(random, 2, std::nullopt);
     return rc::shrinkable::shrinkRecur(step, &shrink_step);
   });
 }

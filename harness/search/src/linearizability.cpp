@@ -28,6 +28,8 @@ struct VisitedHash {
     const State& s = v.state;
     add(s.ref_count);
     add(s.saved_flag);
+    for (ULONG accepted : s.accepted_inputs) add(accepted);
+    add(s.accepted_count | (std::uint64_t{s.accepted_flags_alone} << 8));
     add((std::uint64_t{s.transports_called} << 0) | (std::uint64_t{s.complete_returned} << 1) |
         (std::uint64_t{s.destroyed} << 2) | (std::uint64_t{s.profile == Profile::eager} << 3));
     const Environment& e = s.environment;
@@ -61,6 +63,8 @@ Judged judge(const State& before, const HistoryCall& call, bool strict) {
   judged.transition = step(before, call.step);
   CheckResult first = check_step({before, call.step, judged.transition.expected, call.observed},
                                  strict, judged.verdicts);
+  // The state the store's answer leads to (D3: accepted invalid input).
+  judged.transition.next = answered(judged.transition, call.step, call.observed.result);
   if (first.verdict == Verdict::fail) judged.violation = std::move(first.violation);
   return judged;
 }

@@ -10,9 +10,12 @@
 //                  x environment (idle | active | open elsewhere | logged off)
 //                  x transports called (no | yes)
 //                  x complete returned (no | yes; eager: only Release may follow)
+//                  x accepted input (no | yes; deferred: invalid input the store
+//                    accepted since the last valid StoreLogoff, decision D3)
 //   step kind      = AddRef | Release (not final) | Release (final)
 //                  | StoreLogoff(F) for each valid input flag F
 //                  | StoreLogoff with NULL | no flag | several flags | undefined bits
+//                  | an input flag with output bits beside it
 //                  | each of the seven environment events
 //
 // A transition is a pair (abstract state, step kind). Which pairs a profile
@@ -33,13 +36,15 @@
 
 namespace logoffcheck {
 
-inline constexpr std::size_t kAbstractStateCount = 2 * 6 * 4 * 2 * 2;  // 192
-inline constexpr std::size_t kStepKindCount = 19;
+inline constexpr std::size_t kAbstractStateCount = 2 * 6 * 4 * 2 * 2 * 2;  // 384
+inline constexpr std::size_t kStepKindCount = 20;
 inline constexpr std::size_t kTransitionCount = kAbstractStateCount * kStepKindCount;
 
 // One step of every kind the generator makes, in Action order: AddRef,
 // Release, StoreLogoff with each input flag, with NULL, zero, two flags, an
-// undefined bit and an output-only flag, and each environment event (19).
+// undefined bit, an output-only flag and an input flag with an output flag
+// beside it (what a client feeding back the last output passes, D3), and
+// each environment event (20).
 // Every step kind has a representative among them; exploration uses them as
 // its alphabet (explore.h).
 std::vector<Step> step_representatives();
@@ -81,7 +86,9 @@ struct TransitionSet {
 
 // Every transition a store of `profile` can take, found by breadth-first
 // search over concrete model states from initial_state(profile) with one
-// representative of every step kind. The search bounds the reference count
+// representative of every step kind; invalid StoreLogoff input is followed
+// both rejected and accepted (answered(), D3), the accepted inputs kept to
+// one (the abstraction tells only none from some). The search bounds the reference count
 // at 3 and the outbox at 2: the abstraction only tells 1 from more than 1 and
 // an empty outbox from a full one, so larger values reach no further
 // abstract transition. Computed once per profile and cached.

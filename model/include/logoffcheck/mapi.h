@@ -62,6 +62,14 @@ constexpr bool is_single_input_flag(ULONG flags) noexcept {
   return (flags & kInputFlagMask) == flags && flags != 0 && (flags & (flags - 1)) == 0;
 }
 
+// True when `flags` carries output bits (LOGOFF_COMPLETE, the activity bits)
+// beside exactly one input flag and nothing else: what a client passes when it
+// reuses the value a previous StoreLogoff wrote back (contract D3).
+constexpr bool is_input_flag_with_output_bits(ULONG flags) noexcept {
+  return (flags & ~kKnownFlagMask) == 0 && (flags & kOutputFlagMask) != 0 &&
+         is_single_input_flag(flags & kInputFlagMask);
+}
+
 // True for the HRESULTs COM counts as failures (severity bit set).
 constexpr bool failed(HRESULT hr) noexcept { return hr < 0; }
 

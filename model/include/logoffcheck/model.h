@@ -13,6 +13,7 @@
 // expectations, live in properties/.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -99,6 +100,13 @@ SpoolerAnswer spooler_store_logoff_transports(const Environment& environment, UL
 // ---------------------------------------------------------------------------
 // The store, as the contract lets a client and the spooler see it.
 
+// The invalid StoreLogoff inputs a state remembers as accepted (decision D3):
+// the most recent ones since the last valid StoreLogoff. A store that passes
+// an older one as given at its final Release would have to keep the first of
+// several accepted inputs while ignoring the later ones; the bound is a
+// documented limit of the model (docs/model.md), not of the contract.
+inline constexpr std::size_t kMaxAcceptedInputs = 4;
+
 struct State {
   Profile profile = Profile::deferred;
   // The store's reference count. A new store starts at 1.
@@ -106,6 +114,15 @@ struct State {
   // Deferred: the flag of the last valid StoreLogoff (LT-1, D2); 0 while
   // StoreLogoff has not been called validly.
   ULONG saved_flag = 0;
+  // Deferred, decision D3: the invalid StoreLogoff inputs the store accepted
+  // (answered with a success HRESULT) since the last valid StoreLogoff, the
+  // most recent last; unused entries are 0. The final Release may pass any
+  // of them as given (the seeds' "save the flags passed").
+  std::array<ULONG, kMaxAcceptedInputs> accepted_inputs{};
+  std::uint8_t accepted_count = 0;
+  // The input flags that stood alone beside output bits in an accepted input
+  // (is_input_flag_with_output_bits): the final Release may pass that flag.
+  std::uint8_t accepted_flags_alone = 0;
   // A StoreLogoffTransports call has been made for this store (eager: it
   // decides whether the final Release must call it, LT-3).
   bool transports_called = false;
@@ -139,6 +156,19 @@ bool caller_may(const State& state, const Step& step) noexcept;
 // input flags is set. S_OK for valid input.
 HRESULT expected_store_logoff_result(const Step& step) noexcept;
 
+// True when the store has accepted invalid StoreLogoff input since the last
+// valid one (deferred, D3): the final Release may then pass more than one flag.
+constexpr bool accepted_invalid_input(const State& state) noexcept {
+  return state.accepted_count != 0 || state.accepted_flags_alone != 0;
+}
+
+// Deferred, LT-1/LT-3/LT-4 (decisions D2, D3): whether the final Release of a
+// store in `state` may pass `flag` to StoreLogoffTransports. Always the last
+// valid flag, or LOGOFF_ABORT when there was none; after accepted invalid
+// input also each accepted input as given, and the input flag that stood
+// alone beside output bits in one. Any other flag is one the store invented.
+bool final_flag_allowed(const State& state, ULONG flag) noexcept;
+
 // True when StoreLogoff's input is a non-NULL pointer to one input flag (SL-1).
 constexpr bool is_valid_store_logoff(const Step& step) noexcept {
   return step.action == Action::StoreLogoff && !step.null_flags_pointer &&
@@ -148,7 +178,8 @@ constexpr bool is_valid_store_logoff(const Step& step) noexcept {
 // What StoreLogoff may leave in *lpulFlags on return.
 enum class OutputRule : std::uint8_t {
   not_judged,                // no pointer, not a StoreLogoff, or invalid input
-  input_or_activity_subset,  // deferred, SL-4: the input, or a subset of ACT bits
+  // deferred, SL-4 (D4): the input, a subset of ACT bits, or LOGOFF_COMPLETE
+  input_activity_or_complete,
   exactly,                   // eager, SL-5: the spooler's answer
 };
 
@@ -194,7 +225,19 @@ struct Transition {
 
 // The model's transition function. Requires caller_may(state, step); for any
 // other step the result is unspecified (but still defined behaviour).
-// `next` is the state after a conformant answer.
+// `next` is the state after a conformant answer; for invalid StoreLogoff input
+// it is the state after the store rejected it (a failure HRESULT: nothing
+// changes, SL-2). A store may also accept it (D3); answered() says what the
+// state becomes then.
 Transition step(const State& state, const Step& step) noexcept;
+
+// The state after the store answered `step` with `result` (the HRESULT of a
+// StoreLogoff; ignored for any other step), in the manner of Porcupine's
+// Step(state, input, output). It is `transition.next` (= step(before, step))
+// except for invalid StoreLogoff input the deferred store accepted (a success
+// HRESULT), which the state remembers (accepted_inputs, D3). Under the eager
+// profile an accepted invalid input changes nothing: the saved flag plays no
+// part there, and a call it makes is LT-2's.
+State answered(const Transition& transition, const Step& step, HRESULT result) noexcept;
 
 }  // namespace logoffcheck

@@ -226,7 +226,7 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
     result.executed.push_back(step);
     result.coverage.mark(state, step);
     const bool go_on = judge(state, step, transition.expected, observed, record, result) && alive;
-    state = transition.next;
+    state = answered(transition, step, observed.result);  // D3: accepted input is remembered
     return go_on;
   };
   bool ended = false;

@@ -21,7 +21,8 @@ namespace logoffcheck {
 
 // One representative of every kind of step the generator makes: AddRef,
 // Release, StoreLogoff with each input flag, with NULL, zero, two flags, an
-// undefined bit and an output-only flag, and each environment event (19).
+// undefined bit, an output-only flag, an input flag beside an output flag
+// (a fed-back output, D3), and each environment event (20).
 std::vector<Step> exploration_alphabet();
 
 struct ExplorationResult {
