@@ -19,8 +19,7 @@ const std::array kReferences = {
     BuiltinProvider{"reference-eager",
                     "careful eager-profile store: StoreLogoff asks the spooler at once; the final "
                     "Release sends LOGOFF_ABORT only if StoreLogoff never did",
-                    &providers::open_reference_eager_store, Profile::eager, std::nullopt, 0,
-                    false},
+                    &providers::open_reference_eager_store, Profile::eager, std::nullopt, 0, false},
     BuiltinProvider{"sdk-sample",
                     "the MAPI SDK sample store's logoff: saves StoreLogoff's flags as given, "
                     "writes LOGOFF_COMPLETE back, passes the saved flags (LOGOFF_ABORT by "
@@ -31,7 +30,7 @@ const std::array kReferences = {
 std::vector<BuiltinProvider> all_providers() {
   std::vector<BuiltinProvider> all(kReferences.begin(), kReferences.end());
   for (const auto mutants : {providers::functional_mutants(), providers::should_only_mutants(),
-                              providers::fault_mutants(), providers::race_mutants()}) {
+                             providers::fault_mutants(), providers::race_mutants()}) {
     all.insert(all.end(), mutants.begin(), mutants.end());
   }
   std::sort(all.begin() + kReferences.size(), all.end(),

@@ -82,13 +82,13 @@ constexpr std::uint8_t kSearchMaxOutbox = 2;
 // Every field of a state, for the search's set of states seen.
 std::vector<std::uint32_t> key_of(const State& state) {
   const Environment& e = state.environment;
-  std::vector<std::uint32_t> key = {state.ref_count,          state.saved_flag,
-                                    state.accepted_count,     state.accepted_flags_alone,
-                                    state.transports_called,  state.complete_returned,
-                                    state.destroyed,          e.inbound_in_progress,
-                                    e.outbound_in_progress,   e.open_in_other_process,
-                                    e.reception_enabled,      e.logged_off,
-                                    e.queues_flushed,         e.outbox_queued};
+  std::vector<std::uint32_t> key = {state.ref_count,         state.saved_flag,
+                                    state.accepted_count,    state.accepted_flags_alone,
+                                    state.transports_called, state.complete_returned,
+                                    state.destroyed,         e.inbound_in_progress,
+                                    e.outbound_in_progress,  e.open_in_other_process,
+                                    e.reception_enabled,     e.logged_off,
+                                    e.queues_flushed,        e.outbox_queued};
   key.insert(key.end(), state.accepted_inputs.begin(), state.accepted_inputs.end());
   return key;
 }
@@ -130,8 +130,8 @@ std::vector<Step> step_representatives() {
   steps.push_back(store_logoff_null());
   steps.push_back(store_logoff(0));
   steps.push_back(store_logoff(LOGOFF_NO_WAIT | LOGOFF_ORDERLY));
-  steps.push_back(store_logoff(LOGOFF_ORDERLY | 0x00000100));  // an undefined bit
-  steps.push_back(store_logoff(LOGOFF_COMPLETE));              // an output-only flag
+  steps.push_back(store_logoff(LOGOFF_ORDERLY | 0x00000100));       // an undefined bit
+  steps.push_back(store_logoff(LOGOFF_COMPLETE));                   // an output-only flag
   steps.push_back(store_logoff(LOGOFF_NO_WAIT | LOGOFF_COMPLETE));  // a fed-back output (D3)
   for (std::size_t action = static_cast<std::size_t>(Action::InboundBegins); action < kActionCount;
        ++action) {

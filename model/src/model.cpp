@@ -216,8 +216,8 @@ bool final_flag_allowed(const State& state, ULONG flag) noexcept {
 
 State answered(const Transition& transition, const Step& step, HRESULT result) noexcept {
   State next = transition.next;
-  const bool accepted_invalid = step.action == Action::StoreLogoff &&
-                                !transition.expected.valid_input && !failed(result);
+  const bool accepted_invalid =
+      step.action == Action::StoreLogoff && !transition.expected.valid_input && !failed(result);
   // Nothing to remember: a NULL pointer holds no value, and the eager final
   // Release passes LOGOFF_ABORT or nothing whatever was saved.
   if (!accepted_invalid || step.null_flags_pointer || next.profile != Profile::deferred) {
@@ -226,7 +226,8 @@ State answered(const Transition& transition, const Step& step, HRESULT result) n
   // Once, most recent last: the oldest gives way when the list is full.
   std::size_t kept = 0;
   for (std::size_t i = 0; i < next.accepted_count; ++i) {
-    if (next.accepted_inputs[i] != step.flags) next.accepted_inputs[kept++] = next.accepted_inputs[i];
+    if (next.accepted_inputs[i] != step.flags)
+      next.accepted_inputs[kept++] = next.accepted_inputs[i];
   }
   if (kept == kMaxAcceptedInputs) {
     for (std::size_t i = 1; i < kept; ++i) next.accepted_inputs[i - 1] = next.accepted_inputs[i];

@@ -50,20 +50,26 @@ long last_accepted(const State& state) {
 
 AbstractState abstract(const State& state) {
   const Environment& environment = state.environment;
-  return {static_cast<long>(state.ref_count),       static_cast<long>(state.saved_flag),
+  return {static_cast<long>(state.ref_count),
+          static_cast<long>(state.saved_flag),
           last_accepted(state),
-          state.transports_called,                  state.complete_returned,
-          state.destroyed,                          environment.inbound_in_progress,
-          environment.outbound_in_progress,         environment.open_in_other_process,
-          environment.reception_enabled,            environment.logged_off,
-          environment.queues_flushed,               static_cast<long>(environment.outbox_queued)};
+          state.transports_called,
+          state.complete_returned,
+          state.destroyed,
+          environment.inbound_in_progress,
+          environment.outbound_in_progress,
+          environment.open_in_other_process,
+          environment.reception_enabled,
+          environment.logged_off,
+          environment.queues_flushed,
+          static_cast<long>(environment.outbox_queued)};
 }
 
 std::string describe(const AbstractState& state) {
   static constexpr std::array<const char*, 13> kNames = {
-      "count",     "saved_flag", "accepted", "transports_called", "complete_returned",
-      "destroyed", "inbound",    "outbound",          "other_process",
-      "reception", "logged_off", "flushed",           "queued"};
+      "count",      "saved_flag", "accepted", "transports_called", "complete_returned",
+      "destroyed",  "inbound",    "outbound", "other_process",     "reception",
+      "logged_off", "flushed",    "queued"};
   std::string text = "{";
   for (std::size_t i = 0; i < state.size(); ++i) {
     text += (i ? " " : "") + std::string(kNames[i]) + "=" + std::to_string(state[i]);
@@ -209,18 +215,16 @@ std::vector<std::string> compare(const TracedStep& traced, const State& before,
            "StoreLogoff HRESULT", traced.result, expected.result);
     const ULONG out = static_cast<ULONG>(traced.flags_out);
     if (expected.output == OutputRule::exactly) {
-      expect(out == expected.output_flags, "*lpulFlags", traced.flags_out,
-             expected.output_flags);
+      expect(out == expected.output_flags, "*lpulFlags", traced.flags_out, expected.output_flags);
     } else if (expected.output == OutputRule::input_activity_or_complete) {
-      expect(out == expected.output_flags || (out & ~kActivityFlagMask) == 0 ||
-                 out == LOGOFF_COMPLETE,
-             "*lpulFlags (input, ACT subset or LOGOFF_COMPLETE)", traced.flags_out,
-             expected.output_flags);
+      expect(
+          out == expected.output_flags || (out & ~kActivityFlagMask) == 0 || out == LOGOFF_COMPLETE,
+          "*lpulFlags (input, ACT subset or LOGOFF_COMPLETE)", traced.flags_out,
+          expected.output_flags);
     }
   }
   const long due = expected.transport_call_due ? 1 : 0;
-  expect(traced.transport_calls == due, "StoreLogoffTransports calls", traced.transport_calls,
-         due);
+  expect(traced.transport_calls == due, "StoreLogoffTransports calls", traced.transport_calls, due);
   const bool flag_as_expected =
       static_cast<ULONG>(traced.transport_flag) == expected.transport_flag;
   if (due && traced.transport_calls == 1 && !flag_as_expected && expected.final_release &&
@@ -249,8 +253,7 @@ std::vector<std::string> compare(const TracedStep& traced, const State& before,
     expect(static_cast<ULONG>(traced.spooler_out) == expected.spooler.flags_out,
            "spooler *lpulFlags", traced.spooler_out, expected.spooler.flags_out);
   }
-  const State next =
-      answered(transition, traced.step, static_cast<HRESULT>(traced.result));
+  const State next = answered(transition, traced.step, static_cast<HRESULT>(traced.result));
   if (traced.state != abstract(next)) {
     differences.push_back("state after: SPIN " + describe(traced.state) + ", C++ model " +
                           describe(abstract(next)));
@@ -347,22 +350,21 @@ std::set<AbstractState> model_reachable_states(Profile profile, int client_calls
     int environment_budget;
     auto operator<=>(const Node& other) const {
       return std::tie(client_budget, environment_budget, state.ref_count, state.saved_flag,
-                      state.accepted_inputs, state.accepted_count,
-                      state.transports_called, state.complete_returned, state.destroyed,
+                      state.accepted_inputs, state.accepted_count, state.transports_called,
+                      state.complete_returned, state.destroyed,
                       state.environment.inbound_in_progress, state.environment.outbound_in_progress,
                       state.environment.open_in_other_process, state.environment.reception_enabled,
                       state.environment.logged_off, state.environment.queues_flushed,
                       state.environment.outbox_queued) <=>
-             std::tie(other.client_budget, other.environment_budget, other.state.ref_count,
-                      other.state.saved_flag, other.state.accepted_inputs,
-                      other.state.accepted_count, other.state.transports_called,
-                      other.state.complete_returned, other.state.destroyed,
-                      other.state.environment.inbound_in_progress,
-                      other.state.environment.outbound_in_progress,
-                      other.state.environment.open_in_other_process,
-                      other.state.environment.reception_enabled, other.state.environment.logged_off,
-                      other.state.environment.queues_flushed,
-                      other.state.environment.outbox_queued);
+             std::tie(
+                 other.client_budget, other.environment_budget, other.state.ref_count,
+                 other.state.saved_flag, other.state.accepted_inputs, other.state.accepted_count,
+                 other.state.transports_called, other.state.complete_returned,
+                 other.state.destroyed, other.state.environment.inbound_in_progress,
+                 other.state.environment.outbound_in_progress,
+                 other.state.environment.open_in_other_process,
+                 other.state.environment.reception_enabled, other.state.environment.logged_off,
+                 other.state.environment.queues_flushed, other.state.environment.outbox_queued);
     }
   };
   std::vector<Step> client_steps = client_store_logoff_inputs();

@@ -42,8 +42,8 @@ std::vector<StepRecord> as_found_records(const CaseResult& found, const CaseResu
     const Step& step = found.executed[i];
     const Transition transition = logoffcheck::step(state, step);
     const bool replayed = i < replay.records.size() && replay.records[i].step == step;
-    records.push_back({step, transition.expected,
-                       replayed ? replay.records[i].observed : Observation{}});
+    records.push_back(
+        {step, transition.expected, replayed ? replay.records[i].observed : Observation{}});
     state = answered(transition, step, records.back().observed.result);
   }
   records.push_back(*found.violation_record);

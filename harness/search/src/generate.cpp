@@ -30,10 +30,14 @@ std::uint64_t below(rc::Random& random, std::uint64_t bound) { return random.nex
 // and every other step of a seed's cases, stays as it was (decision D3).
 ULONG fed_back_output(std::uint64_t choice, ULONG previous_input) {
   switch (choice) {
-    case 4: return LOGOFF_COMPLETE;
-    case 5: return LOGOFF_INBOUND | LOGOFF_OUTBOUND;
-    case 6: return kActivityFlagMask;
-    default: return previous_input;
+    case 4:
+      return LOGOFF_COMPLETE;
+    case 5:
+      return LOGOFF_INBOUND | LOGOFF_OUTBOUND;
+    case 6:
+      return kActivityFlagMask;
+    default:
+      return previous_input;
   }
 }
 
@@ -53,7 +57,8 @@ Step invalid_store_logoff(rc::Random& random, std::optional<ULONG> previous_inpu
     }
     case 3: {
       const std::uint64_t stray = below(random, kStrayBits.size());
-      if (previous_input && stray >= 4) return store_logoff(fed_back_output(stray, *previous_input));
+      if (previous_input && stray >= 4)
+        return store_logoff(fed_back_output(stray, *previous_input));
       return store_logoff(kStrayBits[stray]);
     }
     default:

@@ -76,23 +76,45 @@ InputHandling probe_input_handling(CaseRunner& runner) {
 std::string describe_input_handling(const InputHandling& handling) {
   std::string text = "invalid input: ";
   switch (handling.invalid_input) {
-    case InvalidInputHandling::rejects: text += "rejected"; break;
-    case InvalidInputHandling::accepts_as_given: text += "accepted as given"; break;
+    case InvalidInputHandling::rejects:
+      text += "rejected";
+      break;
+    case InvalidInputHandling::accepts_as_given:
+      text += "accepted as given";
+      break;
     case InvalidInputHandling::accepts_input_flag_alone:
       text += "accepted, its one input flag kept";
       break;
-    case InvalidInputHandling::ignores: text += "accepted and ignored"; break;
-    case InvalidInputHandling::accepts: text += "accepted"; break;
-    case InvalidInputHandling::not_determined: text += "not determined"; break;
+    case InvalidInputHandling::ignores:
+      text += "accepted and ignored";
+      break;
+    case InvalidInputHandling::accepts:
+      text += "accepted";
+      break;
+    case InvalidInputHandling::not_determined:
+      text += "not determined";
+      break;
   }
   text += "; writes back ";
   switch (handling.write_back) {
-    case WriteBack::unchanged: text += "the input unchanged"; break;
-    case WriteBack::activity: text += "activity bits"; break;
-    case WriteBack::complete: text += "LOGOFF_COMPLETE"; break;
-    case WriteBack::spooler_answer: text += "the spooler's answer"; break;
-    case WriteBack::other: text += "something else"; break;
-    case WriteBack::not_determined: text += "not determined"; break;
+    case WriteBack::unchanged:
+      text += "the input unchanged";
+      break;
+    case WriteBack::activity:
+      text += "activity bits";
+      break;
+    case WriteBack::complete:
+      text += "LOGOFF_COMPLETE";
+      break;
+    case WriteBack::spooler_answer:
+      text += "the spooler's answer";
+      break;
+    case WriteBack::other:
+      text += "something else";
+      break;
+    case WriteBack::not_determined:
+      text += "not determined";
+      break;
   }
   return text;
 }

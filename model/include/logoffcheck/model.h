@@ -177,10 +177,10 @@ constexpr bool is_valid_store_logoff(const Step& step) noexcept {
 
 // What StoreLogoff may leave in *lpulFlags on return.
 enum class OutputRule : std::uint8_t {
-  not_judged,                // no pointer, not a StoreLogoff, or invalid input
+  not_judged,  // no pointer, not a StoreLogoff, or invalid input
   // deferred, SL-4 (D4): the input, a subset of ACT bits, or LOGOFF_COMPLETE
   input_activity_or_complete,
-  exactly,                   // eager, SL-5: the spooler's answer
+  exactly,  // eager, SL-5: the spooler's answer
 };
 
 // What the store must hold of the support object once the step has returned

@@ -16,12 +16,12 @@ namespace logoffcheck {
 
 // What the store does with invalid StoreLogoff input.
 enum class InvalidInputHandling : std::uint8_t {
-  rejects,                  // a failure HRESULT (SL-2 then binds it)
-  accepts_as_given,         // S_OK; the final Release passes the input as given
-  accepts_input_flag_alone, // S_OK; it passes the one input flag beside the output bits
-  ignores,                  // S_OK; it passes the flag saved before
-  accepts,                  // S_OK; what it then passes is not known (eager, or another flag)
-  not_determined,           // the probe failed a clause before it could tell
+  rejects,                   // a failure HRESULT (SL-2 then binds it)
+  accepts_as_given,          // S_OK; the final Release passes the input as given
+  accepts_input_flag_alone,  // S_OK; it passes the one input flag beside the output bits
+  ignores,                   // S_OK; it passes the flag saved before
+  accepts,                   // S_OK; what it then passes is not known (eager, or another flag)
+  not_determined,            // the probe failed a clause before it could tell
 };
 
 // What a valid StoreLogoff leaves in *lpulFlags.
