@@ -89,10 +89,10 @@ struct TransitionSet {
 // representative of every step kind; invalid StoreLogoff input is followed
 // rejected, as decision D3 recommends. The transitions of a store that
 // accepts it (the "accepted input" digit, answered()) are outside this set:
-// a report counts only the reachable ones, so 100% stays attainable. The search bounds the reference count
-// at 3 and the outbox at 2: the abstraction only tells 1 from more than 1 and
-// an empty outbox from a full one, so larger values reach no further
-// abstract transition. Computed once per profile and cached.
+// a report counts only the reachable ones, so 100% stays attainable. The search bounds the
+// reference count at 3 and the outbox at 2: the abstraction only tells 1 from more than 1 and an
+// empty outbox from a full one, so larger values reach no further abstract transition. Computed
+// once per profile and cached.
 const TransitionSet& reachable_transitions(Profile profile);
 
 }  // namespace logoffcheck
