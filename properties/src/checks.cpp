@@ -146,7 +146,9 @@ Verdict check_lt1(const StepContext& c, Violation* why) {
     return not_applicable();  // no call at all is LT-3's to report
   }
   const TransportCall& call = c.observed.transport_calls[0];
-  if (allowed_final_call(c.before, call)) return pass();
+  // After accepted invalid input, a flag outside the allowed ones is one the
+  // store invented: LT-4's to report, whichever came before (D3).
+  if (allowed_final_call(c.before, call) || accepted_invalid_input(c.before)) return pass();
   return fail(why, ClauseId::LT_1, [&] { return Texts{"StoreLogoffTransports(" + describe_flags(c.before.saved_flag) +
                   "), the flag of the last valid StoreLogoff" + accepted_alternatives(c.before),
               describe_transport_call(call)}; });
@@ -187,7 +189,7 @@ Verdict check_lt3(const StepContext& c, Violation* why) {
   const TransportCall& call = o.transport_calls[0];
   const bool allowed = c.before.profile == Profile::eager
                            ? !call.flags_pointer_null && call.flags_in == LOGOFF_ABORT
-                           : allowed_final_call(c.before, call);
+                           : allowed_final_call(c.before, call) || accepted_invalid_input(c.before);
   if (default_flag && !allowed) {
     return fail(why, ClauseId::LT_3, [&] { return Texts{"StoreLogoffTransports(LOGOFF_ABORT): StoreLogoff " +
                     std::string(c.before.profile == Profile::eager ? "never called it"
@@ -205,15 +207,17 @@ Verdict check_lt3(const StepContext& c, Violation* why) {
 Verdict check_lt4(const StepContext& c, Violation* why) {
   const Observation& o = c.observed;
   if (o.transport_call_count == 0) return not_applicable();
+  // After accepted invalid input the deferred final Release may pass only
+  // what final_flag_allowed says; anything else is invented (D3).
   const bool accepted_may_pass = c.before.profile == Profile::deferred &&
                                  c.expected.final_release && accepted_invalid_input(c.before);
   for (std::size_t i = 0; i < recorded_transport_calls(o); ++i) {
     const TransportCall& call = o.transport_calls[i];
-    if (valid_call_flags(call) || (accepted_may_pass && allowed_final_call(c.before, call))) {
-      continue;
-    }
-    return fail(why, ClauseId::LT_4, [&] { return Texts{"StoreLogoffTransports with exactly one input flag" +
-                std::string(accepted_may_pass ? " or an invalid input the store accepted" : ""),
+    if (accepted_may_pass ? allowed_final_call(c.before, call) : valid_call_flags(call)) continue;
+    return fail(why, ClauseId::LT_4, [&] { return Texts{accepted_may_pass
+                    ? "StoreLogoffTransports(" + describe_flags(c.before.saved_flag != 0 ? c.before.saved_flag : LOGOFF_ABORT) +
+                          "), or an invalid input the store accepted (as given, or its one input flag beside output bits), never an invented flag"
+                    : std::string("StoreLogoffTransports with exactly one input flag"),
                 describe_transport_call(call)}; });
   }
   return pass();

@@ -161,9 +161,10 @@ class RejectsQuiet final : public ReferenceStore {
 // Accepting is a SHOULD; but for undefined bits beside the flag, the flag
 // alone is one the caller never passed: the final Release invents it.
 // (Before D3 was revised: SL-2, 1 step.)
-// LT-3. Minimal counterexample: StoreLogoff(LOGOFF_ORDERLY|0x100), final
-// Release (StoreLogoffTransports(LOGOFF_ORDERLY), not LOGOFF_ABORT or the
-// input as given) — 2 steps.
+// LT-4 (an invented flag). Minimal counterexample:
+// StoreLogoff(LOGOFF_ORDERLY|0x100), final Release
+// (StoreLogoffTransports(LOGOFF_ORDERLY), not LOGOFF_ABORT or the input as
+// given) — 2 steps.
 class MasksUnknownBits final : public ReferenceStore {
  public:
   using ReferenceStore::ReferenceStore;
@@ -352,7 +353,7 @@ std::span<const BuiltinProvider> functional_mutants() noexcept {
              &open<RejectsQuiet>, deferred, ClauseId::SL_1, 1),
       mutant("masks-unknown-bits",
              "validates only the input-flag bits, accepting an input flag with stray bits",
-             &open<MasksUnknownBits>, deferred, ClauseId::LT_3, 2),
+             &open<MasksUnknownBits>, deferred, ClauseId::LT_4, 2),
       mutant("unknown-flags-as-invalid-parameter",
              "answers unknown bits with MAPI_E_INVALID_PARAMETER, not MAPI_E_UNKNOWN_FLAGS "
              "(SHOULD: strict mode)",

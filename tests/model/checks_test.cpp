@@ -388,13 +388,13 @@ TEST(AcceptedInvalidInput, TheFinalReleaseMayPassItAsGivenTheEarlierFlagOrItsInp
   CheckResult first;
   final_release_passing(state, LOGOFF_PURGE, first);
   ASSERT_EQ(first.verdict, Verdict::fail);
-  EXPECT_EQ(first.violation.clause, ClauseId::LT_1);
+  EXPECT_EQ(first.violation.clause, ClauseId::LT_4);
   final_release_passing(state, LOGOFF_ORDERLY | LOGOFF_COMPLETE, first);
   ASSERT_EQ(first.verdict, Verdict::fail);
   EXPECT_EQ(first.violation.clause, ClauseId::LT_4);
 }
 
-TEST(AcceptedInvalidInput, WithNothingSavedTheDefaultIsAbortAndAnInventedFlagIsLT3) {
+TEST(AcceptedInvalidInput, WithNothingSavedTheDefaultIsAbortAndAnInventedFlagIsLT4) {
   const State state = after_accepting({store_logoff(LOGOFF_ORDERLY | 0x100)});
   for (const ULONG allowed : {LOGOFF_ABORT, LOGOFF_ORDERLY | 0x100}) {
     CheckResult first;
@@ -406,7 +406,7 @@ TEST(AcceptedInvalidInput, WithNothingSavedTheDefaultIsAbortAndAnInventedFlagIsL
   CheckResult first;
   final_release_passing(state, LOGOFF_ORDERLY, first);
   ASSERT_EQ(first.verdict, Verdict::fail);
-  EXPECT_EQ(first.violation.clause, ClauseId::LT_3);
+  EXPECT_EQ(first.violation.clause, ClauseId::LT_4);
 }
 
 TEST(AcceptedInvalidInput, ARejectedInputStillChangesNothing) {
