@@ -1,17 +1,19 @@
 #include "logoffcheck/checks.h"
 
+#include "spooler_rows.h"
+
 #include <cstring>
 
 namespace logoffcheck {
 
-// clang-format off
-// Formatted as .clang-format says, this file is 526 lines, over the limit of
-// 500 (architecture.rooms): its checks keep their compact lines until it is
-// split by job; then this marker and the one at the end go.
-
 // --- The checks --------------------------------------------------------------------
 
 namespace {
+
+using detail::row_for;
+using detail::row_holds;
+using detail::SpoolerRow;
+using detail::valid_call_flags;
 
 constexpr Verdict not_applicable() noexcept { return Verdict::not_applicable; }
 constexpr Verdict pass() noexcept { return Verdict::pass; }
@@ -35,7 +37,8 @@ template <typename MakeTexts>
 // to inline into judge_step.
 template <typename MakeTexts>
 Verdict fail(Violation* why, ClauseId id, MakeTexts&& texts) {
-  if (why != nullptr) [[unlikely]] describe(*why, id, texts);
+  if (why != nullptr) [[unlikely]]
+    describe(*why, id, texts);
   return Verdict::fail;
 }
 
@@ -43,10 +46,6 @@ bool returned(const StepContext& c) { return c.observed.outcome == CallOutcome::
 
 std::string expected_call(ULONG flag) {
   return "one StoreLogoffTransports(" + describe_flags(flag) + ")";
-}
-
-bool valid_call_flags(const TransportCall& call) {
-  return !call.flags_pointer_null && is_single_input_flag(call.flags_in);
 }
 
 // Deferred final Release: the call passes a flag the model allows (D2, D3).
@@ -68,7 +67,9 @@ Verdict check_sl1(const StepContext& c, Violation* why) {
     return not_applicable();
   }
   if (c.observed.result == S_OK) return pass();
-  return fail(why, ClauseId::SL_1, [&] { return Texts{"S_OK", describe_hresult(c.observed.result)}; });
+  return fail(why, ClauseId::SL_1, [&] {
+    return Texts{"S_OK", describe_hresult(c.observed.result)};
+  });
 }
 
 // SL-2: invalid input the store rejects (a failure HRESULT) makes no
@@ -81,8 +82,10 @@ Verdict check_sl2(const StepContext& c, Violation* why) {
     return not_applicable();
   }
   if (c.observed.transport_call_count != 0) {
-    return fail(why, ClauseId::SL_2, [&] { return Texts{"no StoreLogoffTransports call for rejected invalid input",
-                describe_transport_calls(c.observed)}; });
+    return fail(why, ClauseId::SL_2, [&] {
+      return Texts{"no StoreLogoffTransports call for rejected invalid input",
+                   describe_transport_calls(c.observed)};
+    });
   }
   return pass();
 }
@@ -109,14 +112,15 @@ Verdict check_sl4(const StepContext& c, Violation* why) {
     return not_applicable();
   }
   const ULONG out = c.observed.output_flags;
-  if (out == c.expected.output_flags || (out & ~kActivityFlagMask) == 0 ||
-      out == LOGOFF_COMPLETE) {
+  if (out == c.expected.output_flags || (out & ~kActivityFlagMask) == 0 || out == LOGOFF_COMPLETE) {
     return pass();
   }
-  return fail(why, ClauseId::SL_4, [&] { return Texts{"*lpulFlags = " + describe_flags(c.expected.output_flags) +
-                  ", a subset of LOGOFF_INBOUND|LOGOFF_OUTBOUND|LOGOFF_OUTBOUND_QUEUE, or "
-                  "LOGOFF_COMPLETE",
-              "*lpulFlags = " + describe_flags(out)}; });
+  return fail(why, ClauseId::SL_4, [&] {
+    return Texts{"*lpulFlags = " + describe_flags(c.expected.output_flags) +
+                     ", a subset of LOGOFF_INBOUND|LOGOFF_OUTBOUND|LOGOFF_OUTBOUND_QUEUE, or "
+                     "LOGOFF_COMPLETE",
+                 "*lpulFlags = " + describe_flags(out)};
+  });
 }
 
 // SL-5 (eager): one call, with the given flag, and the spooler's answer returned.
@@ -128,13 +132,17 @@ Verdict check_sl5(const StepContext& c, Violation* why) {
   const Observation& o = c.observed;
   if (o.transport_call_count != 1 || o.transport_calls[0].flags_pointer_null ||
       o.transport_calls[0].flags_in != c.expected.transport_flag) {
-    return fail(why, ClauseId::SL_5, [&] { return Texts{expected_call(c.expected.transport_flag) + " during StoreLogoff",
-                describe_transport_calls(o)}; });
+    return fail(why, ClauseId::SL_5, [&] {
+      return Texts{expected_call(c.expected.transport_flag) + " during StoreLogoff",
+                   describe_transport_calls(o)};
+    });
   }
   if (o.output_flags != o.transport_calls[0].flags_out) {
-    return fail(why, ClauseId::SL_5, [&] { return Texts{"*lpulFlags = " + describe_flags(o.transport_calls[0].flags_out) +
-                    " (the spooler's answer)",
-                "*lpulFlags = " + describe_flags(o.output_flags)}; });
+    return fail(why, ClauseId::SL_5, [&] {
+      return Texts{"*lpulFlags = " + describe_flags(o.transport_calls[0].flags_out) +
+                       " (the spooler's answer)",
+                   "*lpulFlags = " + describe_flags(o.output_flags)};
+    });
   }
   return pass();
 }
@@ -149,9 +157,11 @@ Verdict check_lt1(const StepContext& c, Violation* why) {
   // After accepted invalid input, a flag outside the allowed ones is one the
   // store invented: LT-4's to report, whichever came before (D3).
   if (allowed_final_call(c.before, call) || accepted_invalid_input(c.before)) return pass();
-  return fail(why, ClauseId::LT_1, [&] { return Texts{"StoreLogoffTransports(" + describe_flags(c.before.saved_flag) +
-                  "), the flag of the last valid StoreLogoff" + accepted_alternatives(c.before),
-              describe_transport_call(call)}; });
+  return fail(why, ClauseId::LT_1, [&] {
+    return Texts{"StoreLogoffTransports(" + describe_flags(c.before.saved_flag) +
+                     "), the flag of the last valid StoreLogoff" + accepted_alternatives(c.before),
+                 describe_transport_call(call)};
+  });
 }
 
 // LT-2: no transport call while the count stays above zero (eager: besides
@@ -165,10 +175,12 @@ Verdict check_lt2(const StepContext& c, Violation* why) {
     return not_applicable();
   }
   if (c.observed.transport_call_count == 0) return pass();
-  return fail(why, ClauseId::LT_2, [&] { return Texts{"no StoreLogoffTransports call while the reference count is " +
-                  std::to_string(c.expected.count_returned > 0 ? c.expected.count_returned
-                                                               : c.before.ref_count),
-              describe_transport_calls(c.observed)}; });
+  return fail(why, ClauseId::LT_2, [&] {
+    return Texts{"no StoreLogoffTransports call while the reference count is " +
+                     std::to_string(c.expected.count_returned > 0 ? c.expected.count_returned
+                                                                  : c.before.ref_count),
+                 describe_transport_calls(c.observed)};
+  });
 }
 
 // LT-3: the final Release makes the call that is due, exactly once.
@@ -177,12 +189,17 @@ Verdict check_lt3(const StepContext& c, Violation* why) {
   const Observation& o = c.observed;
   if (!c.expected.transport_call_due) {
     if (o.transport_call_count == 0) return pass();
-    return fail(why, ClauseId::LT_3, [&] { return Texts{"no StoreLogoffTransports call in the final Release (StoreLogoff already made it)",
-                describe_transport_calls(o)}; });
+    return fail(why, ClauseId::LT_3, [&] {
+      return Texts{
+          "no StoreLogoffTransports call in the final Release (StoreLogoff already made it)",
+          describe_transport_calls(o)};
+    });
   }
   if (o.transport_call_count != 1) {
-    return fail(why, ClauseId::LT_3, [&] { return Texts{expected_call(c.expected.transport_flag) + " in the final Release",
-                describe_transport_calls(o)}; });
+    return fail(why, ClauseId::LT_3, [&] {
+      return Texts{expected_call(c.expected.transport_flag) + " in the final Release",
+                   describe_transport_calls(o)};
+    });
   }
   // Deferred with a saved flag: which flag is LT-1's to judge.
   const bool default_flag = c.before.profile == Profile::eager || c.before.saved_flag == 0;
@@ -191,11 +208,14 @@ Verdict check_lt3(const StepContext& c, Violation* why) {
                            ? !call.flags_pointer_null && call.flags_in == LOGOFF_ABORT
                            : allowed_final_call(c.before, call) || accepted_invalid_input(c.before);
   if (default_flag && !allowed) {
-    return fail(why, ClauseId::LT_3, [&] { return Texts{"StoreLogoffTransports(LOGOFF_ABORT): StoreLogoff " +
-                    std::string(c.before.profile == Profile::eager ? "never called it"
-                                                                   : "was never called validly") +
-                    accepted_alternatives(c.before),
-                describe_transport_call(call)}; });
+    return fail(why, ClauseId::LT_3, [&] {
+      return Texts{
+          "StoreLogoffTransports(LOGOFF_ABORT): StoreLogoff " +
+              std::string(c.before.profile == Profile::eager ? "never called it"
+                                                             : "was never called validly") +
+              accepted_alternatives(c.before),
+          describe_transport_call(call)};
+    });
   }
   return pass();
 }
@@ -214,11 +234,16 @@ Verdict check_lt4(const StepContext& c, Violation* why) {
   for (std::size_t i = 0; i < recorded_transport_calls(o); ++i) {
     const TransportCall& call = o.transport_calls[i];
     if (accepted_may_pass ? allowed_final_call(c.before, call) : valid_call_flags(call)) continue;
-    return fail(why, ClauseId::LT_4, [&] { return Texts{accepted_may_pass
-                    ? "StoreLogoffTransports(" + describe_flags(c.before.saved_flag != 0 ? c.before.saved_flag : LOGOFF_ABORT) +
-                          "), or an invalid input the store accepted (as given, or its one input flag beside output bits), never an invented flag"
-                    : std::string("StoreLogoffTransports with exactly one input flag"),
-                describe_transport_call(call)}; });
+    return fail(why, ClauseId::LT_4, [&] {
+      return Texts{
+          accepted_may_pass
+              ? "StoreLogoffTransports(" +
+                    describe_flags(c.before.saved_flag != 0 ? c.before.saved_flag : LOGOFF_ABORT) +
+                    "), or an invalid input the store accepted (as given, or its one input flag "
+                    "beside output bits), never an invented flag"
+              : std::string("StoreLogoffTransports with exactly one input flag"),
+          describe_transport_call(call)};
+    });
   }
   return pass();
 }
@@ -229,10 +254,12 @@ Verdict check_rc1(const StepContext& c, Violation* why) {
     return not_applicable();
   }
   if (c.observed.count_returned == c.expected.count_returned) return pass();
-  return fail(why, ClauseId::RC_1, [&] { return Texts{std::string(action_name(c.step.action)) + " returns " +
-                  std::to_string(c.expected.count_returned),
-              std::string(action_name(c.step.action)) + " returned " +
-                  std::to_string(c.observed.count_returned)}; });
+  return fail(why, ClauseId::RC_1, [&] {
+    return Texts{std::string(action_name(c.step.action)) + " returns " +
+                     std::to_string(c.expected.count_returned),
+                 std::string(action_name(c.step.action)) + " returned " +
+                     std::to_string(c.observed.count_returned)};
+  });
 }
 
 // RC-2: support references are held while needed and given back at the end.
@@ -240,21 +267,28 @@ Verdict check_rc2(const StepContext& c, Violation* why) {
   if (!is_client_call(c.step.action)) return not_applicable();
   const Observation& o = c.observed;
   if (o.unreferenced_support_calls > 0) {
-    return fail(why, ClauseId::RC_2, [&] { return Texts{"no call on the support object without holding a reference",
-                std::string(support_method_name(o.first_unreferenced_call)) +
-                    " called while holding no reference"}; });
+    return fail(why, ClauseId::RC_2, [&] {
+      return Texts{"no call on the support object without holding a reference",
+                   std::string(support_method_name(o.first_unreferenced_call)) +
+                       " called while holding no reference"};
+    });
   }
   if (!returned(c)) return not_applicable();
   switch (c.expected.support_after) {
     case SupportReference::held:
       if (o.support_references_after > 0) return pass();
-      return fail(why, ClauseId::RC_2, [&] { return Texts{"a support reference held after " + describe_step(c.step) +
-                      " (the store must still call StoreLogoffTransports)",
-                  "no support reference held"}; });
+      return fail(why, ClauseId::RC_2, [&] {
+        return Texts{"a support reference held after " + describe_step(c.step) +
+                         " (the store must still call StoreLogoffTransports)",
+                     "no support reference held"};
+      });
     case SupportReference::released:
       if (o.support_references_after == 0) return pass();
-      return fail(why, ClauseId::RC_2, [&] { return Texts{"every support reference given back by the final Release",
-                  std::to_string(o.support_references_after) + " support reference(s) still held"}; });
+      return fail(why, ClauseId::RC_2, [&] {
+        return Texts{
+            "every support reference given back by the final Release",
+            std::to_string(o.support_references_after) + " support reference(s) still held"};
+      });
     case SupportReference::unconstrained:
       break;
   }
@@ -265,82 +299,14 @@ Verdict check_rc2(const StepContext& c, Violation* why) {
 Verdict check_rc3(const StepContext& c, Violation* why) {
   if (!is_client_call(c.step.action)) return not_applicable();
   if (returned(c)) return pass();
-  return fail(why, ClauseId::RC_3, [&] { return Texts{std::string(action_name(c.step.action)) + " returns",
-              std::string(action_name(c.step.action)) + " " + describe_outcome(c.observed)}; });
+  return fail(why, ClauseId::RC_3, [&] {
+    return Texts{std::string(action_name(c.step.action)) + " returns",
+                 std::string(action_name(c.step.action)) + " " + describe_outcome(c.observed)};
+  });
 }
 
 // --- Spooler clauses: an independent, declarative reading of contract §6,
 // judged against every call the simulated support object served. ----------
-
-enum class SpoolerRow : std::uint8_t { none, sp1, sp2, sp3, sp4, sp5, sp6, sp7 };
-
-SpoolerRow row_for(const TransportCall& call) {
-  if (!valid_call_flags(call)) return SpoolerRow::sp1;
-  if (call.before.open_in_other_process) return SpoolerRow::sp2;
-  if (call.before.logged_off) return SpoolerRow::none;  // already released: no row
-  switch (call.flags_in) {
-    case LOGOFF_ABORT:
-    case LOGOFF_QUIET:
-      return activity(call.before) != 0 ? SpoolerRow::sp3 : SpoolerRow::sp4;
-    case LOGOFF_NO_WAIT: return SpoolerRow::sp5;
-    case LOGOFF_ORDERLY: return SpoolerRow::sp6;
-    case LOGOFF_PURGE: return SpoolerRow::sp7;
-    default: return SpoolerRow::none;
-  }
-}
-
-// Whether `call` satisfies the row that applies to it; `why` names the first
-// part that does not hold. A view of fixed text, so that a passing row
-// allocates nothing (checks allocate only to report a violation).
-bool row_holds(SpoolerRow row, const TransportCall& call, std::string_view& why) {
-  const Environment& before = call.before;
-  const Environment& after = call.after;
-  const auto completes = [&](bool queue_sent) {
-    if (call.result != S_OK || call.flags_out != LOGOFF_COMPLETE) {
-      why = "S_OK with LOGOFF_COMPLETE";
-      return false;
-    }
-    if (after.inbound_in_progress || after.outbound_in_progress) {
-      why = "in-progress messages finished";
-      return false;
-    }
-    if (queue_sent ? after.outbox_queued != 0 : after.outbox_queued != before.outbox_queued) {
-      why = queue_sent ? "the outbox queue sent" : "the outbox queue left as it was";
-      return false;
-    }
-    if (after.reception_enabled || !after.logged_off) {
-      why = "reception disabled and the store logged off";
-      return false;
-    }
-    return true;
-  };
-  switch (row) {
-    case SpoolerRow::sp1:
-      why = "MAPI_E_INVALID_PARAMETER and nothing changed";
-      return call.result == MAPI_E_INVALID_PARAMETER && after == before;
-    case SpoolerRow::sp2:
-      why = "S_OK with LOGOFF_COMPLETE and nothing changed";
-      return call.result == S_OK && call.flags_out == LOGOFF_COMPLETE && after == before;
-    case SpoolerRow::sp3:
-      why = "S_OK with the activity bits and no logoff";
-      return call.result == S_OK && call.flags_out == activity(before) && after == before;
-    case SpoolerRow::sp4:
-      why = "S_OK with LOGOFF_COMPLETE and the store logged off";
-      return call.result == S_OK && call.flags_out == LOGOFF_COMPLETE && after.logged_off &&
-             !after.reception_enabled;
-    case SpoolerRow::sp5:
-      return completes(true);
-    case SpoolerRow::sp6:
-      return completes(false);
-    case SpoolerRow::sp7:
-      if (!completes(true)) return false;
-      why = "FlushQueues invoked";
-      return after.queues_flushed;
-    case SpoolerRow::none:
-      break;
-  }
-  return true;
-}
 
 SpoolerRow row_of(ClauseId id) noexcept {
   return static_cast<SpoolerRow>(static_cast<int>(id) - static_cast<int>(ClauseId::SP_1) + 1);
@@ -358,7 +324,8 @@ Verdict check_spooler(ClauseId id, const StepContext& c, Violation* violation) {
     if (!row_holds(wanted, call, why)) {
       return fail(violation, id, [&] {
         std::string expected = describe_transport_call(call) + " answers " + std::string(why);
-        if (wanted == SpoolerRow::sp3) expected += " (" + describe_flags(activity(call.before)) + ")";
+        if (wanted == SpoolerRow::sp3)
+          expected += " (" + describe_flags(activity(call.before)) + ")";
         return Texts{std::move(expected),
                      describe_hresult(call.result) + " with " + describe_flags(call.flags_out)};
       });
@@ -376,7 +343,8 @@ void judge_spooler(const Observation& o, StepVerdicts& verdicts) noexcept {
     const TransportCall& call = o.transport_calls[i];
     const SpoolerRow row = row_for(call);
     if (row == SpoolerRow::none) continue;
-    Verdict& verdict = verdicts[static_cast<std::size_t>(ClauseId::SP_1) + static_cast<std::size_t>(row) - 1];
+    Verdict& verdict =
+        verdicts[static_cast<std::size_t>(ClauseId::SP_1) + static_cast<std::size_t>(row) - 1];
     if (verdict == Verdict::fail) continue;
     std::string_view why;
     verdict = row_holds(row, call, why) ? Verdict::pass : Verdict::fail;
@@ -386,28 +354,42 @@ void judge_spooler(const Observation& o, StepVerdicts& verdicts) noexcept {
 // The check of clause `id`; describes a failure into `why` when given.
 Verdict check_clause(ClauseId id, const StepContext& context, Violation* why) {
   switch (id) {
-    case ClauseId::SL_1: return check_sl1(context, why);
-    case ClauseId::SL_2: return check_sl2(context, why);
-    case ClauseId::SL_3: return check_sl3(context, why);
-    case ClauseId::SL_4: return check_sl4(context, why);
-    case ClauseId::SL_5: return check_sl5(context, why);
-    case ClauseId::LT_1: return check_lt1(context, why);
-    case ClauseId::LT_2: return check_lt2(context, why);
-    case ClauseId::LT_3: return check_lt3(context, why);
-    case ClauseId::LT_4: return check_lt4(context, why);
-    case ClauseId::RC_1: return check_rc1(context, why);
-    case ClauseId::RC_2: return check_rc2(context, why);
-    case ClauseId::RC_3: return check_rc3(context, why);
+    case ClauseId::SL_1:
+      return check_sl1(context, why);
+    case ClauseId::SL_2:
+      return check_sl2(context, why);
+    case ClauseId::SL_3:
+      return check_sl3(context, why);
+    case ClauseId::SL_4:
+      return check_sl4(context, why);
+    case ClauseId::SL_5:
+      return check_sl5(context, why);
+    case ClauseId::LT_1:
+      return check_lt1(context, why);
+    case ClauseId::LT_2:
+      return check_lt2(context, why);
+    case ClauseId::LT_3:
+      return check_lt3(context, why);
+    case ClauseId::LT_4:
+      return check_lt4(context, why);
+    case ClauseId::RC_1:
+      return check_rc1(context, why);
+    case ClauseId::RC_2:
+      return check_rc2(context, why);
+    case ClauseId::RC_3:
+      return check_rc3(context, why);
     // RC-4 judges histories of overlapping calls, not one step: the
     // linearizability checker in harness/search judges it.
-    case ClauseId::RC_4: return not_applicable();
+    case ClauseId::RC_4:
+      return not_applicable();
     case ClauseId::SP_1:
     case ClauseId::SP_2:
     case ClauseId::SP_3:
     case ClauseId::SP_4:
     case ClauseId::SP_5:
     case ClauseId::SP_6:
-    case ClauseId::SP_7: return check_spooler(id, context, why);
+    case ClauseId::SP_7:
+      return check_spooler(id, context, why);
   }
   return not_applicable();
 }
@@ -456,15 +438,14 @@ CheckResult check(ClauseId id, const State& before, const Step& step, const Obse
 const std::array<ClauseId, kClauseCount> kReportingOrder = {
     ClauseId::RC_3, ClauseId::LT_4, ClauseId::SL_2, ClauseId::SL_1, ClauseId::SL_5,
     ClauseId::LT_2, ClauseId::LT_3, ClauseId::LT_1, ClauseId::SL_4, ClauseId::RC_2,
-    ClauseId::SL_3, ClauseId::RC_1, ClauseId::RC_4,
-    ClauseId::SP_1, ClauseId::SP_2, ClauseId::SP_3,
-    ClauseId::SP_4, ClauseId::SP_5, ClauseId::SP_6, ClauseId::SP_7,
+    ClauseId::SL_3, ClauseId::RC_1, ClauseId::RC_4, ClauseId::SP_1, ClauseId::SP_2,
+    ClauseId::SP_3, ClauseId::SP_4, ClauseId::SP_5, ClauseId::SP_6, ClauseId::SP_7,
 };
 
 std::optional<ClauseId> judge_step(const StepContext& context, bool strict,
                                    StepVerdicts& verdicts) noexcept {
   static const VerdictWords kApplies[] = {applying_clauses(Profile::deferred),
-                                           applying_clauses(Profile::eager)};
+                                          applying_clauses(Profile::eager)};
   const VerdictWords& applies = kApplies[context.before.profile == Profile::eager ? 1 : 0];
   // Every provider clause by its own check (called directly, so that they
   // inline), the spooler clauses in one pass over the calls.
@@ -511,7 +492,5 @@ CheckResult check_step(const StepContext& context, bool strict, StepVerdicts& ve
   }
   return first;
 }
-
-// clang-format on
 
 }  // namespace logoffcheck
