@@ -155,6 +155,16 @@ rc::Seq<Step> shrink_step(const Step& step) {
   for (Action event : kEnvironmentEvents) simpler.push_back(environment(event));
   simpler.push_back(store_logoff_null());
   simpler.push_back(store_logoff(0));
+  // One input flag with stray bits beside it: the same stray bits beside a
+  // smaller input flag (so that an input the final Release may pass as a
+  // default, LOGOFF_ABORT|0x100, can shrink to one it may not, D3).
+  const ULONG input = step.flags & kInputFlagMask;
+  if (step.action == Action::StoreLogoff && !step.null_flags_pointer && step.flags != input &&
+      is_single_input_flag(input)) {
+    for (const ULONG flag : kInputFlags) {
+      if (flag < input) simpler.push_back(store_logoff(flag | (step.flags & ~kInputFlagMask)));
+    }
+  }
   const int rank = step_rank(step);
   std::erase_if(simpler, [&](const Step& candidate) {
     return step_rank(candidate) > rank || candidate == step ||
