@@ -18,7 +18,7 @@ browser() {
 
 case $scenario in
 coverage_json)
-  run 0 certify --provider builtin:reference --cases 3000 --report r.json --junit r.xml
+  run 0 certify --provider builtin:reference --cases 10000 --report r.json --junit r.xml
   expect_output '^coverage [0-9]+ of [0-9]+ model transitions \(100%\)'
   expect_output '^spooler rows reached: SP-2 SP-3 SP-4 SP-5 SP-6 SP-7$'
   expect_in '^  "coverage": \{' r.json
@@ -40,7 +40,7 @@ coverage_json)
   grep -q 'coverage: its derived fields do not agree' err.txt || fail "edited coverage accepted"
   ;;
 min_coverage)
-  run 0 certify --provider builtin:reference --cases 3000 --min-coverage 100
+  run 0 certify --provider builtin:reference --cases 10000 --min-coverage 100
   run 1 certify --provider builtin:reference --cases 20 --min-coverage 90 --report r.json
   expect_output 'below --min-coverage 90'
   expect_in '"meets_minimum": false' r.json
