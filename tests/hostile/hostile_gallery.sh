@@ -20,8 +20,9 @@ certify() {
   local expected=$1
   shift
   # Hostile stores run under an address-space ceiling of 4 GiB, whatever
-  # limit the verifier sets its workers.
-  (ulimit -v 4194304
+  # limit the verifier sets its workers (none under AddressSanitizer, whose
+  # shadow memory exceeds any ceiling: CMake says which).
+  (ulimit -v "${LOGOFFCHECK_GALLERY_ADDRESS_SPACE_KIB:-4194304}"
    LOGOFFCHECK_HOSTILE=$store_behaviour LOGOFFCHECK_HOSTILE_PIDS=$work/pids \
      exec timeout 300 "$logoffcheck" certify --provider "$library" --cases 200 "$@") \
     >"$work/out" 2>&1
