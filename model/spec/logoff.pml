@@ -417,6 +417,20 @@ end_idle:
         :: else -> skip
         fi;
 #endif
+#if defined(MUTANT_MASKS_UNKNOWN_BITS)
+        /* Validates only the input-flag bits: an input flag with stray bits is
+         * accepted and saved without them, so the final Release passes a flag
+         * no call gave in that state (LT-4, decision D3). */
+        if
+        :: !null_pointer && (flags & ~INPUT_FLAG_MASK) != 0 &&
+           SINGLE_INPUT_FLAG(flags & INPUT_FLAG_MASK) ->
+           store_accepted = -1;
+           store_saved_flag = flags & INPUT_FLAG_MASK;
+           store_to_client ! S_OK, flags;
+           goto answered
+        :: else -> skip
+        fi;
+#endif
 #if defined(MUTANT_REJECTS_QUIET)
         /* Implements the four flags the spooler acts on, not the one that only asks. */
         if
@@ -710,6 +724,8 @@ init {
 #define FINAL_RELEASE       (RETURNED(Release) && step_final_release)
 #define SPOOLER_CALLED      (step_transport_calls > 0)
 #define ACCEPTED(bit)       ((accepted_inputs & (bit)) != 0)
+/* D3: the store accepted an invalid input since the last valid StoreLogoff. */
+#define ACCEPTED_SINCE_VALID (accepted_inputs != 0)
 /* D3: an accepted invalid input, as given. */
 #define ACCEPTED_AS_GIVEN(f) \
   (((f) == 0 && ACCEPTED(ACCEPTED_NONE)) || \
@@ -770,10 +786,11 @@ ltl SL5_eager_calls_once_and_returns_answer {
 
 #if !defined(PROFILE_EAGER)
 /* LT-1 (deferred): The final Release passes StoreLogoffTransports the flag of
- * the last valid StoreLogoff (or, D3, an invalid input accepted after it).
- * (A final Release with no call is LT-3's.) */
+ * the last valid StoreLogoff. (A final Release with no call is LT-3's; after
+ * an invalid input the store accepted, which flag it may pass is LT-4's, as
+ * the C++ checks judge it: one violation, one clause.) */
 ltl LT1_last_flag_wins {
-  [] ((FINAL_RELEASE && last_valid_flag != 0 && SPOOLER_CALLED) ->
+  [] ((FINAL_RELEASE && last_valid_flag != 0 && SPOOLER_CALLED && !ACCEPTED_SINCE_VALID) ->
       FINAL_FLAG_ALLOWED(step_transport_flag))
 }
 #endif
@@ -800,7 +817,8 @@ ltl LT2_no_call_before_count_zero {
 #if !defined(PROFILE_EAGER)
 ltl LT3_final_release_calls_once_when_due {
   [] (FINAL_RELEASE ->
-      (step_transport_calls == 1 && (last_valid_flag != 0 || FINAL_FLAG_ALLOWED(step_transport_flag))))
+      (step_transport_calls == 1 && (last_valid_flag != 0 || ACCEPTED_SINCE_VALID ||
+                                     FINAL_FLAG_ALLOWED(step_transport_flag))))
 }
 #else
 ltl LT3_final_release_calls_once_when_due {
@@ -818,14 +836,17 @@ ltl LT3_every_lifetime_hands_transports_back {
 
 /* LT-4: Every StoreLogoffTransports call passes a non-NULL pointer to a flag
  * the store was given or LOGOFF_ABORT, never an invented one: exactly one input
- * flag, or an invalid input the store accepted (deferred, in the final Release).
+ * flag; deferred, in the final Release after an invalid input the store
+ * accepted, only what FINAL_FLAG_ALLOWED says (the earlier flag or
+ * LOGOFF_ABORT, the input as given, or its one input flag beside output bits).
  * (Every call is the latest one in some state.) */
 #if !defined(PROFILE_EAGER)
 #define IN_FINAL_RELEASE (step_action == Release && \
                           (client_references == 0 || (client_references == 1 && call_in_progress)))
+#define AFTER_ACCEPTED_INPUT (IN_FINAL_RELEASE && ACCEPTED_SINCE_VALID)
 ltl LT4_transport_flag_given_never_invented {
-  [] (SPOOLER_CALLED -> (SINGLE_INPUT_FLAG(spooler_flag) ||
-                         (IN_FINAL_RELEASE && ACCEPTED_AS_GIVEN(spooler_flag))))
+  [] (SPOOLER_CALLED -> ((AFTER_ACCEPTED_INPUT -> FINAL_FLAG_ALLOWED(spooler_flag)) &&
+                         (!AFTER_ACCEPTED_INPUT -> SINGLE_INPUT_FLAG(spooler_flag))))
 }
 #else
 ltl LT4_transport_flag_given_never_invented {

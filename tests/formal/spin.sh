@@ -123,20 +123,26 @@ case $mode in
     ;;
 
   tolerated)
-    name=$1 should_property=$2
+    # tolerated PROFILE NAME PROPERTY[,PROPERTY...]: the store variant breaks
+    # exactly the properties listed (SPIN finds a counterexample for each) and
+    # keeps every other one, exhaustively.
+    name=$1
+    IFS=, read -r -a failing <<<"$2"
     define=$(variant_define "$name")
     grep -q "$define" logoff.pml || { echo "FAIL: logoff.pml has no $define"; exit 1; }
     pan_defines=()
     build_pan "${bounds[@]}" "-D$define"
     mapfile -t properties < <(property_names "${bounds[@]}" "-D$define")
-    printf '%s' "${properties[*]}" | grep -qw "$should_property" ||
-      { echo "FAIL: no property $should_property"; exit 1; }
+    for property in "${failing[@]}"; do
+      printf '%s' "${properties[*]}" | grep -qw "$property" ||
+        { echo "FAIL: no property $property"; exit 1; }
+    done
     failures=0
     for property in "${properties[@]}"; do
       ./pan -a -m$max_depth -w21 -N "$property" >"$property.log" 2>&1 || true
-      if [[ $property == "$should_property" ]]; then
+      if [[ " ${failing[*]} " == *" $property "* ]]; then
         if grep -q "errors: [1-9]" "$property.log"; then
-          echo "$property: counterexample found, as it must (SHOULD: a warning)"
+          echo "$property: counterexample found, as it must"
         else
           echo "FAIL: SPIN found no counterexample for $property"; failures=$((failures + 1))
         fi
