@@ -119,6 +119,7 @@ class BorrowedRunner final : public CaseRunner {
 struct CertifyRun {
   RunResult result;
   std::string notes;  // unsupported_support_notes of every worker's runner
+  std::optional<std::vector<LogonCall>> logon_trace;  // a Windows DLL's
 };
 
 CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& chosen,
@@ -136,9 +137,13 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
   };
   ProgressLine progress;
   config.progress = progress.callback();
-  CertifyRun run{run_certification(runners, config), {}};
+  CertifyRun run{run_certification(runners, config), {}, std::nullopt};
   progress.clear();
   run.notes = unsupported_support_notes(made);
+  run.logon_trace = logon_trace_of(made);
+  if (run.logon_trace) {
+    run.notes += (run.notes.empty() ? "" : "\n") + format_logon_trace(*run.logon_trace);
+  }
   return run;
 }
 
@@ -208,7 +213,8 @@ int certify(const CertifyArguments& arguments) {
   }
   if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
   const CertifyRun run = run_once(arguments, chosen, config);
-  const Report report = make_certify_report(arguments, run.result, config, chosen);
+  Report report = make_certify_report(arguments, run.result, config, chosen);
+  report.logon_trace = run.logon_trace;
   const auto& found = run.result.counterexample;
   return finish_run("certify", report, found ? &*found : nullptr, arguments.outputs,
                     certify_command(report), {}, run.notes);

@@ -45,6 +45,10 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
     throw ConfigurationError("--html is not written for --threads runs yet; use --report, "
                              "--junit or --counterexample");
   }
+  if (!isolation.mapi_profile.empty()) {
+    throw ConfigurationError("--mapi-profile is not honoured with --threads: concurrent "
+                             "histories of Windows DLLs are not written yet");
+  }
   if (isolation.no_isolate) {
     throw ConfigurationError("--threads always isolates: a lost race is often a use after free");
   }

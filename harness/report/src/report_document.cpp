@@ -58,6 +58,7 @@ Json report_json(const Report& report) {
           ? concurrent_counterexample_json(*report.concurrent_counterexample)
           : Json(nullptr);
   if (report.coverage) json["coverage"] = coverage_json(report);
+  if (report.logon_trace) json["logon_trace"] = logon_trace_json(*report.logon_trace);
   return json;
 }
 
@@ -86,7 +87,8 @@ Report read_report(const Json& json) {
   expect_object(
       json, "",
       {"schema_version", "logoffcheck_version", "verdict", "provider", "profile", "strict", "seed",
-       "cases_requested", "max_steps", "shard", "stats", "clauses", "counterexample", "coverage"});
+       "cases_requested", "max_steps", "shard", "stats", "clauses", "counterexample", "coverage",
+       "logon_trace"});
   read_schema_version(json, "");
   Report report;
   report.version = read_string(json, "logoffcheck_version", "");
@@ -166,6 +168,10 @@ Report read_report(const Json& json) {
       input_error("coverage", "its derived fields do not agree with \"transitions\" and the "
                               "clause counts");
     }
+  }
+  // Optional: only a Windows DLL's report has one.
+  if (json.contains("logon_trace")) {
+    report.logon_trace = read_logon_trace(json["logon_trace"], "logon_trace");
   }
   return report;
 }

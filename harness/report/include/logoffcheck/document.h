@@ -22,6 +22,7 @@
 #include "logoffcheck/coverage.h"
 #include "logoffcheck/engine.h"
 #include "logoffcheck/history.h"
+#include "logoffcheck/mapi_environment.h"
 
 namespace logoffcheck {
 
@@ -220,6 +221,10 @@ struct Report {
   std::optional<ConcurrentCounterexampleDocument> concurrent_counterexample;
   // Absent in reports written before logoffcheck measured coverage.
   std::optional<ReportCoverage> coverage;
+  // A Windows DLL's start and first logon, every call in order
+  // (docs/mapi-environment.md); absent for other providers and in reports
+  // written before logoffcheck traced them.
+  std::optional<std::vector<LogonCall>> logon_trace;
 
   bool conformant() const noexcept {
     return !counterexample.has_value() && !concurrent_counterexample.has_value();
