@@ -134,6 +134,7 @@ class BorrowedRunner final : public CaseRunner {
 struct CertifyRun {
   RunResult result;
   std::string notes;  // unsupported_support_notes of every worker's runner
+  std::optional<std::vector<LogonCall>> logon_trace;  // a Windows DLL's
 };
 
 CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& chosen,
@@ -150,9 +151,10 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
   };
   ProgressLine progress;
   config.progress = progress.callback();
-  CertifyRun run{run_certification(runners, config), {}};
+  CertifyRun run{run_certification(runners, config), {}, std::nullopt};
   progress.clear();
   run.notes = unsupported_support_notes(made);
+  run.logon_trace = logon_trace_of(made);
   return run;
 }
 
@@ -178,6 +180,10 @@ void refuse_for_threads(const CertifyArguments& arguments) {
   }
   if (arguments.min_coverage) {
     refuse("--min-coverage", "concurrent runs do not measure model coverage");
+  }
+  if (!arguments.isolation.mapi_profile.empty()) {
+    refuse("--mapi-profile",
+           "concurrent histories of Windows DLLs are not written yet (docs/mapi-environment.md)");
   }
   if (arguments.isolation.no_isolate) {
     refuse("--no-isolate",
@@ -225,10 +231,13 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
                  const RunConfig& base) {
   std::vector<RunResult> runs;
   std::vector<RunConfig> configs;
+  std::optional<std::vector<LogonCall>> logon_trace;  // a Windows DLL's, of the first run
   for (const Profile profile : kProfiles) {
     RunConfig config = base;
     config.case_options.profile = profile;
-    runs.push_back(run_once(arguments, chosen, config).result);
+    CertifyRun run = run_once(arguments, chosen, config);
+    if (!logon_trace) logon_trace = std::move(run.logon_trace);
+    runs.push_back(std::move(run.result));
     configs.push_back(config);
   }
   std::size_t detected = 0;
@@ -265,6 +274,7 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
   }
   Report report = make_certify_report(arguments, runs[detected], configs[detected], chosen);
   report.run.notes = {{"Profile detection", detection}};
+  report.logon_trace = std::move(logon_trace);
   return finish_run(report, arguments.outputs);
 }
 
@@ -280,7 +290,8 @@ int certify(const CertifyArguments& arguments) {
   }
   if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
   const CertifyRun run = run_once(arguments, chosen, config);
-  const Report report = make_certify_report(arguments, run.result, config, chosen);
+  Report report = make_certify_report(arguments, run.result, config, chosen);
+  report.logon_trace = run.logon_trace;
   return finish_run(report, arguments.outputs, run.notes.empty() ? "" : "\n" + run.notes);
 }
 

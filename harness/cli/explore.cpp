@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,7 @@ int explore(const ExploreArguments& arguments) {
                                           " client calls (" +
                                           std::to_string(exploration.sequences_run) +
                                           " sequences run)"}};
+  report.logon_trace = logon_trace_of(std::span(&runner, 1));
   return finish_run(report, arguments.outputs);
 }
 

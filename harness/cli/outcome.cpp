@@ -20,6 +20,7 @@ int finish_run(const Report& report, const Outputs& outputs, const std::string& 
   // The summary first: if a file cannot be written, the run is not lost.
   print_report_summary(std::cout, report, report.run.command_name);
   std::cout << after_summary;
+  if (report.logon_trace) std::cout << "\n" << format_logon_trace(*report.logon_trace);
   if (report.counterexample) print_counterexample(std::cout, report, outputs.counterexample);
   if (report.conformant() && !report.passed()) {
     std::cout << "\nFAILED: the run covered " << coverage_figures(report).percent

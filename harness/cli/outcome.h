@@ -17,7 +17,8 @@ void add_min_coverage_option(CLI::App& command, std::optional<double>& min_cover
 
 // How every run ends, whatever its kind: prints the report's summary (with
 // its coverage), `after_summary` as it is (a run's own lines, notes of
-// unsupported support calls), the counterexample if the report has one
+// unsupported support calls), a Windows DLL's logon trace when the report
+// holds one (format_logon_trace), the counterexample if the report has one
 // (print_counterexample), and why a conformant run still fails when its
 // coverage was short; then writes --report, --junit, --counterexample and
 // --html, each rendered from `report` alone (report.run says which command

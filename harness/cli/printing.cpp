@@ -84,6 +84,32 @@ std::string unsupported_support_notes(std::span<const std::unique_ptr<CaseRunner
   return notes;
 }
 
+std::optional<std::vector<LogonCall>> logon_trace_of(
+    std::span<const std::unique_ptr<CaseRunner>> runners) {
+  for (const std::unique_ptr<CaseRunner>& runner : runners) {
+    const auto* windows = dynamic_cast<const WindowsAgentRunner*>(runner.get());
+    if (windows == nullptr) continue;
+    std::vector<LogonCall> trace = windows->logon_trace();
+    if (!trace.empty()) return trace;
+  }
+  return std::nullopt;
+}
+
+std::string format_logon_trace(const std::vector<LogonCall>& trace) {
+  std::size_t width = 0;
+  for (const LogonCall& call : trace) width = std::max(width, call.call.size());
+  std::string text =
+      "Logon (MSProviderInit and the first IMSProvider::Logon), every call in order:\n";
+  std::size_t number = 0;
+  for (const LogonCall& call : trace) {
+    const std::string index = std::to_string(++number);
+    text += std::string(index.size() < 3 ? 3 - index.size() : 0, ' ') + index + "  " + call.call +
+            std::string(width - call.call.size() + 2, ' ') + call.result +
+            (call.unsupported ? " (not supported by logoffcheck)" : "") + "\n";
+  }
+  return text;
+}
+
 std::string certify_command(const Report& report) {
   std::string command =
       "logoffcheck certify --provider " + shell_word(report.provider) + " --profile " +

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "logoffcheck/case.h"
 #include "logoffcheck/document.h"
@@ -32,6 +34,14 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
 // and not judged, which a provider author should know. One line each, or
 // the empty string.
 std::string unsupported_support_notes(std::span<const std::unique_ptr<CaseRunner>> runners);
+
+// A Windows DLL's logon trace of the first of `runners` that has one
+// (WindowsAgentRunner::logon_trace), or nullopt.
+std::optional<std::vector<LogonCall>> logon_trace_of(
+    std::span<const std::unique_ptr<CaseRunner>> runners);
+
+// The trace as people read it: one numbered line per call with its result.
+std::string format_logon_trace(const std::vector<LogonCall>& trace);
 
 // The certify command line that finds the same counterexample again.
 std::string certify_command(const Report& report);

@@ -68,6 +68,9 @@ void add_isolation_options(CLI::App& command, IsolationArguments& arguments) {
                   "counterexample), or pass them through to the terminal")
       ->check(CLI::IsMember({"capture", "pass"}))
       ->capture_default_str();
+  command.add_option("--mapi-profile", arguments.mapi_profile,
+                     "Windows DLLs: the MAPI profile the store logs on with "
+                     "(docs/mapi-environment.md; default: a built-in one)");
 }
 
 RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArguments& arguments) {
@@ -79,6 +82,13 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
   options.settle_ms = arguments.settle_ms;
   options.memory_limit_mb = arguments.memory_limit_mb;
   options.capture_output = arguments.provider_output == "capture";
+  if (!arguments.mapi_profile.empty()) {
+    if (chosen.provider.kind() != ProviderKind::windows_dll) {
+      throw ConfigurationError("--mapi-profile applies to Windows DLL providers only: '" +
+                               chosen.provider.name() + "' is not one, and has no MAPI profile");
+    }
+    options.mapi_profile = read_mapi_profile(arguments.mapi_profile);
+  }
   return options;
 }
 

@@ -30,8 +30,8 @@ void add_provider_option(CLI::App& command, std::string& provider);
 void add_profile_option(CLI::App& command, std::optional<std::string>& profile,
                         std::vector<std::string> extra = {});
 
-// --isolate, --no-isolate, --timeout-ms, --settle-ms, --memory-limit-mb and
-// --provider-output, as parsed.
+// --isolate, --no-isolate, --timeout-ms, --settle-ms, --memory-limit-mb,
+// --provider-output and --mapi-profile, as parsed.
 struct IsolationArguments {
   bool isolate = false;
   bool no_isolate = false;
@@ -39,12 +39,15 @@ struct IsolationArguments {
   std::uint32_t settle_ms = RunnerOptions{}.settle_ms;
   std::uint32_t memory_limit_mb = RunnerOptions{}.memory_limit_mb;
   std::string provider_output = "capture";
+  std::string mapi_profile;  // a Windows DLL's profile file (docs/mapi-environment.md)
 };
 
 void add_isolation_options(CLI::App& command, IsolationArguments& arguments);
 
 // Isolation by default where a provider could take the verifier down: every
-// library, and the bundled mutants that crash, hang or exit.
+// library, and the bundled mutants that crash, hang or exit. Reads the
+// --mapi-profile file; ConfigurationError (exit 2) when it cannot, or when
+// the provider is no Windows DLL.
 RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArguments& arguments);
 
 }  // namespace logoffcheck::cli

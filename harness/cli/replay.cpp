@@ -101,6 +101,11 @@ void refuse_for_threads(const ReplayArguments& arguments) {
         "a concurrent counterexample is always replayed in a child process: "
         "a lost race is often a use after free (--no-isolate refused)");
   }
+  if (!arguments.isolation.mapi_profile.empty()) {
+    throw ConfigurationError(
+        "--mapi-profile cannot be used with a concurrent counterexample: concurrent histories "
+        "of Windows DLLs are not written yet (docs/mapi-environment.md)");
+  }
 }
 
 int replay_file(const ReplayArguments& arguments) {
@@ -128,7 +133,10 @@ int replay_file(const ReplayArguments& arguments) {
   const std::unique_ptr<CaseRunner> runner =
       make_runner(chosen.provider, options, runner_options(chosen, arguments.isolation));
   const ReplayResult result = replay(document, {.steps = runner.get()});
-  const std::string notes = unsupported_support_notes(std::span(&runner, 1));
+  std::string notes = unsupported_support_notes(std::span(&runner, 1));
+  if (const auto trace = logon_trace_of(std::span(&runner, 1))) {
+    notes += (notes.empty() ? "" : "\n") + format_logon_trace(*trace);
+  }
   if (!arguments.emit_gtest.empty()) {
     write_document(arguments.emit_gtest, emit_gtest_source(document));
   }

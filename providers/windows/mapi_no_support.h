@@ -15,7 +15,7 @@
 #define LOGOFFCHECK_NO_SUPPORT \
   override { return MAPI_E_NO_SUPPORT; }
 
-namespace logoffcheck::windows_providers {
+namespace windows_providers {
 
 // IMsgStore, and the IMAPIProp it derives from.
 class MsgStoreBase : public IMsgStore {
@@ -37,6 +37,6 @@ class MsProviderBase : public IMSProvider {
   virtual ~MsProviderBase() = default;
 };
 
-}  // namespace logoffcheck::windows_providers
+}  // namespace windows_providers
 
 #undef LOGOFFCHECK_NO_SUPPORT

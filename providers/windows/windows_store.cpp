@@ -2,38 +2,71 @@
 // written against mingw-w64's mapidefs.h/mapispi.h, certified under Wine
 // through the Windows agent (docs/windows-providers.md).
 //
-// One source, one DLL per store: LOGOFFCHECK_WINDOWS_STORE names the store
-// class the DLL's IMSProvider::Logon opens. Each is the Windows twin of a
-// bundled native provider (providers/reference, providers/mutants) with the
-// same behaviour, so certifying it must give the same verdict, clause and
-// minimal counterexample length (tests/windows/ holds them to it).
-#include <cstdlib>
-#include <stdexcept>
+// One source, one DLL per store, and no second copy of the stores: each DLL
+// is a bundled native provider (providers/reference, providers/mutants),
+// compiled for Windows with it, behind the SDK's COM vtables.
+// LOGOFFCHECK_WINDOWS_TWIN names the bundled provider ("reference",
+// "saves-first-flag", ...) whose store the DLL's IMSProvider::Logon opens;
+// its IMsgStore passes AddRef, Release and StoreLogoff to that store, and the
+// store's calls on its support object go to the Windows IMAPISupport. So
+// certifying the DLL must give its twin's verdict, clause and minimal
+// counterexample length (tests/windows/ holds them to it).
+//
+// LOGOFFCHECK_WINDOWS_LOGON chooses what Logon does first: 0 nothing more;
+// 1 the SDK sample's calls (sample_logon.h); 2 those, then OpenAddressBook,
+// fatal; 3 GetMemAllocRoutines and OpenAddressBook, coping with the answers.
 
+// The native provider ABI first: its constants are named as the Windows
+// macros below, which must come after it (logoffcheck/mapi.h).
+#include "logoffcheck/builtin.h"
+#include "logoffcheck/provider.h"
 #include "mapi_no_support.h"
+#include "sample_logon.h"
 
-#ifndef LOGOFFCHECK_WINDOWS_STORE
-#error "define LOGOFFCHECK_WINDOWS_STORE to the store class this DLL opens"
+#ifndef LOGOFFCHECK_WINDOWS_TWIN
+#error "define LOGOFFCHECK_WINDOWS_TWIN to the bundled provider whose store this DLL opens"
+#endif
+#ifndef LOGOFFCHECK_WINDOWS_LOGON
+#define LOGOFFCHECK_WINDOWS_LOGON 0
 #endif
 
-namespace logoffcheck::windows_providers {
+// Outside namespace logoffcheck: ULONG and HRESULT here are Windows'.
+namespace windows_store {
 
-namespace {
-
-constexpr ULONG kInputFlags =
-    LOGOFF_NO_WAIT | LOGOFF_ORDERLY | LOGOFF_PURGE | LOGOFF_ABORT | LOGOFF_QUIET;
+using windows_providers::MsgStoreBase;
+using windows_providers::MsLogonBase;
+using windows_providers::MsProviderBase;
+using windows_providers::SampleLogonState;
 
 const IID kIidUnknown = {0x00000000, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}};
 const IID kIidMsgStore = {0x00020306, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}};
 
-// --- The reference stores ----------------------------------------------------------
-
-// The deferred profile: StoreLogoff validates and saves its flag; the Release
-// that takes the count to zero passes the last saved flag, or LOGOFF_ABORT,
-// to IMAPISupport::StoreLogoffTransports.
-class ReferenceStore : public MsgStoreBase {
+// The native store's support object: the Windows one, call for call.
+class SupportBridge final : public logoffcheck::IMAPISupport {
  public:
-  explicit ReferenceStore(LPMAPISUP support) : support_(support) { support_->AddRef(); }
+  explicit SupportBridge(LPMAPISUP support) : support_(support) {}
+  logoffcheck::ULONG AddRef() override { return support_->AddRef(); }
+  logoffcheck::ULONG Release() override { return support_->Release(); }
+  logoffcheck::HRESULT StoreLogoffTransports(logoffcheck::ULONG* lpulFlags) override {
+    if (lpulFlags == nullptr) return support_->StoreLogoffTransports(nullptr);
+    ULONG flags = *lpulFlags;
+    const HRESULT result = support_->StoreLogoffTransports(&flags);
+    *lpulFlags = static_cast<logoffcheck::ULONG>(flags);
+    return result;
+  }
+
+ private:
+  LPMAPISUP support_;
+};
+
+// The SDK's IMsgStore over a bundled native store: every other method
+// answers MAPI_E_NO_SUPPORT (mapi_no_support.h).
+class ComStore final : public MsgStoreBase {
+ public:
+  ComStore(LPMAPISUP support, logoffcheck::OpenStoreFunction open)
+      : bridge_(support), store_(open(&bridge_)) {}
+
+  bool opened() const noexcept { return store_ != nullptr; }
 
   STDMETHODIMP QueryInterface(REFIID iid, LPVOID* object) override {
     if (object == nullptr) return E_INVALIDARG;
@@ -43,227 +76,26 @@ class ReferenceStore : public MsgStoreBase {
     *object = static_cast<IMsgStore*>(this);
     return S_OK;
   }
-
-  STDMETHODIMP_(ULONG) AddRef() override { return InterlockedIncrement(&references_); }
-
+  STDMETHODIMP_(ULONG) AddRef() override { return store_->AddRef(); }
+  // The native store deletes itself when its count reaches zero; its COM
+  // face goes with it.
   STDMETHODIMP_(ULONG) Release() override {
-    const LONG remaining = InterlockedDecrement(&references_);
-    if (remaining == 0) {
-      final_release();
-      delete this;
-    }
-    return static_cast<ULONG>(remaining);
+    const logoffcheck::ULONG remaining = store_->Release();
+    if (remaining == 0) delete this;
+    return remaining;
   }
-
   STDMETHODIMP StoreLogoff(ULONG* lpulFlags) override {
-    const HRESULT valid = validate(lpulFlags);
-    if (valid != S_OK) return valid;
-    saved_flag_ = *lpulFlags;  // the last valid call wins
-    return S_OK;
-  }
-
-  static HRESULT validate(const ULONG* lpulFlags) {
-    if (lpulFlags == nullptr) return MAPI_E_INVALID_PARAMETER;
-    if ((*lpulFlags & ~kInputFlags) != 0) return MAPI_E_UNKNOWN_FLAGS;
-    const ULONG flags = *lpulFlags;
-    if (flags == 0 || (flags & (flags - 1)) != 0) return MAPI_E_INVALID_PARAMETER;
-    return S_OK;
-  }
-
- protected:
-  virtual void final_release() {
-    ULONG flags = saved_flag_ != 0 ? saved_flag_ : LOGOFF_ABORT;
-    support_->StoreLogoffTransports(&flags);
-    support_->Release();
-  }
-
-  LPMAPISUP support() const { return support_; }
-
-  LONG references_ = 1;
-  ULONG saved_flag_ = 0;
-
- private:
-  LPMAPISUP support_;
-};
-
-// The eager profile: a valid StoreLogoff asks the spooler at once and returns
-// its answer; the final Release sends LOGOFF_ABORT only if StoreLogoff never did.
-class ReferenceEagerStore : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-
-  STDMETHODIMP StoreLogoff(ULONG* lpulFlags) override {
-    const HRESULT valid = validate(lpulFlags);
-    if (valid != S_OK) return valid;
-    transports_called_ = true;
-    return support()->StoreLogoffTransports(lpulFlags);
-  }
-
- protected:
-  void final_release() override {
-    if (!transports_called_) {
-      ULONG flags = LOGOFF_ABORT;
-      support()->StoreLogoffTransports(&flags);
-    }
-    support()->Release();
-  }
-
-  bool transports_called_ = false;
-};
-
-// A conformant store that, as many SDK-based stores do at logon, asks the
-// support object for MAPI's memory routines, and copes with
-// MAPI_E_NO_SUPPORT. (tests/windows/ checks that the call is recorded.)
-class AsksForMemoryRoutines final : public ReferenceStore {
- public:
-  explicit AsksForMemoryRoutines(LPMAPISUP support) : ReferenceStore(support) {
-    LPALLOCATEBUFFER allocate = nullptr;
-    LPALLOCATEMORE allocate_more = nullptr;
-    LPFREEBUFFER free_buffer = nullptr;
-    support->GetMemAllocRoutines(&allocate, &allocate_more, &free_buffer);
-  }
-};
-
-// --- Mutants: one realistic bug each, as in providers/mutants/ -------------------
-
-// Twin of saves-first-flag (LT-1, 3 steps): keeps the first flag, not the last.
-class SavesFirstFlag final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-  STDMETHODIMP StoreLogoff(ULONG* lpulFlags) override {
-    const HRESULT valid = validate(lpulFlags);
-    if (valid != S_OK) return valid;
-    if (saved_flag_ == 0) saved_flag_ = *lpulFlags;
-    return S_OK;
-  }
-};
-
-// Twin of always-aborts-in-final-release (LT-1, 2 steps).
-class AlwaysAbortsInFinalRelease final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-
- protected:
-  void final_release() override {
-    ULONG flags = LOGOFF_ABORT;
-    support()->StoreLogoffTransports(&flags);
-    support()->Release();
-  }
-};
-
-// Twin of destroys-one-release-early (LT-2, 2 steps): logs off at count 1.
-class DestroysOneReleaseEarly final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-  STDMETHODIMP_(ULONG) Release() override {
-    const LONG remaining = InterlockedDecrement(&references_);
-    if (remaining <= 1) {
-      final_release();
-      delete this;
-    }
-    return static_cast<ULONG>(remaining);
-  }
-};
-
-// Twin of leaks-support-reference (RC-2, 1 step).
-class LeaksSupportReference final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-
- protected:
-  void final_release() override {
-    ULONG flags = saved_flag_ != 0 ? saved_flag_ : LOGOFF_ABORT;
-    support()->StoreLogoffTransports(&flags);
-  }
-};
-
-// Twin of eager-passes-abort (SL-5, 1 step).
-class EagerPassesAbort final : public ReferenceEagerStore {
- public:
-  using ReferenceEagerStore::ReferenceEagerStore;
-  STDMETHODIMP StoreLogoff(ULONG* lpulFlags) override {
-    const HRESULT valid = validate(lpulFlags);
-    if (valid != S_OK) return valid;
-    transports_called_ = true;
-    *lpulFlags = LOGOFF_ABORT;
-    return support()->StoreLogoffTransports(lpulFlags);
-  }
-};
-
-// Twin of segfault-on-null-flags (RC-3, 1 step): reads *lpulFlags before
-// checking the pointer, an access violation on StoreLogoff(NULL).
-class SegfaultOnNullFlags final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-  STDMETHODIMP StoreLogoff(ULONG* lpulFlags) override {
-    traced_request_ = *static_cast<volatile ULONG*>(lpulFlags);
-    return ReferenceStore::StoreLogoff(lpulFlags);
+    if (lpulFlags == nullptr) return store_->StoreLogoff(nullptr);
+    logoffcheck::ULONG flags = static_cast<logoffcheck::ULONG>(*lpulFlags);
+    const HRESULT result = store_->StoreLogoff(&flags);
+    *lpulFlags = flags;
+    return result;
   }
 
  private:
-  volatile ULONG traced_request_ = 0;
+  SupportBridge bridge_;
+  logoffcheck::IMsgStore* store_;
 };
-
-// Twin of throws-on-unknown-flags (RC-3, 1 step): a C++ exception escapes
-// through the COM boundary.
-class ThrowsOnUnknownFlags final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-  STDMETHODIMP StoreLogoff(ULONG* lpulFlags) override {
-    if (lpulFlags != nullptr && (*lpulFlags & ~kInputFlags) != 0) {
-      throw std::invalid_argument("unknown logoff flags");
-    }
-    return ReferenceStore::StoreLogoff(lpulFlags);
-  }
-};
-
-// Twin of exits-on-last-release (RC-3, 1 step): ExitProcess(3) in the final Release.
-class ExitsOnLastRelease final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-
- protected:
-  void final_release() override {
-    ReferenceStore::final_release();
-    ExitProcess(3);
-  }
-};
-
-// Twin of hangs-on-second-logoff (RC-3, 2 steps): a second valid StoreLogoff
-// waits for an event only the final Release sets.
-class HangsOnSecondLogoff final : public ReferenceStore {
- public:
-  using ReferenceStore::ReferenceStore;
-  ~HangsOnSecondLogoff() override { CloseHandle(logoff_done_); }
-  STDMETHODIMP StoreLogoff(ULONG* lpulFlags) override {
-    if (validate(lpulFlags) == S_OK && saved_flag_ != 0) {
-      WaitForSingleObject(logoff_done_, INFINITE);
-    }
-    return ReferenceStore::StoreLogoff(lpulFlags);
-  }
-
- protected:
-  void final_release() override {
-    ReferenceStore::final_release();
-    SetEvent(logoff_done_);
-  }
-
- private:
-  HANDLE logoff_done_ = CreateEventA(nullptr, TRUE, FALSE, nullptr);
-};
-
-}  // namespace
-
-}  // namespace logoffcheck::windows_providers
-
-// The SDK sample store's twin, in a file of its own (its store logic in one place).
-#include "sdk_sample_store.h"
-
-namespace logoffcheck::windows_providers {
-
-namespace {
-
-// --- The provider and logon objects ------------------------------------------------
 
 // Reference counting shared by the provider's own objects.
 template <typename Base>
@@ -284,10 +116,39 @@ class Counted : public Base {
   LONG references_ = 1;
 };
 
-class Logon final : public Counted<MsLogonBase> {};
+// The logon object; after the SDK sample's Logon it holds the subscriptions.
+class Logon final : public Counted<MsLogonBase> {
+ public:
+  ~Logon() override { state.unsubscribe(); }
+  SampleLogonState state;
+};
+
+// Before the store, what LOGOFFCHECK_WINDOWS_LOGON asks of the support object.
+HRESULT log_on(LPMAPISUP support, Logon& logon) {
+  switch (LOGOFFCHECK_WINDOWS_LOGON) {
+    case 1:
+    case 2:
+      return windows_providers::sample_logon(support, logon.state, LOGOFFCHECK_WINDOWS_LOGON == 2);
+    case 3: {
+      LPALLOCATEBUFFER allocate = nullptr;
+      LPALLOCATEMORE allocate_more = nullptr;
+      LPFREEBUFFER free_buffer = nullptr;
+      support->GetMemAllocRoutines(&allocate, &allocate_more, &free_buffer);
+      LPADRBOOK book = nullptr;
+      if (SUCCEEDED(support->OpenAddressBook(nullptr, 0, &book))) {
+        reinterpret_cast<LPUNKNOWN>(book)->Release();
+      }
+      return S_OK;
+    }
+    default:
+      return S_OK;
+  }
+}
 
 class Provider final : public Counted<MsProviderBase> {
  public:
+  explicit Provider(logoffcheck::OpenStoreFunction open) : open_(open) {}
+
   STDMETHODIMP Shutdown(ULONG*) override { return S_OK; }
 
   // Opens a new store, with reference count 1, on `lpMAPISup`.
@@ -300,23 +161,41 @@ class Provider final : public Counted<MsProviderBase> {
     if (lpcbSpoolSecurity != nullptr) *lpcbSpoolSecurity = 0;
     if (lppbSpoolSecurity != nullptr) *lppbSpoolSecurity = nullptr;
     if (lppMAPIError != nullptr) *lppMAPIError = nullptr;
-    *lppMSLogon = new windows_providers::Logon;
-    *lppMDB = new LOGOFFCHECK_WINDOWS_STORE(lpMAPISup);
+    auto* logon = new windows_store::Logon;
+    const HRESULT logged_on = log_on(lpMAPISup, *logon);
+    if (FAILED(logged_on)) {
+      logon->Release();
+      return logged_on;
+    }
+    auto* store = new ComStore(lpMAPISup, open_);
+    if (!store->opened()) {
+      delete store;
+      logon->Release();
+      return MAPI_E_NOT_ENOUGH_MEMORY;
+    }
+    *lppMSLogon = logon;
+    *lppMDB = store;
     return S_OK;
   }
+
+ private:
+  logoffcheck::OpenStoreFunction open_;
 };
 
-}  // namespace
-
-}  // namespace logoffcheck::windows_providers
+}  // namespace windows_store
 
 extern "C" __declspec(dllexport) HRESULT
-    __cdecl MSProviderInit(HINSTANCE, LPMALLOC, LPALLOCATEBUFFER, LPALLOCATEMORE, LPFREEBUFFER,
-                           ULONG, ULONG ulMAPIVer, ULONG* lpulProviderVer,
-                           LPMSPROVIDER* lppMSProvider) {
+    __cdecl MSProviderInit(HINSTANCE, LPMALLOC, LPALLOCATEBUFFER lpAllocateBuffer, LPALLOCATEMORE,
+                           LPFREEBUFFER lpFreeBuffer, ULONG, ULONG ulMAPIVer,
+                           ULONG* lpulProviderVer, LPMSPROVIDER* lppMSProvider) {
   if (lpulProviderVer == nullptr || lppMSProvider == nullptr) return MAPI_E_INVALID_PARAMETER;
   if (ulMAPIVer < CURRENT_SPI_VERSION) return MAPI_E_VERSION;
+  const logoffcheck::BuiltinProvider* twin =
+      logoffcheck::find_builtin_provider(LOGOFFCHECK_WINDOWS_TWIN);
+  if (twin == nullptr) return MAPI_E_CALL_FAILED;
+  windows_providers::provider_allocate = lpAllocateBuffer;
+  windows_providers::provider_free = lpFreeBuffer;
   *lpulProviderVer = CURRENT_SPI_VERSION;
-  *lppMSProvider = new logoffcheck::windows_providers::Provider;
+  *lppMSProvider = new windows_store::Provider(twin->open_store);
   return S_OK;
 }

@@ -65,11 +65,18 @@ status=$?
 [[ $status -eq 1 ]] || fail "--strict: exit status $status, expected 1"
 grep -q "NOT CONFORMANT: SL-3 (SHOULD) failed" <<<"$output" || fail "--strict: SL-3 not named"
 output=$("$logoffcheck" certify --provider "$providers_dir/windows-sdk-sample.dll" \
-           --profile auto --cases 300 --timeout-ms 300 2>"$work/stderr")
+           --profile auto --cases 300 --timeout-ms 300 --report "$work/sdk-sample.json" \
+           2>"$work/stderr")
 status=$?
 [[ $status -eq 0 ]] || fail "--profile auto: exit status $status, expected 0"
 grep -q "^profile detection: follows deferred.*invalid input: accepted as given; writes back LOGOFF_COMPLETE" \
   <<<"$output" || fail "--profile auto: $(grep 'profile detection' <<<"$output")"
+# Its Logon is the SDK sample's (sample_logon.h): the report names each of
+# the sample's support calls, in the sample's order.
+calls=$(grep -oE '"call": *"IMAPISupport::[A-Za-z]+' "$work/sdk-sample.json" | sed 's/.*:://' |
+          tr '\n' ' ')
+[[ $calls == "OpenProfileSection NewUID ModifyProfile SetProviderUID Subscribe Subscribe AddRef " ]] ||
+  fail "the logon trace is not the SDK sample's: $calls"
 
 # Replay: the crash still fails as recorded; the Windows reference passes.
 twin=segfault-on-null-flags

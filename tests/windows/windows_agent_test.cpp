@@ -118,13 +118,13 @@ TEST(WindowsAgent, ACppExceptionEscapingTheDllIsRc3WithItsMessage) {
 }
 
 TEST(WindowsAgent, OtherSupportMethodsAnswerNoSupportAndAreRecorded) {
-  WindowsAgentRunner runner(LOGOFFCHECK_WINDOWS_TEST_DLL_DIR "/asks-for-memory-routines.dll", {},
+  WindowsAgentRunner runner(LOGOFFCHECK_WINDOWS_TEST_DLL_DIR "/asks-for-address-book.dll", {},
                             5000);
   EXPECT_FALSE(runner.run(std::vector<Step>{store_logoff(LOGOFF_ABORT)}).failed());
   EXPECT_FALSE(runner.run(std::vector<Step>{}).failed());
   const auto& calls = runner.unsupported_support_calls();
   ASSERT_EQ(calls.size(), 1u);
-  EXPECT_EQ(calls.begin()->first, "IMAPISupport::GetMemAllocRoutines");
+  EXPECT_EQ(calls.begin()->first, "IMAPISupport::OpenAddressBook");
   EXPECT_EQ(calls.begin()->second, 2u);
 }
 

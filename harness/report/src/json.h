@@ -102,6 +102,9 @@ CounterexampleDocument read_concurrent_counterexample(const Json& value, const s
 // The report's "coverage" object (coverage_document.cpp), and its reader,
 // which checks that every derived field agrees with "transitions".
 Json coverage_json(const Report& report);
+// The "logon_trace" array of a Windows DLL's report (logon_document.cpp).
+Json logon_trace_json(const std::vector<LogonCall>& trace);
+std::vector<LogonCall> read_logon_trace(const Json& value, const std::string& path);
 ReportCoverage read_coverage(const Json& value, const std::string& path, Profile profile);
 
 // "conformant" or "non-conformant".

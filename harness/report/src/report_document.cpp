@@ -55,6 +55,7 @@ Json report_json(const Report& report) {
   json["counterexample"] =
       report.counterexample ? counterexample_json(*report.counterexample) : Json(nullptr);
   if (report.coverage) json["coverage"] = coverage_json(report);
+  if (report.logon_trace) json["logon_trace"] = logon_trace_json(*report.logon_trace);
   return json;
 }
 
@@ -80,10 +81,10 @@ void read_clause(const Json& value, const std::string& path, ClauseId id, Report
 }
 
 Report read_report(const Json& json) {
-  expect_object(
-      json, "",
-      {"schema_version", "logoffcheck_version", "verdict", "provider", "profile", "strict", "seed",
-       "cases_requested", "max_steps", "shard", "stats", "clauses", "counterexample", "coverage"});
+  expect_object(json, "",
+                {"schema_version", "logoffcheck_version", "verdict", "provider", "profile",
+                 "strict", "seed", "cases_requested", "max_steps", "shard", "stats", "clauses",
+                 "counterexample", "coverage", "logon_trace"});
   read_schema_version(json, "");
   Report report;
   report.version = read_string(json, "logoffcheck_version", "");
@@ -155,6 +156,10 @@ Report read_report(const Json& json) {
                   "its derived fields do not agree with \"transitions\" and the "
                   "clause counts");
     }
+  }
+  // Optional: only a Windows DLL's report has one.
+  if (json.contains("logon_trace")) {
+    report.logon_trace = read_logon_trace(json["logon_trace"], "logon_trace");
   }
   return report;
 }

@@ -35,8 +35,13 @@ std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& ca
                                         const RunnerOptions& runner_options) {
   // A Windows DLL always runs in its agent under Wine, isolated by nature.
   if (provider.kind() == ProviderKind::windows_dll) {
-    return std::make_unique<WindowsAgentRunner>(provider.name(), case_options,
-                                                runner_options.timeout_ms);
+    return std::make_unique<WindowsAgentRunner>(
+        provider.name(), case_options, runner_options.timeout_ms,
+        runner_options.mapi_profile.value_or(MapiProfile::builtin()));
+  }
+  if (runner_options.mapi_profile) {
+    throw ConfigurationError("--mapi-profile applies to Windows DLL providers only: '" +
+                             provider.name() + "' is not one, and has no MAPI profile");
   }
   if (runner_options.isolate) {
     return std::make_unique<IsolatingRunner>(std::move(provider), case_options,

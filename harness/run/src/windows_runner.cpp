@@ -43,7 +43,8 @@ struct WindowsAgentRunner::State {
   std::uint32_t timeout_ms;
   std::optional<WineSetup> wine;
   std::unique_ptr<WindowsAgent> agent;
-  std::map<std::string, std::uint64_t> unsupported;
+  MapiProfile profile;
+  AgentLog log;
   std::uint64_t started = 0;
 
   // The agent, started (again) when there is none alive. An agent that
@@ -51,9 +52,9 @@ struct WindowsAgentRunner::State {
   WindowsAgent& running_agent() {
     if (agent && agent->alive()) return *agent;
     agent.reset();
-    if (!wine) wine = WineSetup::locate();
+    if (!wine) wine = WineSetup::locate(windows_dll_bits(dll));
     ++started;
-    agent = std::make_unique<WindowsAgent>(*wine, dll, name, unsupported);
+    agent = std::make_unique<WindowsAgent>(*wine, dll, name, profile, log);
     return *agent;
   }
 
@@ -80,13 +81,14 @@ struct WindowsAgentRunner::State {
 };
 
 WindowsAgentRunner::WindowsAgentRunner(std::string dll_path, CaseOptions options,
-                                       std::uint32_t timeout_ms) {
+                                       std::uint32_t timeout_ms, MapiProfile profile) {
   if (timeout_ms == 0) throw ConfigurationError("the per-call timeout must be at least 1 ms");
   state_ = std::make_unique<State>();
   state_->dll = std::filesystem::absolute(dll_path);
   state_->name = std::move(dll_path);
   state_->options = options;
   state_->timeout_ms = timeout_ms;
+  state_->profile = std::move(profile);
 }
 
 WindowsAgentRunner::~WindowsAgentRunner() = default;
@@ -99,7 +101,13 @@ const CaseOptions& WindowsAgentRunner::options() const noexcept { return state_-
 
 const std::map<std::string, std::uint64_t>& WindowsAgentRunner::unsupported_support_calls()
     const noexcept {
-  return state_->unsupported;
+  return state_->log.unsupported;
+}
+
+std::vector<LogonCall> WindowsAgentRunner::logon_trace() const {
+  std::vector<LogonCall> trace = state_->log.provider_init;
+  trace.insert(trace.end(), state_->log.first_logon.begin(), state_->log.first_logon.end());
+  return trace;
 }
 
 std::uint64_t WindowsAgentRunner::agents_started() const noexcept { return state_->started; }

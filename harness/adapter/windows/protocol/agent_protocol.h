@@ -11,11 +11,12 @@
 // SimulatedSupport.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace logoffcheck::windows_agent {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::uint32_t kProtocolVersion = 2;
 
 enum class Kind : std::uint32_t {
   // verifier -> agent
@@ -23,13 +24,20 @@ enum class Kind : std::uint32_t {
   call = 2,        // a = Call, b = *lpulFlags, c = 1 for a NULL lpulFlags
   answer = 3,      // to support_call: a = the HRESULT or ULONG returned, b = *lpulFlags out
   quit = 4,
+  // A property of the agent's in-memory MAPI profile, sent before the first
+  // open_store: a = ProfileSection, b = the property tag, c = the value's
+  // length in bytes; text holds its first kTextBytes bytes, and as many
+  // profile_more messages as needed follow with the rest, kTextBytes each.
+  profile_value = 5,
+  profile_more = 6,
   // agent -> verifier
   ready = 100,         // started: a = kProtocolVersion, b = the provider's SPI version
   start_failed = 101,  // a = StartStage, b = the error code; text says more
   opened = 102,        // Logon gave a store
   open_failed = 103,   // a = the HRESULT of Logon (S_OK when it gave no store)
   support_call = 104,  // a = SupportCall, b = *lpulFlags in, c = 1 for a NULL lpulFlags
-  unsupported = 105,   // a support method answered MAPI_E_NO_SUPPORT; text = its name
+  trace = 105,         // a call the agent answered itself: a = its HRESULT (or SCODE),
+                       // b = TraceKind, text = "IMAPISupport::NewUID(...)"
   returned = 106,      // a = the HRESULT or ULONG returned, b = *lpulFlags out
   threw = 107,         // a C++ exception escaped the call; text = what() if known
   exception = 108,     // an unhandled Windows exception: a = its code,
@@ -38,16 +46,28 @@ enum class Kind : std::uint32_t {
 
 enum class Call : std::uint32_t { add_ref = 0, release = 1, store_logoff = 2 };
 enum class SupportCall : std::uint32_t { add_ref = 0, release = 1, store_logoff_transports = 2 };
+enum class TraceKind : std::uint32_t {
+  support = 0,        // an IMAPISupport method the agent implements, or a call on what it gave
+  unsupported = 1,    // an IMAPISupport method answered MAPI_E_NO_SUPPORT
+  allocation = 2,     // MSProviderInit's memory routines, during MSProviderInit or Logon
+  provider_init = 3,  // MSProviderInit itself (sent before ready)
+  logon = 4,          // IMSProvider::Logon itself (sent before opened or open_failed)
+};
+enum class ProfileSection : std::uint32_t { provider = 0, global = 1 };
 enum class StartStage : std::uint32_t { load_library = 1, find_entry = 2, provider_init = 3 };
 
+inline constexpr std::uint32_t kTextBytes = 104;
+
+// The same layout for the x64 and the i686 agent (and the verifier).
 struct Message {
   Kind kind{};
   std::uint32_t a = 0;
   std::uint32_t b = 0;
   std::uint32_t c = 0;
   std::uint64_t address = 0;
-  char text[104] = {};
+  char text[kTextBytes] = {};
 };
 static_assert(sizeof(Message) == 128);
+static_assert(offsetof(Message, address) == 16 && offsetof(Message, text) == 24);
 
 }  // namespace logoffcheck::windows_agent

@@ -39,8 +39,17 @@ AgentProcess::AgentProcess(const WineSetup& setup, const std::filesystem::path& 
   pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
 }
 
-void AgentProcess::handshake(const std::string& name) {
-  const std::variant<Message, AgentFault> first = receive(Clock::now() + kStartTimeout, 0);
+void AgentProcess::handshake(const std::string& name, std::vector<LogonCall>& init) {
+  const Clock::time_point deadline = Clock::now() + kStartTimeout;
+  std::variant<Message, AgentFault> first = receive(deadline, 0);
+  // MSProviderInit's calls, and MSProviderInit itself, come first.
+  while (std::holds_alternative<Message>(first) && std::get<Message>(first).kind == Kind::trace) {
+    const Message& traced = std::get<Message>(first);
+    init.push_back({std::string(traced.text, strnlen(traced.text, sizeof traced.text)),
+                    mapi_result_name(traced.a),
+                    static_cast<TraceKind>(traced.b) == TraceKind::unsupported});
+    first = receive(deadline, 0);
+  }
   if (const AgentFault* fault = std::get_if<AgentFault>(&first)) {
     throw ConfigurationError(
         "the Windows agent for '" + name + "' " +
@@ -50,7 +59,9 @@ void AgentProcess::handshake(const std::string& name) {
         stderr_note());
   }
   const Message& message = std::get<Message>(first);
-  if (message.kind == Kind::start_failed) throw ConfigurationError(start_failure(message, name));
+  if (message.kind == Kind::start_failed) {
+    throw ConfigurationError(start_failure(message, name, init));
+  }
   if (message.kind != Kind::ready || message.a != kProtocolVersion) {
     throw InternalError("windows agent: it does not speak protocol " +
                         std::to_string(kProtocolVersion) + ": rebuild logoffcheck");
@@ -156,14 +167,14 @@ AgentFault AgentProcess::ended() {
           "exit code " + std::to_string(WEXITSTATUS(status))};
 }
 
-std::string AgentProcess::start_failure(const Message& message, const std::string& name) const {
+std::string AgentProcess::start_failure(const Message& message, const std::string& name,
+                                        const std::vector<LogonCall>& init) const {
   const std::string prefix = "cannot load Windows provider '" + name + "': ";
   switch (static_cast<StartStage>(message.a)) {
     case StartStage::load_library:
       if (message.b == 193) {
-        return prefix +
-               "not an x64 Windows DLL (LoadLibrary error 193); logoffcheck "
-               "certifies 64-bit DLLs only";
+        return prefix + "LoadLibrary error 193: not a Windows DLL this Wine loader can load" +
+               stderr_note();
       }
       if (message.b == 126) {
         return prefix +
@@ -175,8 +186,16 @@ std::string AgentProcess::start_failure(const Message& message, const std::strin
       return prefix +
              "it does not export MSProviderInit (is it a message-store provider? "
              "export it undecorated, extern \"C\")";
-    case StartStage::provider_init:
-      return prefix + "MSProviderInit failed with " + hex(message.b, 8);
+    case StartStage::provider_init: {
+      std::string text = prefix + "MSProviderInit failed with " + mapi_result_name(message.b);
+      if (message.b == 0x80040110)
+        text += " (it wants another MAPI version than CURRENT_SPI_VERSION)";
+      if (init.size() > 1) {
+        text += "; its calls, in order:";
+        for (const LogonCall& call : init) text += "\n  " + call.call + " -> " + call.result;
+      }
+      return text;
+    }
   }
   return prefix + "the agent could not start it";
 }

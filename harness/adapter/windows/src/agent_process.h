@@ -7,6 +7,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "../protocol/agent_protocol.h"
 #include "logoffcheck/windows_agent.h"
@@ -19,9 +20,10 @@ class AgentProcess {
   // Starts the agent on `dll` under Wine; handshake() waits for it.
   AgentProcess(const WineSetup& setup, const std::filesystem::path& dll);
 
-  // Waits for the agent to have loaded the DLL and called MSProviderInit.
-  // Throws ConfigurationError saying why it could not.
-  void handshake(const std::string& name);
+  // Waits for the agent to have loaded the DLL and called MSProviderInit,
+  // whose calls it appends to `init`. Throws ConfigurationError saying why
+  // it could not.
+  void handshake(const std::string& name, std::vector<LogonCall>& init);
 
   // Asks the agent to quit; kills it when it does not within 2 s.
   ~AgentProcess();
@@ -45,7 +47,8 @@ class AgentProcess {
  private:
   AgentFault ended();
   std::string stderr_note() const;
-  std::string start_failure(const Message& message, const std::string& name) const;
+  std::string start_failure(const Message& message, const std::string& name,
+                            const std::vector<LogonCall>& init) const;
 
   pid_t pid_ = -1;
   int to_agent_ = -1;

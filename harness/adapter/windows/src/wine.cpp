@@ -57,25 +57,41 @@ constexpr std::string_view kInstallWine =
     "certifying a Windows DLL needs Wine (64-bit): on Debian, apt-get install wine wine64 "
     "(scripts/setup does), or point LOGOFFCHECK_WINE at a Wine loader";
 
-fs::path find_wine() {
-  if (const std::string chosen = environment("LOGOFFCHECK_WINE"); !chosen.empty()) {
+constexpr std::string_view kInstallWine32 =
+    "certifying a 32-bit Windows DLL needs Wine's 32-bit loader: on Debian, dpkg "
+    "--add-architecture i386 && apt-get update && apt-get install wine32:i386 (scripts/setup "
+    "does), or point LOGOFFCHECK_WINE32 at a 32-bit Wine loader";
+
+fs::path find_wine(int bits) {
+  const char* variable = bits == 32 ? "LOGOFFCHECK_WINE32" : "LOGOFFCHECK_WINE";
+  const std::string_view install = bits == 32 ? kInstallWine32 : kInstallWine;
+  if (const std::string chosen = environment(variable); !chosen.empty()) {
     if (!executable(chosen)) {
-      throw ConfigurationError("LOGOFFCHECK_WINE=" + chosen + " is not an executable; " +
-                               std::string(kInstallWine));
+      throw ConfigurationError(std::string(variable) + "=" + chosen + " is not an executable; " +
+                               std::string(install));
     }
     return chosen;
+  }
+  if (bits == 32) {
+    // Debian's wine32 package: the 32-bit loader, beside its wineserver.
+    if (executable("/usr/lib/wine/wine") && executable("/usr/lib/wine/wineserver32")) {
+      return "/usr/lib/wine/wine";
+    }
+    throw ConfigurationError("Wine's 32-bit loader is not installed: " + std::string(install));
   }
   if (executable("/usr/lib/wine/wine64")) return "/usr/lib/wine/wine64";
   for (const std::string_view name : {"wine64", "wine"}) {
     if (auto found = on_path(name)) return *found;
   }
-  throw ConfigurationError("Wine is not installed: " + std::string(kInstallWine));
+  throw ConfigurationError("Wine is not installed: " + std::string(install));
 }
 
-fs::path find_agent() {
-  if (const std::string chosen = environment("LOGOFFCHECK_WINDOWS_AGENT"); !chosen.empty()) {
+fs::path find_agent(int bits) {
+  const char* variable = bits == 32 ? "LOGOFFCHECK_WINDOWS_AGENT32" : "LOGOFFCHECK_WINDOWS_AGENT";
+  const std::string file = bits == 32 ? "logoffcheck-agent32.exe" : "logoffcheck-agent.exe";
+  if (const std::string chosen = environment(variable); !chosen.empty()) {
     if (!fs::is_regular_file(chosen)) {
-      throw ConfigurationError("LOGOFFCHECK_WINDOWS_AGENT=" + chosen + ": no such file");
+      throw ConfigurationError(std::string(variable) + "=" + chosen + ": no such file");
     }
     return chosen;
   }
@@ -83,20 +99,21 @@ fs::path find_agent() {
   std::error_code error;
   const fs::path self = fs::read_symlink("/proc/self/exe", error);
   if (!error) {
-    candidates.push_back(self.parent_path() / "logoffcheck-agent.exe");
-    candidates.push_back(self.parent_path().parent_path() / "lib" / "logoffcheck" /
-                         "logoffcheck-agent.exe");
+    candidates.push_back(self.parent_path() / file);
+    candidates.push_back(self.parent_path().parent_path() / "lib" / "logoffcheck" / file);
   }
-#ifdef LOGOFFCHECK_WINDOWS_AGENT_PATH
-  candidates.emplace_back(LOGOFFCHECK_WINDOWS_AGENT_PATH);
+#if defined(LOGOFFCHECK_WINDOWS_AGENT_PATH) && defined(LOGOFFCHECK_WINDOWS_AGENT32_PATH)
+  candidates.emplace_back(bits == 32 ? LOGOFFCHECK_WINDOWS_AGENT32_PATH
+                                     : LOGOFFCHECK_WINDOWS_AGENT_PATH);
 #endif
   for (const fs::path& candidate : candidates) {
     if (fs::is_regular_file(candidate, error)) return candidate;
   }
   throw ConfigurationError(
-      "the Windows agent (logoffcheck-agent.exe) was not built: install the mingw-w64 "
-      "cross compiler (Debian: apt-get install g++-mingw-w64-x86-64, or run scripts/setup) "
-      "and rebuild logoffcheck, or point LOGOFFCHECK_WINDOWS_AGENT at the agent");
+      "the " + std::string(bits == 32 ? "32-bit " : "") + "Windows agent (" + file +
+      ") was not built: install the mingw-w64 cross compiler (Debian: apt-get install " +
+      (bits == 32 ? "g++-mingw-w64-i686" : "g++-mingw-w64-x86-64") +
+      ", or run scripts/setup) and rebuild logoffcheck, or point " + variable + " at the agent");
 }
 
 fs::path prefix_path() {
@@ -262,11 +279,12 @@ std::string hex(std::uint64_t value, int digits) {
 
 }  // namespace windows_agent
 
-WineSetup WineSetup::locate() {
+WineSetup WineSetup::locate(int bits) {
   using namespace windows_agent;
   WineSetup setup;
-  setup.wine = find_wine();
-  setup.agent = find_agent();
+  setup.bits = bits;
+  setup.wine = find_wine(bits);
+  setup.agent = find_agent(bits);
   setup.prefix = prefix_path();
   ensure_prefix(setup.wine, setup.prefix);
   return setup;

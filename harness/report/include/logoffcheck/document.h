@@ -24,6 +24,7 @@
 #include "logoffcheck/coverage.h"
 #include "logoffcheck/engine.h"
 #include "logoffcheck/history.h"
+#include "logoffcheck/mapi_environment.h"
 
 namespace logoffcheck {
 
@@ -265,6 +266,10 @@ struct Report {
   std::optional<CounterexampleDocument> counterexample;
   // Absent in reports written before logoffcheck measured coverage.
   std::optional<ReportCoverage> coverage;
+  // A Windows DLL's start and first logon, every call in order
+  // (docs/mapi-environment.md); absent for other providers and in reports
+  // written before logoffcheck traced them.
+  std::optional<std::vector<LogonCall>> logon_trace;
 
   // What only the run knows, for the renderers; never written (see RunContext).
   RunContext run;

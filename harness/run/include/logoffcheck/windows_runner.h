@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "logoffcheck/case.h"
 #include "logoffcheck/windows_agent.h"
@@ -29,9 +30,11 @@ class WindowsAgentRunner final : public CaseRunner {
   // call on the store that has not returned after `timeout_ms` milliseconds
   // is observed as a hang (RC-3). Starts nothing yet: Wine is located (see
   // windows_agent.h for the environment) and the agent started with the
-  // first case, and again only after a fault. Throws ConfigurationError when
-  // `timeout_ms` is 0.
-  WindowsAgentRunner(std::string dll_path, CaseOptions options, std::uint32_t timeout_ms);
+  // first case, and again only after a fault; the agent's bitness (x64 or
+  // i686) is the DLL's. Every Logon opens its store on `profile`
+  // (mapi_environment.h). Throws ConfigurationError when `timeout_ms` is 0.
+  WindowsAgentRunner(std::string dll_path, CaseOptions options, std::uint32_t timeout_ms,
+                     MapiProfile profile = MapiProfile::builtin());
 
   // Stops the agent.
   ~WindowsAgentRunner() override;
@@ -53,10 +56,14 @@ class WindowsAgentRunner final : public CaseRunner {
 
   const CaseOptions& options() const noexcept override;
 
-  // IMAPISupport methods beyond AddRef, Release and StoreLogoffTransports
-  // that the stores called (answered MAPI_E_NO_SUPPORT, never judged), by
-  // "IMAPISupport::Method", with how often.
+  // IMAPISupport methods logoffcheck does not offer that the stores called
+  // (answered MAPI_E_NO_SUPPORT, never judged), by "IMAPISupport::Method",
+  // with how often.
   const std::map<std::string, std::uint64_t>& unsupported_support_calls() const noexcept;
+
+  // MSProviderInit and the first Logon that opened a store, with every call
+  // they made, in order; empty before the first case.
+  std::vector<LogonCall> logon_trace() const;
 
   // How many agents this runner started: 1 plus one per fault, so far.
   std::uint64_t agents_started() const noexcept;

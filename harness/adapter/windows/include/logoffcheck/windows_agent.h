@@ -2,8 +2,8 @@
 // the stores of a Windows MAPI store provider DLL, under Wine
 // (docs/windows-providers.md). Part of room harness/adapter.
 //
-// A Windows provider is an x64 DLL exporting MSProviderInit, as MAPI loads
-// it. The verifier cannot call it directly: a Windows program, the agent
+// A Windows provider is an x64 or i686 DLL exporting MSProviderInit, as MAPI
+// loads it. The verifier cannot call it directly: a Windows program, the agent
 // (logoffcheck-agent.exe, built with mingw-w64 from windows/agent/), runs it
 // under Wine. WindowsAgent starts one and speaks its pipe protocol: the agent
 // opens a store with IMSProvider::Logon and makes each client call through
@@ -14,12 +14,15 @@
 // (windows_runner.h).
 //
 // Configuration, read from the environment by WineSetup::locate:
-//   LOGOFFCHECK_WINE           the Wine loader (default: /usr/lib/wine/wine64,
-//                              else wine64 or wine on PATH)
+//   LOGOFFCHECK_WINE           the Wine loader for x64 DLLs (default:
+//                              /usr/lib/wine/wine64, else wine64 or wine on PATH)
+//   LOGOFFCHECK_WINE32         the Wine loader for 32-bit DLLs (default:
+//                              /usr/lib/wine/wine, else wine on PATH)
 //   LOGOFFCHECK_WINEPREFIX     the Wine prefix (default: $XDG_CACHE_HOME/logoffcheck/wine,
 //                              else ~/.cache/logoffcheck/wine), created on first use
-//   LOGOFFCHECK_WINDOWS_AGENT  the agent executable (default: the one this
+//   LOGOFFCHECK_WINDOWS_AGENT  the x64 agent executable (default: the one this
 //                              logoffcheck was built or installed with)
+//   LOGOFFCHECK_WINDOWS_AGENT32  the i686 agent, for 32-bit DLLs (likewise)
 #pragma once
 
 #include <cstdint>
@@ -32,6 +35,7 @@
 #include <variant>
 
 #include "logoffcheck/adapter.h"
+#include "logoffcheck/mapi_environment.h"
 
 namespace logoffcheck {
 
@@ -42,17 +46,34 @@ class AgentProcess;  // one agent process and its pipe protocol (internal)
 // True when `path` names a Windows DLL (it ends in ".dll", in any case).
 bool is_windows_provider_path(std::string_view path) noexcept;
 
-// Where Wine, its prefix and the agent are.
+// 64 for an x64 DLL, 32 for an i686 one, read from its PE header. Throws
+// ConfigurationError naming the problem for a file that is neither.
+int windows_dll_bits(const std::filesystem::path& dll);
+
+// Where Wine, its prefix and the agent for one bitness are.
 struct WineSetup {
   std::filesystem::path wine;    // the Wine loader
-  std::filesystem::path prefix;  // the Wine prefix
-  std::filesystem::path agent;   // logoffcheck-agent.exe
+  std::filesystem::path prefix;  // the Wine prefix (one for both bitnesses)
+  std::filesystem::path agent;   // logoffcheck-agent.exe, or logoffcheck-agent32.exe
+  int bits = 64;
 
-  // Finds all three (environment first, see above) and creates the prefix
-  // when it does not exist yet (wineboot, once per user: concurrent callers
-  // wait on a lock). Throws ConfigurationError saying what to install or set
-  // when Wine or the agent is missing or the prefix cannot be created.
-  static WineSetup locate();
+  // Finds all three for DLLs of `bits` (64 or 32; environment first, see
+  // above) and creates the prefix when it does not exist yet (wineboot, once
+  // per user: concurrent callers wait on a lock). Throws ConfigurationError
+  // saying what to install or set when Wine or the agent is missing or the
+  // prefix cannot be created.
+  static WineSetup locate(int bits = 64);
+};
+
+// What the agents of a runner have recorded of the provider's calls.
+struct AgentLog {
+  // IMAPISupport (and IProfSect) methods answered MAPI_E_NO_SUPPORT, by
+  // "IMAPISupport::Method", with how often.
+  std::map<std::string, std::uint64_t> unsupported;
+  // MSProviderInit and its calls, of the first agent started.
+  std::vector<LogonCall> provider_init;
+  // The first IMSProvider::Logon that opened a store, with every call it made.
+  std::vector<LogonCall> first_logon;
 };
 
 // How an agent ended during a request, in the agent's terms (room
@@ -86,16 +107,15 @@ struct AgentReturn {
 class WindowsAgent {
  public:
   // Starts the agent on the DLL at `dll` (an absolute path) under `setup`,
-  // and waits until it has loaded the DLL and called MSProviderInit. `name`
-  // names the provider in error messages. Support methods the stores call
-  // beyond AddRef, Release and StoreLogoffTransports are answered
-  // MAPI_E_NO_SUPPORT and counted, by "IMAPISupport::Method", into
-  // `unsupported`, which must outlive the agent. Throws ConfigurationError
-  // when Wine or the agent fails to start, the DLL cannot be loaded (not x64,
-  // a missing dependency), has no MSProviderInit, or MSProviderInit fails;
-  // InternalError when the agent speaks another protocol.
+  // waits until it has loaded the DLL and called MSProviderInit, and gives
+  // it `profile`. `name` names the provider in error messages. The calls the
+  // provider makes are recorded into `log` (which must outlive the agent).
+  // Throws ConfigurationError when Wine or the agent fails to start, the DLL
+  // cannot be loaded (a missing dependency), has no MSProviderInit, or
+  // MSProviderInit fails; InternalError when the agent speaks another
+  // protocol.
   WindowsAgent(const WineSetup& setup, const std::filesystem::path& dll, const std::string& name,
-               std::map<std::string, std::uint64_t>& unsupported);
+               const MapiProfile& profile, AgentLog& log);
 
   // Asks the agent to quit, and kills it if it does not.
   ~WindowsAgent();
@@ -108,7 +128,8 @@ class WindowsAgent {
   // Opens a fresh store (IMSProvider::Logon on a fresh support object in the
   // agent, whose calls `support` answers). Returns the fault when the agent
   // died during Logon (allowed max(timeout_ms, 10 s)), nothing when a store is
-  // open. Throws ConfigurationError when Logon failed or gave no store.
+  // open. Throws ConfigurationError when Logon failed or gave no store,
+  // naming the support call that failed before it and listing its calls.
   std::optional<AgentFault> open_store(IMAPISupport& support, std::uint32_t timeout_ms);
 
   // Makes `call` on the open store, with `*lpulFlags` in (nullptr: a NULL
@@ -122,7 +143,7 @@ class WindowsAgent {
  private:
   std::unique_ptr<windows_agent::AgentProcess> process_;
   std::string name_;
-  std::map<std::string, std::uint64_t>& unsupported_;
+  AgentLog& log_;
 };
 
 // The store an agent has open, as an IMsgStore: each call is a request to
