@@ -202,6 +202,10 @@ int certify(const CertifyArguments& arguments) {
   const ChosenProvider chosen = choose_provider(arguments.provider);
   RunConfig config = run_config(arguments, chosen);
   choose_shard(arguments, config);
+  if (arguments.concurrency.threads <= 1 && !arguments.concurrency.schedule.empty()) {
+    throw ConfigurationError("--schedule says how the threads of concurrent histories are "
+                             "played: it needs --threads 2 or more");
+  }
   if (arguments.concurrency.threads > 1) {
     return certify_concurrently(chosen, config, arguments.concurrency, arguments.isolation,
                                 arguments.outputs);
@@ -255,6 +259,9 @@ Command add_certify_command(CLI::App& app) {
                    "With --threads: plays of each concurrent case (races are probabilistic)")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
+  command->add_option("--schedule", arguments->concurrency.schedule,
+                      "With --threads: \"free\" (real threads, the default) or \"controlled\" "
+                      "(one thread at a time under a seeded scheduler; every failure replays)");
   add_isolation_options(*command, arguments->isolation);
   add_output_options(*command, arguments->outputs);
   add_min_coverage_option(*command, arguments->min_coverage);

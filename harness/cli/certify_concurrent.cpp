@@ -38,6 +38,18 @@ Report concurrent_report(const ConcurrentRunResult& run, const RunConfig& config
 
 }  // namespace
 
+std::unique_ptr<HistoryRunner> make_history_runner(const std::string& schedule,
+                                                   const Provider& provider,
+                                                   const CaseOptions& options,
+                                                   std::uint32_t timeout_ms) {
+  if (schedule.empty() || schedule == "free") {
+    return make_isolated_history_runner(provider, options, timeout_ms);
+  }
+  if (schedule == "controlled") return make_controlled_history_runner(provider, options, timeout_ms);
+  throw ConfigurationError("--schedule must be \"free\" or \"controlled\", not \"" + schedule +
+                           "\"");
+}
+
 int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
                          const ConcurrentArguments& concurrency, const IsolationArguments& isolation,
                          const Outputs& outputs) {
@@ -52,8 +64,8 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
   concurrent.run = config;
   concurrent.threads = concurrency.threads;
   concurrent.repeat = concurrency.repeat;
-  const std::unique_ptr<HistoryRunner> runner =
-      make_isolated_history_runner(chosen.provider, config.case_options, isolation.timeout_ms);
+  const std::unique_ptr<HistoryRunner> runner = make_history_runner(
+      concurrency.schedule, chosen.provider, config.case_options, isolation.timeout_ms);
   ProgressLine progress;
   concurrent.run.progress = progress.callback();
   const ConcurrentRunResult run = run_concurrent_certification(*runner, concurrent);
@@ -62,7 +74,8 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
   const Report report = concurrent_report(run, config, chosen.provider.name());
   print_report_summary(std::cout, report, "certify");
   std::cout << "  threads  " << concurrency.threads << ", each case played " << concurrency.repeat
-            << " times: " << run.histories_run << " histories\n";
+            << " times: " << run.histories_run << " histories"
+            << (runner->controlled() ? ", under controlled schedules" : "") << "\n";
   const std::string table =
       run.counterexample ? format_concurrent_counterexample(*run.counterexample) : "";
   outputs.write(report, table);
@@ -70,7 +83,8 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
   std::cout << "\n" << table << "\n";
   print_violation(std::cout, run.counterexample->judgement.violation);
   std::cout << "\nReproduce: " << certify_command(report) << " --threads " << concurrency.threads
-            << " --repeat " << concurrency.repeat << "\n";
+            << " --repeat " << concurrency.repeat
+            << (runner->controlled() ? " --schedule controlled" : "") << "\n";
   return kNotConformant;
 }
 

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "files.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/history.h"
 #include "provider_choice.h"
 
 namespace logoffcheck::cli {
@@ -14,7 +16,17 @@ namespace logoffcheck::cli {
 struct ConcurrentArguments {
   std::uint32_t threads = 1;  // 1: sequential cases (certify.cpp)
   std::uint32_t repeat = 8;   // plays of each case
+  // How the threads are played: "free" (real threads, the default) or
+  // "controlled" (one at a time under the controlled scheduler, schedule.h).
+  // Empty when not given.
+  std::string schedule;
 };
+
+// The history runner `schedule` names ("" is "free"); exit 2 for any other.
+std::unique_ptr<HistoryRunner> make_history_runner(const std::string& schedule,
+                                                   const Provider& provider,
+                                                   const CaseOptions& options,
+                                                   std::uint32_t timeout_ms);
 
 // Runs `config`'s cases as concurrent histories against `chosen`, always
 // in child processes (a lost race is often a use after free); prints the

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "certify_concurrent.h"
 #include "command.h"
 #include "logoffcheck/concurrent_document.h"
 #include "logoffcheck/gtest_source.h"
@@ -11,6 +12,27 @@
 #include "printing.h"
 
 namespace logoffcheck::cli {
+
+namespace {
+
+// Under one schedule a deterministic store always does the same: a play
+// that observed something else than the file recorded says the store is not.
+void report_nondeterminism(const ConcurrentCounterexampleDocument& document,
+                           const std::vector<History>& histories) {
+  for (std::size_t play = 0; play < histories.size(); ++play) {
+    const std::vector<ConcurrentCallRecord> calls = history_records(histories[play]);
+    if (calls == document.history) continue;
+    std::cout << "The store is nondeterministic under a fixed schedule: play " << (play + 1)
+              << " observed something else than the file recorded under the same schedule.\n"
+              << "Recorded:\n"
+              << format_history_table(document.history, {}, std::nullopt, document.cause)
+              << "Play " << (play + 1) << ":\n"
+              << format_history_table(calls, {}, std::nullopt, document.cause) << "\n";
+    return;
+  }
+}
+
+}  // namespace
 
 int replay_concurrent(ConcurrentCounterexampleDocument document,
                       const ReplayArguments& arguments) {
@@ -25,12 +47,17 @@ int replay_concurrent(ConcurrentCounterexampleDocument document,
   }
   const ChosenProvider chosen = choose_provider(document.provider);
   const CaseOptions options{document.profile, document.strict};
+  // A controlled schedule is played exactly, K times; free threads get a
+  // schedule perturbation that is a function of the document, so that two
+  // replays of one file try the same perturbations.
   const std::unique_ptr<HistoryRunner> runner =
-      make_isolated_history_runner(chosen.provider, options, arguments.isolation.timeout_ms);
-  // The schedule perturbation is a function of the document, so that two
-  // replays of one file try the same schedules.
+      make_history_runner(document.schedule ? "controlled" : "free", chosen.provider, options,
+                          arguments.isolation.timeout_ms);
   const std::vector<History> histories =
-      runner->play(document.scenario, repeat, document.seed ^ (document.case_index << 20));
+      document.schedule
+          ? runner->play_schedules(document.scenario,
+                                   std::vector<Schedule>(repeat, document.schedule->decisions()))
+          : runner->play(document.scenario, repeat, document.seed ^ (document.case_index << 20));
 
   std::uint32_t failed = 0;
   std::optional<std::pair<const History*, LinearizabilityResult>> shown;
@@ -48,6 +75,7 @@ int replay_concurrent(ConcurrentCounterexampleDocument document,
   }
   const History& history = *shown->first;
   const LinearizabilityResult& judgement = shown->second;
+  if (document.schedule) report_nondeterminism(document, histories);
 
   std::cout << "logoffcheck " << logoffcheck_version() << ": replay " << arguments.file
             << " against " << document.provider << "\n"
@@ -56,6 +84,10 @@ int replay_concurrent(ConcurrentCounterexampleDocument document,
             << "  threads  " << document.scenario.threads.size() << ", "
             << document.scenario.prefix.size() << " prefix steps (case " << document.case_index
             << " of seed " << document.seed << ")\n"
+            << (document.schedule ? "  schedule controlled, as recorded (" +
+                                         std::to_string(document.schedule->preemptions()) +
+                                         " preemptions)\n"
+                                   : std::string())
             << "  plays    " << repeat << " (the file recorded " << document.failed_runs
             << " failed of " << document.repeat << ")\n\n"
             << (judgement.linearizable ? "The first play:\n" : "The first failing play:\n")

@@ -91,7 +91,8 @@ ConcurrentCase read_case(const Json& value, const std::string& path, Profile pro
 
 ConcurrentCallRecord read_call(const Json& value, const std::string& path,
                                std::size_t thread_count) {
-  expect_object(value, path, {"thread", "step", "invoked", "responded", "outcome", "observed"});
+  expect_object(value, path,
+                {"thread", "step", "invoked", "responded", "outcome", "observed", "preemptions"});
   ConcurrentCallRecord call;
   const Json& thread = member(value, "thread", path);
   if (!thread.is_null()) {
@@ -114,6 +115,9 @@ ConcurrentCallRecord read_call(const Json& value, const std::string& path,
   }
   call.outcome = read_outcome(value, path);
   call.observed = read_string(value, "observed", path);
+  if (value.contains("preemptions")) {
+    call.preemptions = static_cast<std::uint32_t>(read_unsigned(value, "preemptions", path, 65535));
+  }
   return call;
 }
 
@@ -149,6 +153,7 @@ Json concurrent_counterexample_json(const ConcurrentCounterexampleDocument& docu
     entry["responded"] = call.responded ? Json(*call.responded) : Json(nullptr);
     entry["outcome"] = outcome_name(call.outcome);
     entry["observed"] = call.observed;
+    if (call.preemptions != 0) entry["preemptions"] = call.preemptions;
     calls.push_back(entry);
   }
   json["history"] = calls;
@@ -160,6 +165,7 @@ Json concurrent_counterexample_json(const ConcurrentCounterexampleDocument& docu
                        {"call", document.violation_call},
                        {"expected", document.violation.expected},
                        {"observed", document.violation.observed}};
+  if (document.schedule) json["schedule"] = schedule_json(*document.schedule);
   return json;
 }
 
@@ -168,7 +174,7 @@ ConcurrentCounterexampleDocument read_concurrent_counterexample(const Json& valu
   expect_object(value, path,
                 {"schema_version", "kind", "provider", "profile", "strict", "seed", "case_index",
                  "repeat", "failed_runs", "prefix", "threads", "history", "linearized",
-                 "violation"});
+                 "violation", "schedule"});
   read_schema_version(value, path);
   if (read_string(value, "kind", path) != "concurrent-counterexample") {
     input_error(join_path(path, "kind"), "expected \"concurrent-counterexample\"");
@@ -218,6 +224,10 @@ ConcurrentCounterexampleDocument read_concurrent_counterexample(const Json& valu
                     history.size() - 1));
   document.violation = {id, read_string(violation, "expected", where),
                         read_string(violation, "observed", where)};
+  if (value.contains("schedule")) {
+    document.schedule = read_schedule(member(value, "schedule", path), join_path(path, "schedule"),
+                                      document.scenario.threads.size());
+  }
   return document;
 }
 

@@ -41,6 +41,30 @@ std::string counts_line(std::size_t prefix, std::span<const ConcurrentCallRecord
          std::to_string(case_index) + ")";
 }
 
+// Controlled schedules: " [preempted]" after a call the scheduler switched
+// away from, " [preempted 2x]" when twice.
+std::string preempted_mark(std::uint32_t preemptions) {
+  if (preemptions == 0) return "";
+  return preemptions == 1 ? " [preempted]" : " [preempted " + std::to_string(preemptions) + "x]";
+}
+
+// The schedule part of a counterexample played under a controlled schedule.
+std::string schedule_part(const std::optional<Schedule>& schedule) {
+  if (!schedule) return "";
+  std::string priorities;
+  for (const std::uint32_t thread : schedule->priorities) {
+    priorities += (priorities.empty() ? "" : ", ") + std::to_string(thread + 1);
+  }
+  std::string points;
+  for (const std::uint64_t point : schedule->change_points) {
+    points += (points.empty() ? "" : ", ") + std::to_string(point);
+  }
+  return "Schedule (controlled): threads by priority " + priorities + "; change points at steps " +
+         (points.empty() ? "none" : points) + "; " + std::to_string(schedule->steps) +
+         " steps, " + std::to_string(schedule->preemptions()) + " preemptions\n" +
+         format_schedule(*schedule);
+}
+
 }  // namespace
 
 std::vector<ConcurrentCallRecord> history_records(const History& history) {
@@ -54,6 +78,7 @@ std::vector<ConcurrentCallRecord> history_records(const History& history) {
     if (call.completed) record.responded = call.responded;
     record.outcome = call.observed.outcome;
     record.observed = call_cell(call);
+    record.preemptions = call.preemptions;
     records.push_back(std::move(record));
   }
   return records;
@@ -76,6 +101,7 @@ ConcurrentCounterexampleDocument make_concurrent_counterexample_document(
   document.violation = counterexample.judgement.violation;
   document.cause = counterexample.judgement.cause;
   document.violation_call = counterexample.judgement.unexplained;
+  document.schedule = counterexample.history.schedule;
   return document;
 }
 
@@ -91,7 +117,7 @@ std::string format_history_table(std::span<const ConcurrentCallRecord> calls,
     std::vector<std::string> row(header.size());
     row[0] = std::to_string(i + 1);
     row[1] = order_mark(order, unexplained, i);
-    row[call.thread ? 3 + *call.thread : 2] = call.observed;
+    row[call.thread ? 3 + *call.thread : 2] = call.observed + preempted_mark(call.preemptions);
     rows.push_back(std::move(row));
   }
   std::string text =
@@ -117,7 +143,8 @@ std::string format_concurrent_counterexample(const ConcurrentCounterexample& cou
          format_history_table(calls, judgement.order,
                               judgement.linearizable ? std::nullopt
                                                      : std::optional(judgement.unexplained),
-                              judgement.cause);
+                              judgement.cause) +
+         schedule_part(counterexample.history.schedule);
 }
 
 std::string format_concurrent_document(const ConcurrentCounterexampleDocument& document) {
@@ -131,7 +158,8 @@ std::string format_concurrent_document(const ConcurrentCounterexampleDocument& d
          "; the shrunk case failed in " + std::to_string(document.failed_runs) + " of " +
          std::to_string(document.repeat) + " runs\n" +
          format_history_table(document.history, document.linearized, document.violation_call,
-                              document.cause);
+                              document.cause) +
+         schedule_part(document.schedule);
 }
 
 std::string write_concurrent_counterexample_json(const ConcurrentCounterexample& counterexample,

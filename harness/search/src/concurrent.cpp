@@ -1,8 +1,10 @@
 #include "logoffcheck/concurrent.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "logoffcheck/generate.h"
+#include "shrink_schedule.h"
 
 namespace logoffcheck {
 
@@ -116,6 +118,39 @@ std::vector<ConcurrentCase> smaller_cases(const ConcurrentCase& c, Profile profi
       offer(std::move(candidate));
     }
   }
+  // An AddRef and a later Release of the same thread together: alone,
+  // either would break the caller rules.
+  for (std::size_t t = 0; t < c.threads.size(); ++t) {
+    const std::vector<Step>& steps = c.threads[t];
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      if (steps[i].action != Action::AddRef) continue;
+      for (std::size_t j = i + 1; j < steps.size(); ++j) {
+        if (steps[j].action != Action::Release) continue;
+        ConcurrentCase candidate = c;
+        auto& thread = candidate.threads[t];
+        thread.erase(thread.begin() + static_cast<std::ptrdiff_t>(j));
+        thread.erase(thread.begin() + static_cast<std::ptrdiff_t>(i));
+        offer(std::move(candidate));
+        break;
+      }
+    }
+  }
+  // A prefix AddRef with a Release of a thread that was handed it.
+  for (std::size_t p = 0; p < c.prefix.size(); ++p) {
+    if (c.prefix[p].action != Action::AddRef) continue;
+    for (std::size_t t = 0; t < c.threads.size(); ++t) {
+      const auto last = std::find_if(c.threads[t].rbegin(), c.threads[t].rend(), [](const Step& s) {
+        return s.action == Action::Release;
+      });
+      if (last == c.threads[t].rend()) continue;
+      ConcurrentCase candidate = c;
+      candidate.prefix.erase(candidate.prefix.begin() + static_cast<std::ptrdiff_t>(p));
+      candidate.threads[t].erase(std::next(last).base() - c.threads[t].begin() +
+                                 candidate.threads[t].begin());
+      offer(std::move(candidate));
+    }
+    break;
+  }
   return candidates;
 }
 
@@ -150,6 +185,13 @@ ConcurrentCounterexample shrink(HistoryRunner& runner, const ConcurrentConfig& c
   }
   counterexample.shrunk = current;
   counterexample.repeat = config.repeat;
+  if (runner.controlled()) {
+    // A play is a function of its schedule: the fewest preemptions that
+    // fail the shrunk case, and how often that very schedule fails.
+    detail::shrink_schedule(runner, current, clause, config.repeat, seed ^ 0xf00dull,
+                            counterexample);
+    return counterexample;
+  }
   // Fresh plays of the shrunk case: how often it fails, and one failing
   // history to show. A race that does not show again in a few rounds is
   // reported with the failing history of the original case.

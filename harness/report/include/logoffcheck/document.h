@@ -122,6 +122,7 @@ struct ConcurrentCallRecord {
   std::optional<std::uint64_t> responded;  // nullopt: the call never returned
   CallOutcome outcome = CallOutcome::returned;
   std::string observed;  // "Release -> returned 0, StoreLogoffTransports(LOGOFF_ABORT)"
+  std::uint32_t preemptions = 0;  // controlled schedules: switches away inside this call
 
   friend bool operator==(const ConcurrentCallRecord&, const ConcurrentCallRecord&) = default;
 };
@@ -142,6 +143,8 @@ struct ConcurrentCounterexampleDocument {
   Violation violation;                        // a provider clause (RC-4, RC-3 or the clause)
   ClauseId cause = ClauseId::RC_4;            // the clause that failed for `violation_call`
   std::size_t violation_call = 0;             // 0-based index into history
+  // Played under a controlled schedule (schedule.h): replay plays it exactly.
+  std::optional<Schedule> schedule;
 
   friend bool operator==(const ConcurrentCounterexampleDocument&,
                          const ConcurrentCounterexampleDocument&) = default;
