@@ -78,13 +78,15 @@ int certify_concurrently(const ChosenProvider& chosen, const RunConfig& config,
             << (runner->controlled() ? ", under controlled schedules" : "") << "\n";
   const std::string table =
       run.counterexample ? format_concurrent_counterexample(*run.counterexample) : "";
-  outputs.write(report, table);
+  HtmlContext page;
+  page.reproduce = certify_command(report) + " --threads " + std::to_string(concurrency.threads) +
+                   " --repeat " + std::to_string(concurrency.repeat) +
+                   (runner->controlled() ? " --schedule controlled" : "");
+  outputs.write(report, table, page);
   if (!run.counterexample) return kConformant;
   std::cout << "\n" << table << "\n";
   print_violation(std::cout, run.counterexample->judgement.violation);
-  std::cout << "\nReproduce: " << certify_command(report) << " --threads " << concurrency.threads
-            << " --repeat " << concurrency.repeat
-            << (runner->controlled() ? " --schedule controlled" : "") << "\n";
+  std::cout << "\nReproduce: " << page.reproduce << "\n";
   return kNotConformant;
 }
 

@@ -1,11 +1,16 @@
 #include "files.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <optional>
 
+#include "logoffcheck/github.h"
 #include "logoffcheck/junit.h"
+#include "logoffcheck/sarif.h"
 
 namespace logoffcheck::cli {
 
@@ -36,8 +41,42 @@ void write_document(const std::string& path, const std::string& text) {
   if (!out) throw ConfigurationError("cannot write " + path + ": " + std::strerror(errno));
 }
 
+namespace {
+
+// Where SARIF results and annotations point: --sarif-location, else the
+// counterexample file, else the provider (a library path, or builtin:NAME).
+std::optional<ResultLocation> result_location(const Outputs& outputs, const Report& result,
+                                              bool fallback) {
+  if (!outputs.sarif_location.empty()) return parse_result_location(outputs.sarif_location);
+  if (!outputs.counterexample.empty()) return ResultLocation{outputs.counterexample, {}};
+  if (fallback) return ResultLocation{result.provider, {}};
+  return std::nullopt;
+}
+
+// GITHUB_ACTIONS=true: annotations on stdout, the summary appended to the
+// file GITHUB_STEP_SUMMARY names.
+void write_github_outputs(const Outputs& outputs, const Report& result,
+                          const std::string& reproduce) {
+  const char* actions = std::getenv("GITHUB_ACTIONS");
+  if (actions == nullptr || std::string_view(actions) != "true") return;
+  std::cout << github_annotations(result, result_location(outputs, result, false)) << std::flush;
+  const char* summary_path = std::getenv("GITHUB_STEP_SUMMARY");
+  if (summary_path == nullptr || *summary_path == '\0') return;
+  std::ofstream summary(summary_path, std::ios::binary | std::ios::app);
+  if (summary) summary << github_step_summary(result, reproduce) << std::flush;
+  if (!summary) {
+    throw ConfigurationError(std::string("cannot write GITHUB_STEP_SUMMARY ") + summary_path +
+                             ": " + std::strerror(errno));
+  }
+}
+
+}  // namespace
+
 void Outputs::write(const Report& result, std::string_view table,
                     const HtmlContext& page) const {
+  if (!sarif.empty()) {
+    write_document(sarif, write_sarif(result, *result_location(*this, result, true)));
+  }
   if (!report.empty()) write_document(report, write_report_json(result));
   if (!html.empty()) write_document(html, write_html_report(result, page));
   if (!junit.empty()) write_document(junit, write_junit_xml(result, table));
@@ -48,6 +87,7 @@ void Outputs::write(const Report& result, std::string_view table,
     write_document(counterexample,
                    write_concurrent_counterexample_json(*result.concurrent_counterexample));
   }
+  write_github_outputs(*this, result, page.reproduce);
 }
 
 void add_output_options(CLI::App& command, Outputs& outputs) {
@@ -57,6 +97,21 @@ void add_output_options(CLI::App& command, Outputs& outputs) {
                      "Write the minimal counterexample, if any, as JSON for `replay`");
   command.add_option("--html", outputs.html,
                      "Write a self-contained HTML page of the report (docs/report.md)");
+  command.add_option("--sarif", outputs.sarif,
+                     "Write SARIF 2.1.0 for code scanning: one result per failing clause "
+                     "(docs/ci.md)");
+  command
+      .add_option("--sarif-location", outputs.sarif_location,
+                  "PATH[:LINE] in your repository where SARIF results and GitHub annotations "
+                  "point (default: the --counterexample file)")
+      ->check([](const std::string& text) {
+        try {
+          parse_result_location(text);
+          return std::string();
+        } catch (const ConfigurationError& error) {
+          return std::string(error.what());
+        }
+      });
 }
 
 }  // namespace logoffcheck::cli

@@ -31,15 +31,19 @@ auto parse_file(const std::string& path, Parse parse) {
 void write_document(const std::string& path, const std::string& text);
 
 // Writes what the run was asked to write: --report, --junit, --counterexample,
-// --html.
+// --html, --sarif; and under GitHub Actions (GITHUB_ACTIONS=true) the
+// annotations on stdout and the job summary (docs/ci.md).
 struct Outputs {
   std::string report;
   std::string junit;
   std::string counterexample;
   std::string html;
+  std::string sarif;
+  std::string sarif_location;  // PATH[:LINE]; default: --counterexample, else the provider
 
   // `table`: the counterexample's step table, if the caller has one with
-  // observations in it; `page`: what the HTML page shows beyond the report.
+  // observations in it; `page`: what the HTML page shows beyond the report,
+  // and the command line that reproduces the run (the GitHub summary's).
   void write(const Report& result, std::string_view table = {},
              const HtmlContext& page = {}) const;
 };

@@ -3,10 +3,17 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include "logoffcheck/engine.h"
 
 namespace logoffcheck::cli {
+
+// What the progress line says after `elapsed_seconds` of a run: the case
+// reached, the steps played, the rates (cases/s, steps/s) and about how long
+// the rest will take at the rate so far; while shrinking, the runs and the
+// length reached.
+std::string progress_text(const Progress& progress, double elapsed_seconds);
 
 // A progress line on stderr for runs that take more than about a second, and
 // only when a person is watching (stderr is a terminal).

@@ -14,6 +14,9 @@ for variable in TEST_TOTAL_SHARDS TEST_SHARD_INDEX TEST_SHARD_STATUS_FILE GTEST_
     LOGOFFCHECK_SHARD_COUNT; do
   unset "$variable"
 done
+# Nor do a GitHub Actions job's annotations and summary (docs/ci.md) come
+# from the scenarios' runs.
+unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
