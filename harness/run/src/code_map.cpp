@@ -107,11 +107,21 @@ std::vector<CodeMap::Range> executable_mappings(const std::string& path) {
   return ranges;
 }
 
-std::string real_path(const char* path) {
-  char* resolved = realpath(path, nullptr);
-  std::string result = resolved != nullptr ? resolved : path;
-  std::free(resolved);
-  return result;
+// The file mapped at `address` in this process, as /proc/self/maps names it
+// (dladdr names the main program as it was invoked, which may be no path).
+std::string mapped_file(std::uint64_t address) {
+  std::ifstream maps("/proc/self/maps");
+  for (std::string line; std::getline(maps, line);) {
+    std::istringstream fields(line);
+    std::string span, permissions, offset, device, inode, file;
+    fields >> span >> permissions >> offset >> device >> inode >> file;
+    const std::size_t dash = span.find('-');
+    if (dash == std::string::npos) continue;
+    const std::uint64_t begin = std::stoull(span.substr(0, dash), nullptr, 16);
+    const std::uint64_t end = std::stoull(span.substr(dash + 1), nullptr, 16);
+    if (address >= begin && address < end) return file;
+  }
+  return "";
 }
 
 }  // namespace
@@ -127,7 +137,7 @@ CodeMap CodeMap::of(const Provider& provider) {
     throw ConfigurationError("--schedule controlled cannot find the code of provider '" +
                              provider.name() + "'");
   }
-  const std::string file = real_path(where.dli_fname);
+  const std::string file = mapped_file(reinterpret_cast<std::uint64_t>(open));
   const auto base = reinterpret_cast<std::uint64_t>(where.dli_fbase);
   CodeMap map;
   if (provider.kind() == ProviderKind::linked) {

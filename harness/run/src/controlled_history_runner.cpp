@@ -29,6 +29,7 @@ std::vector<History> HistoryRunner::play_schedules(const ConcurrentCase&,
 namespace {
 
 constexpr int kCannotOpenStore = 121;
+constexpr int kCannotBeTraced = 122;
 
 // `count` slots in memory shared with the child, at the same address in both.
 class SharedMemory {
@@ -62,7 +63,7 @@ class SharedMemory {
     dup2(null, STDOUT_FILENO);
     dup2(null, STDERR_FILENO);
   }
-  detail::become_traced();
+  if (!detail::become_traced()) _exit(kCannotBeTraced);
   detail::MarkingHooks hooks;
   try {
     for (std::uint32_t i = 0; i < runs; ++i) {
@@ -146,6 +147,10 @@ class ControlledHistoryRunner final : public HistoryRunner {
     if (pid == 0) play_traced(provider_, options_, c, first_run, runs, shared.all(), per_run);
     const detail::TraceResult traced = scheduler_.trace(pid, first_run, plan);
     const int status = traced.status;
+    if (!traced.hung && WIFEXITED(status) && WEXITSTATUS(status) == kCannotBeTraced) {
+      throw ConfigurationError("--schedule controlled cannot trace its child here (ptrace is "
+                               "forbidden: Yama ptrace_scope or seccomp); use --schedule free");
+    }
     if (!traced.hung && WIFEXITED(status) && WEXITSTATUS(status) == kCannotOpenStore) {
       throw ConfigurationError("provider '" + provider_.name() + "' gave no store in the child");
     }

@@ -49,7 +49,8 @@ constexpr long marker_number(Marker marker) noexcept {
 void mark(Marker marker, std::uint64_t a = 0, std::uint64_t b = 0, std::uint64_t c = 0) noexcept;
 
 // In the child, right after fork: asks to be traced by the parent and stops.
-void become_traced() noexcept;
+// False when this system forbids it (Yama, seccomp): the child must exit.
+bool become_traced() noexcept;
 
 // The hooks that make play_history a controlled play (history.h).
 class MarkingHooks final : public PlayHooks {

@@ -12,9 +12,10 @@ void mark(Marker marker, std::uint64_t a, std::uint64_t b, std::uint64_t c) noex
   syscall(marker_number(marker), a, b, c);
 }
 
-void become_traced() noexcept {
-  ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+bool become_traced() noexcept {
+  if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) return false;
   raise(SIGSTOP);
+  return true;
 }
 
 void MarkingHooks::thread_ready(std::uint32_t thread) { mark(Marker::thread_ready, thread); }

@@ -7,10 +7,16 @@
 
 #include <cerrno>
 
+#include "logoffcheck/errors.h"
+#include "ptrace_scheduler.h"
+
+#if defined(__x86_64__)
 #include "tracer.h"
+#endif
 
 namespace logoffcheck::detail {
 
+#if defined(__x86_64__)
 namespace tracing {
 
 bool Tracer::run_threads(const Schedule& plan, Schedule& played) {
@@ -151,7 +157,11 @@ TraceResult Tracer::run(std::uint32_t first_run, const PtraceScheduler::Plan& pl
                         std::uint64_t& first_steps) {
   TraceResult result;
   main_.tid = child_;
-  if (wait(child_) < 0) return result;
+  const int first = wait(child_);
+  if (first < 0 || !WIFSTOPPED(first)) {  // it could not be traced
+    result.status = first;
+    return result;
+  }
   ptrace(PTRACE_SETOPTIONS, child_, nullptr,
          PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL);
   std::uint32_t run = first_run;
@@ -210,15 +220,25 @@ TraceResult Tracer::run(std::uint32_t first_run, const PtraceScheduler::Plan& pl
 }
 
 }  // namespace tracing
+#endif
 
 PtraceScheduler::PtraceScheduler(const CodeMap& code, ControlledSettings settings,
                                  std::uint32_t timeout_ms)
-    : code_(code), settings_(settings), timeout_ms_(timeout_ms) {}
+    : code_(code), settings_(settings), timeout_ms_(timeout_ms) {
+#if !defined(__x86_64__)
+  throw ConfigurationError("--schedule controlled needs x86-64 Linux: use --schedule free");
+#endif
+}
 
 TraceResult PtraceScheduler::trace(pid_t child, std::uint32_t first_run, const Plan& plan) {
+#if defined(__x86_64__)
   Watchdog watchdog(child, timeout_ms_);
   tracing::Tracer tracer(code_, settings_, child, watchdog);
   return tracer.run(first_run, plan, first_steps_);
+#else
+  (void)child, (void)first_run, (void)plan;
+  throw ConfigurationError("--schedule controlled needs x86-64 Linux: use --schedule free");
+#endif
 }
 
 }  // namespace logoffcheck::detail
