@@ -3,7 +3,6 @@
 // under it, and stores that lock correctly never hang or fail.
 #include <gtest/gtest.h>
 
-
 #include "../../providers/reference/mutex_store.h"
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/concurrent.h"
@@ -141,7 +140,8 @@ TEST(ControlledSchedule, RaceMutantsCaughtSmallAndEveryReplayFails) {
 // locks: some of them preempt a thread holding the lock, so that the other
 // blocks; none hangs or fails.
 TEST(ControlledSchedule, MutexWaitsAreBlockedNeverHung) {
-  const auto runner = make_controlled_history_runner(Provider("mutex", &MutexStore::open), {}, 5000);
+  const auto runner =
+      make_controlled_history_runner(Provider("mutex", &MutexStore::open), {}, 5000);
   const ConcurrentCase c = two_addrefs();
   const std::uint64_t steps = runner->play(c, 1, 0).front().schedule->steps;
   std::vector<Schedule> schedules;
@@ -171,7 +171,8 @@ TEST(ControlledSchedule, DeadlockIsHungWithBothPositions) {
   c.threads = {{add_ref(), release()}, {release()}};
   const std::uint64_t steps = runner->play(c, 1, 0).front().schedule->steps;
   std::vector<Schedule> schedules;
-  for (std::uint64_t step = 1; step <= steps; ++step) schedules.push_back(Schedule{{0, 1}, {step}, {}, 0});
+  for (std::uint64_t step = 1; step <= steps; ++step)
+    schedules.push_back(Schedule{{0, 1}, {step}, {}, 0});
   std::size_t deadlocks = 0;
   for (const History& history : runner->play_schedules(c, schedules)) {
     if (history.hang.empty()) {

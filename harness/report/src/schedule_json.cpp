@@ -70,7 +70,8 @@ Schedule read_schedule(const Json& value, const std::string& path, std::size_t t
   schedule.steps = read_unsigned(value, "steps", path);
   const std::string turns_path = join_path(path, "turns");
   const Json& turns = member(value, "turns", path);
-  expect_type(turns.is_array() && turns.size() <= kMaxTurns, turns, turns_path, "an array of turns");
+  expect_type(turns.is_array() && turns.size() <= kMaxTurns, turns, turns_path,
+              "an array of turns");
   for (std::size_t i = 0; i < turns.size(); ++i) {
     const std::string at = index_path(turns_path, i);
     expect_object(turns[i], at, {"thread", "steps", "end", "where"});

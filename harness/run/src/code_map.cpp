@@ -30,7 +30,8 @@ std::string short_name(const char* mangled) {
   std::string name = status == 0 && demangled != nullptr ? demangled : mangled;
   std::free(demangled);
   for (const std::string noise : {"logoffcheck::providers::", "(anonymous namespace)::"}) {
-    for (std::size_t at; (at = name.find(noise)) != std::string::npos;) name.erase(at, noise.size());
+    for (std::size_t at; (at = name.find(noise)) != std::string::npos;)
+      name.erase(at, noise.size());
   }
   if (const std::size_t paren = name.find('('); paren != std::string::npos && paren > 0) {
     name.erase(paren);
@@ -49,8 +50,8 @@ std::vector<CodeMap::Range> functions(const std::string& path, std::uint64_t bas
   struct stat info {};
   fstat(fd, &info);
   const std::size_t size = static_cast<std::size_t>(info.st_size);
-  void* mapped = size >= sizeof(Elf64_Ehdr) ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0)
-                                            : MAP_FAILED;
+  void* mapped =
+      size >= sizeof(Elf64_Ehdr) ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
   close(fd);
   if (mapped == MAP_FAILED) return found;
   const auto* bytes = static_cast<const unsigned char*>(mapped);
@@ -128,8 +129,9 @@ std::string mapped_file(std::uint64_t address) {
 
 CodeMap CodeMap::of(const Provider& provider) {
   if (provider.kind() == ProviderKind::windows_dll) {
-    throw ConfigurationError("--schedule controlled plays native providers only, not a Windows "
-                             "DLL under Wine: use --schedule free");
+    throw ConfigurationError(
+        "--schedule controlled plays native providers only, not a Windows "
+        "DLL under Wine: use --schedule free");
   }
   Dl_info where{};
   const auto open = reinterpret_cast<const void*>(provider.open_store_function());

@@ -53,9 +53,8 @@ class SharedMemory {
 };
 
 [[noreturn]] void play_traced(const Provider& provider, const CaseOptions& options,
-                              const ConcurrentCase& c, std::uint32_t first_run,
-                              std::uint32_t runs, std::span<HistorySlot> slots,
-                              std::size_t per_run) {
+                              const ConcurrentCase& c, std::uint32_t first_run, std::uint32_t runs,
+                              std::span<HistorySlot> slots, std::size_t per_run) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) signal(fault, SIG_DFL);
   const int null = open("/dev/null", O_WRONLY);
@@ -136,8 +135,7 @@ class ControlledHistoryRunner final : public HistoryRunner {
   }
 
   void play_in_child(const ConcurrentCase& c, std::uint32_t first_run, std::uint32_t runs,
-                     const detail::PtraceScheduler::Plan& plan,
-                     std::vector<History>& histories) {
+                     const detail::PtraceScheduler::Plan& plan, std::vector<History>& histories) {
     const std::size_t per_run = history_slots(c, options_.profile);
     const std::size_t prefix = play_prefix(options_.profile, c.prefix).steps.size();
     SharedMemory shared(per_run * runs);
@@ -148,8 +146,9 @@ class ControlledHistoryRunner final : public HistoryRunner {
     const detail::TraceResult traced = scheduler_.trace(pid, first_run, plan);
     const int status = traced.status;
     if (!traced.hung && WIFEXITED(status) && WEXITSTATUS(status) == kCannotBeTraced) {
-      throw ConfigurationError("--schedule controlled cannot trace its child here (ptrace is "
-                               "forbidden: Yama ptrace_scope or seccomp); use --schedule free");
+      throw ConfigurationError(
+          "--schedule controlled cannot trace its child here (ptrace is "
+          "forbidden: Yama ptrace_scope or seccomp); use --schedule free");
     }
     if (!traced.hung && WIFEXITED(status) && WEXITSTATUS(status) == kCannotOpenStore) {
       throw ConfigurationError("provider '" + provider_.name() + "' gave no store in the child");

@@ -155,8 +155,8 @@ Stop Tracer::advance(Thread& thread) {
         if (nr == SYS_futex && is_futex_wait(thread.args[1])) {
           errno = 0;
           const long word = ptrace(PTRACE_PEEKDATA, thread.tid, thread.args[0], nullptr);
-          if (errno == 0 && static_cast<std::uint32_t>(word) ==
-                                static_cast<std::uint32_t>(thread.args[2])) {
+          if (errno == 0 &&
+              static_cast<std::uint32_t>(word) == static_cast<std::uint32_t>(thread.args[2])) {
             thread.futex = thread.args[0];
             thread.futex_value = static_cast<std::uint32_t>(thread.args[2]);
             thread.timed = thread.args[3] != 0;

@@ -33,12 +33,12 @@ namespace logoffcheck::detail {
 // Where the player is. The tracer holds a thread at every marker until it
 // decides to let it go on.
 enum class Marker : long {
-  play_begin = 0,       // (run)
-  threads_started = 1,  // the main thread created the threads; it waits until they end
-  thread_ready = 2,     // (thread): a thread is about to make its first call
-  before_call = 3,      // (thread, HistorySlot*, entry): a thread is about to call the store
-  thread_done = 4,      // (thread)
-  play_end = 5,         // (run)
+  play_begin = 0,        // (run)
+  threads_started = 1,   // the main thread created the threads; it waits until they end
+  thread_ready = 2,      // (thread): a thread is about to make its first call
+  before_call = 3,       // (thread, HistorySlot*, entry): a thread is about to call the store
+  thread_done = 4,       // (thread)
+  play_end = 5,          // (run)
   threads_starting = 6,  // the main thread is about to create the threads
 };
 // No Linux system call has such a number: the kernel answers ENOSYS.
@@ -69,7 +69,7 @@ struct TraceResult {
   int status = 0;                   // the child's wait status
   bool hung = false;                // killed: deadlock, livelock or the timeout
   bool deadlock = false;
-  std::string hang;                 // why, with the threads' positions
+  std::string hang;  // why, with the threads' positions
 };
 
 class PtraceScheduler {

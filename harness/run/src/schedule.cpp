@@ -22,19 +22,26 @@ constexpr std::uint64_t kStepsWhenUnknown = 256;
 
 const char* turn_end_name(TurnEnd end) noexcept {
   switch (end) {
-    case TurnEnd::preempted: return "preempted";
-    case TurnEnd::yielded: return "yielded";
-    case TurnEnd::blocked: return "blocked";
-    case TurnEnd::finished: return "finished";
-    case TurnEnd::deadlocked: return "deadlocked";
-    case TurnEnd::exhausted: return "out of steps";
+    case TurnEnd::preempted:
+      return "preempted";
+    case TurnEnd::yielded:
+      return "yielded";
+    case TurnEnd::blocked:
+      return "blocked";
+    case TurnEnd::finished:
+      return "finished";
+    case TurnEnd::deadlocked:
+      return "deadlocked";
+    case TurnEnd::exhausted:
+      return "out of steps";
   }
   return "?";
 }
 
 std::uint32_t Schedule::preemptions() const noexcept {
-  return static_cast<std::uint32_t>(std::count_if(
-      turns.begin(), turns.end(), [](const ScheduleTurn& t) { return t.end == TurnEnd::preempted; }));
+  return static_cast<std::uint32_t>(
+      std::count_if(turns.begin(), turns.end(),
+                    [](const ScheduleTurn& t) { return t.end == TurnEnd::preempted; }));
 }
 
 Schedule Schedule::decisions() const {

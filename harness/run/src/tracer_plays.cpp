@@ -41,8 +41,8 @@ bool Tracer::run_threads(const Schedule& plan, Schedule& played) {
     played.turns.push_back(turn);
   };
   const auto where = [&](const Thread& thread) {
-    if (thread.marker && thread.syscall_nr == static_cast<std::uint64_t>(
-                                                 marker_number(Marker::before_call))) {
+    if (thread.marker &&
+        thread.syscall_nr == static_cast<std::uint64_t>(marker_number(Marker::before_call))) {
       return "before call " + std::to_string(thread.calls_begun + 1);
     }
     if (thread.mode == Mode::stepping) return code_.describe(thread.regs.rip);
@@ -60,7 +60,8 @@ bool Tracer::run_threads(const Schedule& plan, Schedule& played) {
         any_blocked = true;
         any_timed = any_timed || thread.timed;
       }
-      if (thread.state == State::runnable && (pick == nullptr || thread.priority > pick->priority)) {
+      if (thread.state == State::runnable &&
+          (pick == nullptr || thread.priority > pick->priority)) {
         pick = &thread;
       }
     }
@@ -140,7 +141,8 @@ bool Tracer::run_threads(const Schedule& plan, Schedule& played) {
       close_turn(TurnEnd::exhausted, hang_);
       return false;
     }
-    if (next_change < plan.change_points.size() && played.steps >= plan.change_points[next_change]) {
+    if (next_change < plan.change_points.size() &&
+        played.steps >= plan.change_points[next_change]) {
       current->priority = static_cast<std::int64_t>(++next_change);
       ending = TurnEnd::preempted;
     } else if (alone > settings_.fairness_steps) {
@@ -188,8 +190,9 @@ TraceResult Tracer::run(std::uint32_t first_run, const PtraceScheduler::Plan& pl
           // Up to its first marker, unpreempted: thread start-up is the C library's.
           while (!died_) {
             const Stop started = advance(worker);
-            if (started == Stop::marker && worker.syscall_nr == static_cast<std::uint64_t>(
-                                                                    marker_number(Marker::thread_ready))) {
+            if (started == Stop::marker &&
+                worker.syscall_nr ==
+                    static_cast<std::uint64_t>(marker_number(Marker::thread_ready))) {
               break;
             }
             if (started == Stop::died || started == Stop::exited) break;

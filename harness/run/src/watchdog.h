@@ -36,8 +36,7 @@ class Watchdog {
       if (now != seen) {
         seen = now;
         last = std::chrono::steady_clock::now();
-      } else if (std::chrono::steady_clock::now() - last >
-                 std::chrono::milliseconds(timeout_ms_)) {
+      } else if (std::chrono::steady_clock::now() - last > std::chrono::milliseconds(timeout_ms_)) {
         fired_ = true;
         kill(child_, SIGKILL);
         return;

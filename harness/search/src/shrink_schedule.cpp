@@ -28,10 +28,11 @@ class Search {
   void try_all(const std::vector<Schedule>& schedules, std::uint32_t enough) {
     for (std::size_t from = 0; from < schedules.size(); from += kBatch) {
       if (tried_ >= kMostSchedules) return;
-      const std::size_t count = std::min({kBatch, schedules.size() - from, kMostSchedules - tried_});
+      const std::size_t count =
+          std::min({kBatch, schedules.size() - from, kMostSchedules - tried_});
       tried_ += count;
-      const std::vector<History> histories = runner_.play_schedules(
-          case_, std::span(schedules).subspan(from, count));
+      const std::vector<History> histories =
+          runner_.play_schedules(case_, std::span(schedules).subspan(from, count));
       for (const History& history : histories) consider(history);
       if (best_ && best_->schedule.preemptions() <= enough) return;
     }
