@@ -31,7 +31,6 @@ struct ReplayArguments {
   std::vector<std::string> given;
 };
 
-
 void print_header(const ReplayArguments& arguments, const CounterexampleDocument& document) {
   std::cout << "logoffcheck " << logoffcheck_version() << ": replay " << arguments.file
             << " against " << document.provider << "\n"
