@@ -45,7 +45,8 @@ same_seed)
     run 1 certify --provider builtin:check-then-act-release --threads 2 --schedule controlled \
       --cases 100 --seed 7 --report r$i.json --counterexample cx$i.json
     sed -E 's/"seconds": [0-9.e+-]+/"seconds": 0/' r$i.json >masked$i.json
-    sed -E 's/[0-9]+(\.[0-9]+)? s$/T s/' out.txt >out$i.txt
+    # Times masked, and the file names the two runs were given (the Replay line).
+    sed -E -e 's/[0-9]+(\.[0-9]+)? s$/T s/' -e "s/cx$i\.json/cx.json/" out.txt >out$i.txt
   done
   cmp masked1.json masked2.json || fail "two runs of one seed wrote different reports"
   cmp cx1.json cx2.json || fail "two runs of one seed wrote different counterexamples"
