@@ -209,17 +209,15 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   progress.clear();
 
   Report report = make_report(run, config, chosen.provider.name());
-  report.run.reproduce = certify_command(report) + " --threads " +
-                         std::to_string(arguments.threads) + " --repeat " +
-                         std::to_string(arguments.repeat) +
-                         (controlled ? " --schedule controlled" : "");
+  report.run.reproduce =
+      certify_command(report) + " --threads " + std::to_string(arguments.threads) + " --repeat " +
+      std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "");
   // Under controlled schedules a play is a function of its schedule: the
   // overlaps are the same in every run of the seed.
   const std::string threads =
-      std::to_string(arguments.threads) + ", each case played " +
-      std::to_string(arguments.repeat) + " times: " + std::to_string(run.histories_run) +
-      " histories, " + std::to_string(run.overlapping_histories) +
-      " with calls that overlapped in time" +
+      std::to_string(arguments.threads) + ", each case played " + std::to_string(arguments.repeat) +
+      " times: " + std::to_string(run.histories_run) + " histories, " +
+      std::to_string(run.overlapping_histories) + " with calls that overlapped in time" +
       (controlled ? ", under controlled schedules" : " (varies from run to run)");
   report.run.notes = {{"Threads", threads}};
   return finish_run(report, arguments.outputs, "  threads  " + threads + "\n");

@@ -71,10 +71,10 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
   std::cout << "  threads  " << recorded.scenario.threads.size() << ", "
             << recorded.scenario.prefix.size() << " prefix steps (case " << document.case_index
             << " of seed " << document.seed << ")\n"
-            << (recorded.schedule ? "  schedule controlled, as recorded (" +
-                                        std::to_string(recorded.schedule->preemptions()) +
-                                        " preemptions)\n"
-                                  : std::string())
+            << (recorded.schedule
+                    ? "  schedule controlled, as recorded (" +
+                          std::to_string(recorded.schedule->preemptions()) + " preemptions)\n"
+                    : std::string())
             << "  plays    " << result.plays << " (the file recorded " << recorded.failed_runs
             << " failed of " << recorded.repeat << ")\n\n"
             << (result.failed() ? "The first failing play:\n" : "The first play:\n")
@@ -89,8 +89,8 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
               << result.divergent->play
               << " observed something else than the file recorded under the same schedule.\n"
               << "Recorded:\n"
-              << format_history_table(recorded.history, {}, std::nullopt, recorded.cause)
-              << "Play " << result.divergent->play << ":\n"
+              << format_history_table(recorded.history, {}, std::nullopt, recorded.cause) << "Play "
+              << result.divergent->play << ":\n"
               << format_history_table(result.divergent->calls, {}, std::nullopt, recorded.cause);
   }
   const std::string clause_recorded(clause_code(document.violation.clause));
@@ -135,9 +135,8 @@ int replay_file(const ReplayArguments& arguments) {
     }
     const ChosenProvider chosen = choose_provider(document.provider);
     // A recorded controlled schedule is played exactly, by the controlled runner.
-    const std::unique_ptr<HistoryRunner> runner =
-        history_runners(recorded_schedule(document), chosen, options, arguments.isolation,
-                        arguments.given)();
+    const std::unique_ptr<HistoryRunner> runner = history_runners(
+        recorded_schedule(document), chosen, options, arguments.isolation, arguments.given)();
     const ReplayResult result = replay(document, {.threads = runner.get()}, arguments.repeat);
     return print_concurrent(arguments, document, result);
   }

@@ -149,8 +149,9 @@ class ControlledHistoryRunner final : public HistoryRunner {
     std::fflush(nullptr);
     const pid_t pid = fork();
     if (pid < 0) throw InternalError("cannot fork a child for a controlled history");
-    if (pid == 0) play_traced(provider_, options_, c, first_run, runs, shared.all(), per_run,
-                              settings_.memory_limit_mb);
+    if (pid == 0)
+      play_traced(provider_, options_, c, first_run, runs, shared.all(), per_run,
+                  settings_.memory_limit_mb);
     const detail::TraceResult traced = scheduler_.trace(pid, first_run, plan);
     const int status = traced.status;
     if (!traced.hung && WIFEXITED(status) && WEXITSTATUS(status) == kCannotBeTraced) {

@@ -177,10 +177,9 @@ void play_history(IMsgStore& store, SimulatedSupport& support, const ConcurrentC
         perturb();
         const Step& step = c.threads[t][i];
         if (options.hooks != nullptr) options.hooks->before_call(thread, mine[i], store, step);
-        const bool alive = record(mine[i], thread, step, clock,
-                                  [&](Observation& observed) {
-                                    return call_store_concurrently(store, support, step, observed);
-                                  });
+        const bool alive = record(mine[i], thread, step, clock, [&](Observation& observed) {
+          return call_store_concurrently(store, support, step, observed);
+        });
         if (!alive) {
           all_alive = false;
           return;

@@ -125,9 +125,8 @@ std::vector<ConcurrentCase> smaller_cases(const ConcurrentCase& c, Profile profi
   for (std::size_t p = 0; p < c.prefix.size(); ++p) {
     if (c.prefix[p].action != Action::AddRef) continue;
     for (std::size_t t = 0; t < c.threads.size(); ++t) {
-      const auto last = std::find_if(c.threads[t].rbegin(), c.threads[t].rend(), [](const Step& s) {
-        return s.action == Action::Release;
-      });
+      const auto last = std::find_if(c.threads[t].rbegin(), c.threads[t].rend(),
+                                     [](const Step& s) { return s.action == Action::Release; });
       if (last == c.threads[t].rend()) continue;
       ConcurrentCase candidate = c;
       candidate.prefix.erase(candidate.prefix.begin() + static_cast<std::ptrdiff_t>(p));

@@ -101,7 +101,7 @@ struct ConcurrentCallRecord {
   std::uint64_t invoked = 0;               // ticks of the clock all threads share
   std::optional<std::uint64_t> responded;  // nullopt: the call never returned
   CallOutcome outcome = CallOutcome::returned;
-  std::string observed;  // "Release -> returned 0, StoreLogoffTransports(LOGOFF_ABORT)"
+  std::string observed;           // "Release -> returned 0, StoreLogoffTransports(LOGOFF_ABORT)"
   std::uint32_t preemptions = 0;  // controlled schedules: switches away inside this call
 
   friend bool operator==(const ConcurrentCallRecord&, const ConcurrentCallRecord&) = default;
