@@ -10,10 +10,32 @@ set -euo pipefail
 scenario=$1 logoffcheck=$2
 source "$(dirname "$0")/../lib/scenario.sh"
 
+# The loops below make 80 runs: their output would fill ctest's log, whose
+# size is bounded (it keeps the beginning), and hide the failing run. So the
+# runs are quiet, a failure prints the run that failed (its command, output
+# and counterexample), and a line per seed says what passed.
+run() {
+  local expected=$1 status=0
+  shift
+  last_command="logoffcheck $*"
+  "$logoffcheck" "$@" >out.txt 2>err.txt || status=$?
+  [[ $status -eq $expected ]] || fail "$last_command exited $status, expected $expected"
+}
+fail() {
+  echo "FAIL: $*" >&2
+  if [[ -n ${last_command:-} ]]; then
+    echo "--- the last run: $last_command" >&2
+    cat out.txt err.txt >&2
+    [[ -f cx.json ]] && { echo "--- cx.json" >&2; cat cx.json >&2; }
+  fi
+  exit 1
+}
+
 case $scenario in
 races)
   for mutant in lost-update-count check-then-act-release; do
     for seed in $(seq 1 20); do
+      rm -f cx.json
       run 1 certify --provider builtin:$mutant --threads 2 --schedule controlled --cases 200 \
         --seed "$seed" --counterexample cx.json
       expect_output "NOT CONFORMANT: RC-[34] \(MUST\) failed"
@@ -37,6 +59,7 @@ correct)
       run 0 certify --provider builtin:$store --profile $profile --threads 2 \
         --schedule controlled --cases 50 --seed "$seed"
       expect_output "under controlled schedules"
+      echo "$store seed $seed: passed" >&2
     done
   done
   ;;
@@ -48,9 +71,9 @@ same_seed)
     # Times masked, and the file names the two runs were given (the Replay line).
     sed -E -e 's/[0-9]+(\.[0-9]+)? s$/T s/' -e "s/cx$i\.json/cx.json/" out.txt >out$i.txt
   done
-  cmp masked1.json masked2.json || fail "two runs of one seed wrote different reports"
-  cmp cx1.json cx2.json || fail "two runs of one seed wrote different counterexamples"
-  cmp out1.txt out2.txt || fail "two runs of one seed printed different reports"
+  diff masked1.json masked2.json >&2 || fail "two runs of one seed wrote different reports"
+  diff cx1.json cx2.json >&2 || fail "two runs of one seed wrote different counterexamples"
+  diff out1.txt out2.txt >&2 || fail "two runs of one seed printed different reports"
   ;;
 refused)
   run 2 certify --provider builtin:reference --schedule controlled --cases 5
