@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -76,13 +77,27 @@ class Tracer {
                   std::uint64_t& first_steps);
 
  private:
+  // The next event of `tid`. The main thread's end is reported only once
+  // every other traced thread's end was reaped (a process that ends while
+  // its history threads exist): so its events are waited for with those of
+  // every thread, and another thread's event is kept for its own wait.
   int wait(pid_t tid) {
-    int status = 0;
-    while (waitpid(tid, &status, __WALL) < 0) {
-      if (errno != EINTR) return -1;
+    if (const auto early = pending_.find(tid); early != pending_.end()) {
+      const int status = early->second;
+      pending_.erase(early);
+      return status;
     }
-    watchdog_.progressed();
-    return status;
+    for (;;) {
+      int status = 0;
+      const pid_t got = waitpid(tid == child_ ? -1 : tid, &status, __WALL | __WNOTHREAD);
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return -1;
+      }
+      watchdog_.progressed();
+      if (got == tid) return status;
+      pending_[got] = status;
+    }
   }
   Stop advance(Thread& thread);
   Stop stopped_process(Thread& thread, int status);
@@ -108,6 +123,7 @@ class Tracer {
   bool deadlock_ = false;
   bool exhausted_ = false;
   std::uint64_t blocks_ = 0;
+  std::map<pid_t, int> pending_;  // events reaped while waiting for the main thread
 };
 
 }  // namespace logoffcheck::detail::tracing
