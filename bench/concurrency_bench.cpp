@@ -3,9 +3,12 @@
 // does (in a child process per case, K = 8 plays per case), next to the same
 // plays in this process, and the linearizability checker alone.
 //
+// BM_Controlled* play them under controlled schedules (docs/concurrency.md).
+//
 //   build/bench/concurrency_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
+#include "../providers/reference/mutex_store.h"
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/concurrent.h"
 
@@ -69,8 +72,33 @@ void BM_CheckLinearizability(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(checked), benchmark::Counter::kIsRate);
 }
 
+// Controlled schedules (`--schedule controlled`): the reference store, and a
+// store that guards its count with a std::mutex, whose waits the scheduler
+// recognises as blocked.
+void certify_controlled(benchmark::State& state, const Provider& provider) {
+  ConcurrentConfig config = reference_config();
+  config.run.cases = 10;
+  const auto runner = make_controlled_history_runner(provider, config.run.case_options, 5000);
+  std::uint64_t histories = 0;
+  for (auto _ : state) {
+    const ConcurrentRunResult run = run_concurrent_certification(*runner, config);
+    if (!run.conformant()) state.SkipWithError("a correct store failed RC-4");
+    histories += run.histories_run;
+    ++config.run.seed;
+  }
+  state.counters["histories_per_s"] =
+      benchmark::Counter(static_cast<double>(histories), benchmark::Counter::kIsRate);
+}
+
+void BM_ControlledReference(benchmark::State& state) { certify_controlled(state, reference()); }
+void BM_ControlledMutexStore(benchmark::State& state) {
+  certify_controlled(state, Provider("mutex-store", &providers::MutexStore::open));
+}
+
 BENCHMARK(BM_ConcurrentIsolated)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ConcurrentInProcess)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ControlledReference)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ControlledMutexStore)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CheckLinearizability)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

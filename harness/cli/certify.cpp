@@ -51,6 +51,10 @@ struct CertifyArguments {
   std::optional<double> min_coverage;
   std::uint32_t threads = 1;  // 2 or more: concurrent histories
   std::uint32_t repeat = 8;   // plays of each concurrent case
+  // How the threads are played: "free" (real threads, the default) or
+  // "controlled" (one at a time under the controlled scheduler, schedule.h).
+  // Empty when not given.
+  std::string schedule;
   // The options given on the command line (CLI11 counts), for the refusals
   // that a default value must not trigger.
   std::vector<std::string> given;
@@ -200,26 +204,28 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   concurrent.run = config;
   concurrent.threads = arguments.threads;
   concurrent.repeat = arguments.repeat;
-  // One runner per --jobs worker, each under every isolation option
-  // (--timeout-ms, --settle-ms, --memory-limit-mb, --provider-output).
-  const IsolationOptions isolated = isolation_options(runner_options(chosen, arguments.isolation));
-  const HistoryRunnerFactory runners = [&] {
-    return make_isolated_history_runner(chosen.provider, config.case_options, isolated);
-  };
+  // One runner per --jobs worker: free threads under every isolation option
+  // (--timeout-ms, --settle-ms, --memory-limit-mb, --provider-output), or
+  // controlled schedules (--schedule controlled, docs/concurrency.md).
+  const HistoryRunnerFactory runners = history_runners(
+      arguments.schedule, chosen, config.case_options, arguments.isolation, arguments.given);
+  const bool controlled = arguments.schedule == "controlled";
   ProgressLine progress;
   concurrent.run.progress = progress.callback();
   const ConcurrentRunResult run = run_concurrent_certification(runners, concurrent);
   progress.clear();
 
   Report report = make_report(run, config, chosen.provider.name());
-  report.run.reproduce = certify_command(report) + " --threads " +
-                         std::to_string(arguments.threads) + " --repeat " +
-                         std::to_string(arguments.repeat);
-  const std::string threads = std::to_string(arguments.threads) + ", each case played " +
-                              std::to_string(arguments.repeat) +
-                              " times: " + std::to_string(run.histories_run) + " histories, " +
-                              std::to_string(run.overlapping_histories) +
-                              " with calls that overlapped in time (varies from run to run)";
+  report.run.reproduce =
+      certify_command(report) + " --threads " + std::to_string(arguments.threads) + " --repeat " +
+      std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "");
+  // Under controlled schedules a play is a function of its schedule: the
+  // overlaps are the same in every run of the seed.
+  const std::string threads =
+      std::to_string(arguments.threads) + ", each case played " + std::to_string(arguments.repeat) +
+      " times: " + std::to_string(run.histories_run) + " histories, " +
+      std::to_string(run.overlapping_histories) + " with calls that overlapped in time" +
+      (controlled ? ", under controlled schedules" : " (varies from run to run)");
   report.run.notes = {{"Threads", threads}};
   return finish_run(report, arguments.outputs, "  threads  " + threads + "\n");
 }
@@ -283,6 +289,11 @@ int certify(const CertifyArguments& arguments) {
   RunConfig config = run_config(arguments, chosen);
   choose_shard(arguments, config);
   if (arguments.threads > 1) return certify_threads(arguments, chosen, config);
+  if (!arguments.schedule.empty()) {
+    throw ConfigurationError(
+        "--schedule says how the threads of concurrent histories are played: it needs "
+        "--threads 2 or more");
+  }
   if (given(arguments, "--repeat")) {
     throw ConfigurationError(
         "--repeat plays each concurrent case several times; it needs "
@@ -335,6 +346,9 @@ Command add_certify_command(CLI::App& app) {
                    "With --threads: plays of each concurrent case (races are probabilistic)")
       ->check(CLI::Range(1u, 1000u))
       ->capture_default_str();
+  command->add_option("--schedule", arguments->schedule,
+                      "With --threads: \"free\" (real threads, the default) or \"controlled\" "
+                      "(one thread at a time under a seeded scheduler; every failure replays)");
   add_isolation_options(*command, arguments->isolation);
   add_output_options(*command, arguments->outputs);
   add_min_coverage_option(*command, arguments->min_coverage);

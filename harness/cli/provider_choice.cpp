@@ -1,6 +1,10 @@
 #include "provider_choice.h"
 
+#include <algorithm>
+
 #include "logoffcheck/document.h"
+#include "logoffcheck/history.h"
+#include "logoffcheck/isolation.h"
 
 namespace logoffcheck::cli {
 
@@ -90,6 +94,33 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
     options.mapi_profile = read_mapi_profile(arguments.mapi_profile);
   }
   return options;
+}
+
+HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenProvider& chosen,
+                                     const CaseOptions& options,
+                                     const IsolationArguments& arguments,
+                                     const std::vector<std::string>& given) {
+  if (schedule.empty() || schedule == "free") {
+    const IsolationOptions isolated = isolation_options(runner_options(chosen, arguments));
+    return [provider = chosen.provider, options, isolated] {
+      return make_isolated_history_runner(provider, options, isolated);
+    };
+  }
+  if (schedule != "controlled") {
+    throw ConfigurationError("--schedule must be \"free\" or \"controlled\", not \"" + schedule +
+                             "\"");
+  }
+  for (const std::string_view option : {"--settle-ms", "--provider-output"}) {
+    if (std::find(given.begin(), given.end(), option) == given.end()) continue;
+    throw ConfigurationError(std::string(option) +
+                             " cannot be used with --schedule controlled: the traced child "
+                             "discards the store's output and runs a thread only when scheduled");
+  }
+  ControlledSettings settings;
+  settings.memory_limit_mb = arguments.memory_limit_mb;
+  return [provider = chosen.provider, options, timeout_ms = arguments.timeout_ms, settings] {
+    return make_controlled_history_runner(provider, options, timeout_ms, settings);
+  };
 }
 
 }  // namespace logoffcheck::cli

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "logoffcheck/builtin.h"
+#include "logoffcheck/concurrent.h"
 #include "logoffcheck/runner.h"
 
 namespace logoffcheck::cli {
@@ -49,5 +50,17 @@ void add_isolation_options(CLI::App& command, IsolationArguments& arguments);
 // --mapi-profile file; ConfigurationError (exit 2) when it cannot, or when
 // the provider is no Windows DLL.
 RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArguments& arguments);
+
+// The runners of concurrent cases --schedule names: "free" (or "", not
+// given) the isolating runner under every isolation option; "controlled" the
+// controlled scheduler's (schedule.h) under --timeout-ms and
+// --memory-limit-mb. `given` says which options the command line gave: a
+// controlled run refuses --settle-ms and --provider-output (its traced child
+// discards the store's output, and a thread runs only when scheduled).
+// Throws ConfigurationError (exit 2) naming --schedule for any other value.
+HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenProvider& chosen,
+                                     const CaseOptions& options,
+                                     const IsolationArguments& arguments,
+                                     const std::vector<std::string>& given);
 
 }  // namespace logoffcheck::cli

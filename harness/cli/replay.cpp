@@ -27,6 +27,8 @@ struct ReplayArguments {
   std::string emit_gtest;
   std::uint32_t repeat = 0;  // plays of a concurrent case; 0: the file's
   IsolationArguments isolation;
+  // The options given on the command line (CLI11 counts).
+  std::vector<std::string> given;
 };
 
 void print_header(const ReplayArguments& arguments, const CounterexampleDocument& document) {
@@ -69,6 +71,10 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
   std::cout << "  threads  " << recorded.scenario.threads.size() << ", "
             << recorded.scenario.prefix.size() << " prefix steps (case " << document.case_index
             << " of seed " << document.seed << ")\n"
+            << (recorded.schedule
+                    ? "  schedule controlled, as recorded (" +
+                          std::to_string(recorded.schedule->preemptions()) + " preemptions)\n"
+                    : std::string())
             << "  plays    " << result.plays << " (the file recorded " << recorded.failed_runs
             << " failed of " << recorded.repeat << ")\n\n"
             << (result.failed() ? "The first failing play:\n" : "The first play:\n")
@@ -77,6 +83,16 @@ int print_concurrent(const ReplayArguments& arguments, const CounterexampleDocum
                    result.failed() ? std::optional(played.violation_call) : std::nullopt,
                    played.cause)
             << "\nFailed in " << result.failed_plays << " of " << result.plays << " plays.\n";
+  if (result.divergent) {
+    // Under one schedule a deterministic store always does the same.
+    std::cout << "The store is nondeterministic under a fixed schedule: play "
+              << result.divergent->play
+              << " observed something else than the file recorded under the same schedule.\n"
+              << "Recorded:\n"
+              << format_history_table(recorded.history, {}, std::nullopt, recorded.cause) << "Play "
+              << result.divergent->play << ":\n"
+              << format_history_table(result.divergent->calls, {}, std::nullopt, recorded.cause);
+  }
   const std::string clause_recorded(clause_code(document.violation.clause));
   if (!result.failed()) {
     std::cout << "Passes now: every play is linearizable (the file recorded " << clause_recorded
@@ -108,6 +124,10 @@ void refuse_for_threads(const ReplayArguments& arguments) {
   }
 }
 
+std::string recorded_schedule(const CounterexampleDocument& document) {
+  return document.concurrent()->schedule ? "controlled" : "free";
+}
+
 int replay_file(const ReplayArguments& arguments) {
   CounterexampleDocument document =
       parse_file(arguments.file, [](std::string_view text) { return parse_replayable_json(text); });
@@ -119,8 +139,9 @@ int replay_file(const ReplayArguments& arguments) {
       write_document(arguments.emit_gtest, emit_gtest_source(document, arguments.repeat));
     }
     const ChosenProvider chosen = choose_provider(document.provider);
-    const std::unique_ptr<HistoryRunner> runner = make_isolated_history_runner(
-        chosen.provider, options, isolation_options(runner_options(chosen, arguments.isolation)));
+    // A recorded controlled schedule is played exactly, by the controlled runner.
+    const std::unique_ptr<HistoryRunner> runner = history_runners(
+        recorded_schedule(document), chosen, options, arguments.isolation, arguments.given)();
     const ReplayResult result = replay(document, {.threads = runner.get()}, arguments.repeat);
     return print_concurrent(arguments, document, result);
   }
@@ -161,7 +182,12 @@ Command add_replay_command(CLI::App& app) {
                    "Plays of a concurrent counterexample (default: the file's repeat)")
       ->check(CLI::Range(1u, 1000u));
   add_isolation_options(*command, arguments->isolation);
-  return {command, [arguments] { return replay_file(*arguments); }};
+  return {command, [arguments, command] {
+            for (const CLI::Option* option : command->get_options()) {
+              if (option->count() > 0) arguments->given.push_back(option->get_name());
+            }
+            return replay_file(*arguments);
+          }};
 }
 
 }  // namespace logoffcheck::cli

@@ -92,7 +92,8 @@ ConcurrentCase read_case(const Json& value, const std::string& path, Profile pro
 
 ConcurrentCallRecord read_call(const Json& value, const std::string& path,
                                std::size_t thread_count) {
-  expect_object(value, path, {"thread", "step", "invoked", "responded", "outcome", "observed"});
+  expect_object(value, path,
+                {"thread", "step", "invoked", "responded", "outcome", "observed", "preemptions"});
   ConcurrentCallRecord call;
   const Json& thread = member(value, "thread", path);
   if (!thread.is_null()) {
@@ -115,6 +116,9 @@ ConcurrentCallRecord read_call(const Json& value, const std::string& path,
   }
   call.outcome = read_outcome(value, path);
   call.observed = read_string(value, "observed", path);
+  if (value.contains("preemptions")) {
+    call.preemptions = static_cast<std::uint32_t>(read_unsigned(value, "preemptions", path, 65535));
+  }
   return call;
 }
 
@@ -144,6 +148,7 @@ Json concurrent_counterexample_json(const CounterexampleDocument& document) {
     entry["responded"] = call.responded ? Json(*call.responded) : Json(nullptr);
     entry["outcome"] = outcome_name(call.outcome);
     entry["observed"] = call.observed;
+    if (call.preemptions != 0) entry["preemptions"] = call.preemptions;
     calls.push_back(entry);
   }
   json["history"] = calls;
@@ -159,6 +164,7 @@ Json concurrent_counterexample_json(const CounterexampleDocument& document) {
   // before concurrent runs captured the store's output or confirmed a flaky
   // failure.
   add_optional_fields(json, document);
+  if (part.schedule) json["schedule"] = schedule_json(*part.schedule);
   return json;
 }
 
@@ -166,7 +172,7 @@ CounterexampleDocument read_concurrent_counterexample(const Json& value, const s
   expect_object(value, path,
                 {"schema_version", "kind", "provider", "profile", "strict", "seed", "case_index",
                  "repeat", "failed_runs", "prefix", "threads", "history", "linearized", "violation",
-                 "provider_output", "replays"});
+                 "provider_output", "replays", "schedule"});
   CounterexampleDocument document;
   read_common(value, path, document);
   if (read_string(value, "kind", path) != "concurrent-counterexample") {
@@ -211,6 +217,10 @@ CounterexampleDocument read_concurrent_counterexample(const Json& value, const s
   document.violation = {id, read_string(violation, "expected", where),
                         read_string(violation, "observed", where)};
   read_optional_fields(value, path, document);
+  if (value.contains("schedule")) {
+    part.schedule = read_schedule(member(value, "schedule", path), join_path(path, "schedule"),
+                                  part.scenario.threads.size());
+  }
   return document;
 }
 

@@ -266,6 +266,7 @@ std::vector<ConcurrentCallRecord> history_records(const History& history) {
     if (call.completed) record.responded = call.responded;
     record.outcome = call.observed.outcome;
     record.observed = call_cell(call);
+    record.preemptions = call.preemptions;
     records.push_back(std::move(record));
   }
   return records;
@@ -285,6 +286,7 @@ CounterexampleDocument make_counterexample_document(const ConcurrentCounterexamp
   part.linearized = counterexample.judgement.order;
   part.cause = counterexample.judgement.cause;
   part.violation_call = counterexample.judgement.unexplained;
+  part.schedule = counterexample.history.schedule;
   document.violation = counterexample.judgement.violation;
   if (counterexample.history.provider_output_bytes > 0) {
     document.provider_output = ProviderOutput{counterexample.history.provider_output_bytes,

@@ -26,6 +26,13 @@ std::string order_mark(std::span<const std::size_t> order, std::optional<std::si
   return std::to_string(at - order.begin() + 1);
 }
 
+// Controlled schedules: " [preempted]" after a call the scheduler switched
+// away from, " [preempted 2x]" when twice.
+std::string preempted_mark(std::uint32_t preemptions) {
+  if (preemptions == 0) return "";
+  return preemptions == 1 ? " [preempted]" : " [preempted " + std::to_string(preemptions) + "x]";
+}
+
 }  // namespace
 
 std::string format_history_table(std::span<const ConcurrentCallRecord> calls,
@@ -40,7 +47,7 @@ std::string format_history_table(std::span<const ConcurrentCallRecord> calls,
     std::vector<std::string> row(header.size());
     row[0] = std::to_string(i + 1);
     row[1] = order_mark(order, unexplained, i);
-    row[call.thread ? 3 + *call.thread : 2] = call.observed;
+    row[call.thread ? 3 + *call.thread : 2] = call.observed + preempted_mark(call.preemptions);
     rows.push_back(std::move(row));
   }
   std::string text =
@@ -53,6 +60,21 @@ std::string format_history_table(std::span<const ConcurrentCallRecord> calls,
             " fails for it)\n";
   }
   return text;
+}
+
+std::string format_schedule_part(const std::optional<Schedule>& schedule) {
+  if (!schedule) return "";
+  std::string priorities;
+  for (const std::uint32_t thread : schedule->priorities) {
+    priorities += (priorities.empty() ? "" : ", ") + std::to_string(thread + 1);
+  }
+  std::string points;
+  for (const std::uint64_t point : schedule->change_points) {
+    points += (points.empty() ? "" : ", ") + std::to_string(point);
+  }
+  return "Schedule (controlled): threads by priority " + priorities + "; change points at steps " +
+         (points.empty() ? "none" : points) + "; " + std::to_string(schedule->steps) + " steps, " +
+         std::to_string(schedule->preemptions()) + " preemptions\n" + format_schedule(*schedule);
 }
 
 namespace {
@@ -74,7 +96,8 @@ std::string format_concurrent_part(const CounterexampleDocument& document,
     text += " (" + std::to_string(*smaller_cases_tried) + " smaller cases tried)";
   }
   return text + "\n" +
-         format_history_table(part.history, part.linearized, part.violation_call, part.cause);
+         format_history_table(part.history, part.linearized, part.violation_call, part.cause) +
+         format_schedule_part(part.schedule);
 }
 
 }  // namespace

@@ -138,8 +138,30 @@ std::string sequential_test(const CounterexampleDocument& counterexample) {
   return source;
 }
 
-// The test of a concurrent part: plays the case `repeat` times and expects
-// every play to be linearizable.
+// The schedule part of a concurrent counterexample's test: the case played
+// under the recorded controlled schedule (schedule.h), in a traced child.
+std::string controlled_plays(const Schedule& schedule) {
+  std::string priorities;
+  for (const std::uint32_t thread : schedule.priorities) {
+    priorities += (priorities.empty() ? "" : ", ") + std::to_string(thread) + "u";
+  }
+  std::string points;
+  for (const std::uint64_t point : schedule.change_points) {
+    points += (points.empty() ? "" : ", ") + std::to_string(point) + "u";
+  }
+  return "  // The recorded controlled schedule: threads by priority (0-based), change points.\n"
+         "  const Schedule schedule{{" +
+         priorities + "}, {" + points +
+         "}, {}, 0};\n"
+         "  const auto runner = make_controlled_history_runner(provider_under_test(), options, "
+         "5000);\n"
+         "  const std::vector<History> histories =\n"
+         "      runner->play_schedules(c, std::vector<Schedule>(plays, schedule));\n";
+}
+
+// The test of a concurrent part: plays the case `repeat` times (under the
+// recorded controlled schedule when there is one) and expects every play to
+// be linearizable.
 std::string concurrent_test(const CounterexampleDocument& counterexample, std::uint32_t repeat) {
   const ConcurrentPart& part = *counterexample.concurrent();
   const std::string& provider = counterexample.provider;
@@ -153,7 +175,9 @@ std::string concurrent_test(const CounterexampleDocument& counterexample, std::u
       std::to_string(counterexample.seed) + ", case " + std::to_string(counterexample.case_index) +
       ", " + std::to_string(part.scenario.threads.size()) +
       " threads).\n//\n// It plays the case below " + std::to_string(repeat) +
-      " times, the threads racing each time, and expects every play\n// to be "
+      (part.schedule ? " times under the recorded controlled schedule"
+                     : " times, the threads racing each time,") +
+      " and expects every play\n// to be "
       "linearizable (RC-4), so it fails, naming " +
       code + ", while any play fails. Races are\n// probabilistic: the recorded case failed in " +
       std::to_string(part.failed_runs) + " of " + std::to_string(part.repeat) +
@@ -182,13 +206,18 @@ std::string concurrent_test(const CounterexampleDocument& counterexample, std::u
       "  const CaseOptions options{Profile::" + std::string(profile_name(counterexample.profile)) +
       ", /*strict=*/" + (counterexample.strict ? "true" : "false") + "};\n";
   source += "  const std::uint32_t plays = " + std::to_string(repeat) + ";\n";
-  source +=
-      "  const auto runner = make_in_process_history_runner(provider_under_test(), "
-      "options);\n";
+  if (part.schedule) {
+    source += controlled_plays(*part.schedule);
+  } else {
+    source +=
+        "  const auto runner = make_in_process_history_runner(provider_under_test(), "
+        "options);\n";
+    source += "  const std::vector<History> histories = runner->play(c, plays, " +
+              std::to_string(counterexample.seed) + "u);\n";
+  }
   source += "  std::uint32_t failed = 0;\n";
   source += "  std::optional<LinearizabilityResult> first;\n";
-  source += "  for (const History& history : runner->play(c, plays, " +
-            std::to_string(counterexample.seed) + "u)) {\n";
+  source += "  for (const History& history : histories) {\n";
   source += "    LinearizabilityResult result = check_linearizability(history, options);\n";
   source += "    if (result.linearizable) continue;\n";
   source += "    ++failed;\n";

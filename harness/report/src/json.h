@@ -99,6 +99,11 @@ void read_optional_fields(const Json& value, const std::string& path,
 Json concurrent_counterexample_json(const CounterexampleDocument& document);
 CounterexampleDocument read_concurrent_counterexample(const Json& value, const std::string& path);
 
+// A concurrent counterexample's "schedule" (schedule_json.cpp): a
+// controlled play's decisions and turns.
+Json schedule_json(const Schedule& schedule);
+Schedule read_schedule(const Json& value, const std::string& path, std::size_t threads);
+
 // The report's "coverage" object (coverage_document.cpp), and its reader,
 // which checks that every derived field agrees with "transitions".
 Json coverage_json(const Report& report);

@@ -33,8 +33,13 @@ ReplayResult replay_threads(const CounterexampleDocument& document, HistoryRunne
                             std::uint32_t plays) {
   const ConcurrentPart& recorded = *document.concurrent();
   if (plays == 0) plays = recorded.repeat;
+  // A controlled schedule is played exactly; free threads get a schedule
+  // perturbation that is a function of the document.
   const std::vector<History> histories =
-      runner.play(recorded.scenario, plays, document.seed ^ (document.case_index << 20));
+      recorded.schedule
+          ? runner.play_schedules(recorded.scenario,
+                                  std::vector<Schedule>(plays, recorded.schedule->decisions()))
+          : runner.play(recorded.scenario, plays, document.seed ^ (document.case_index << 20));
   std::uint32_t failed = 0;
   const History* shown = nullptr;
   LinearizabilityResult judgement;
@@ -52,11 +57,20 @@ ReplayResult replay_threads(const CounterexampleDocument& document, HistoryRunne
   ReplayResult replayed;
   replayed.plays = plays;
   replayed.failed_plays = failed;
+  if (recorded.schedule) {
+    for (std::size_t play = 0; play < histories.size(); ++play) {
+      std::vector<ConcurrentCallRecord> calls = history_records(histories[play]);
+      if (calls == recorded.history) continue;
+      replayed.divergent = DivergentPlay{static_cast<std::uint32_t>(play + 1), std::move(calls)};
+      break;
+    }
+  }
   ConcurrentPart part;
   part.repeat = plays;
   part.failed_runs = failed;
   part.scenario = recorded.scenario;
   if (shown != nullptr) part.history = history_records(*shown);
+  if (shown != nullptr) part.schedule = shown->schedule;
   if (shown != nullptr && shown->provider_output_bytes > 0) {
     replayed.provider_output = ProviderOutput{shown->provider_output_bytes, shown->provider_output};
   }

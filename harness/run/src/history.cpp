@@ -145,27 +145,41 @@ void play_history(IMsgStore& store, SimulatedSupport& support, const ConcurrentC
   std::atomic<bool> all_alive{true};
   std::vector<std::thread> threads;
   threads.reserve(c.threads.size());
+  if (options.hooks != nullptr) options.hooks->threads_starting();
   for (std::size_t t = 0; t < c.threads.size(); ++t) {
     const std::span<HistorySlot> mine = slots.subspan(next, c.threads[t].size());
     next += c.threads[t].size();
     threads.emplace_back([&, t, mine] {
       std::uint64_t random = mix(options.schedule_seed ^ mix(t + 1));
       const auto perturb = [&] {
+        if (options.hooks != nullptr) return;  // the scheduler decides
         random = mix(random);
         if (options.max_spin != 0) spin(static_cast<std::uint32_t>(random % options.max_spin));
         if ((random >> 40) % 8 == 0) std::this_thread::yield();
       };
-      ready.fetch_add(1);
-      // Yielding, not spinning: on a loaded machine a spinning thread would
-      // keep the core the next thread needs to reach the barrier.
-      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+      const auto thread = static_cast<std::uint32_t>(t);
+      if (options.hooks != nullptr) {
+        options.hooks->thread_ready(thread);
+      } else {
+        ready.fetch_add(1);
+        // Yielding, not spinning: on a loaded machine a spinning thread would
+        // keep the core the next thread needs to reach the barrier.
+        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+      }
+      const struct Done {
+        PlayHooks* hooks;
+        std::uint32_t thread;
+        ~Done() {
+          if (hooks != nullptr) hooks->thread_done(thread);
+        }
+      } done{options.hooks, thread};
       for (std::size_t i = 0; i < mine.size(); ++i) {
         perturb();
         const Step& step = c.threads[t][i];
-        const bool alive =
-            record(mine[i], static_cast<std::uint32_t>(t), step, clock, [&](Observation& observed) {
-              return call_store_concurrently(store, support, step, observed);
-            });
+        if (options.hooks != nullptr) options.hooks->before_call(thread, mine[i], store, step);
+        const bool alive = record(mine[i], thread, step, clock, [&](Observation& observed) {
+          return call_store_concurrently(store, support, step, observed);
+        });
         if (!alive) {
           all_alive = false;
           return;
@@ -173,8 +187,12 @@ void play_history(IMsgStore& store, SimulatedSupport& support, const ConcurrentC
       }
     });
   }
-  while (ready.load() != threads.size()) std::this_thread::yield();
-  go.store(true, std::memory_order_release);
+  if (options.hooks != nullptr) {
+    options.hooks->threads_started();
+  } else {
+    while (ready.load() != threads.size()) std::this_thread::yield();
+    go.store(true, std::memory_order_release);
+  }
   for (std::thread& thread : threads) thread.join();
   if (!all_alive) return;
 

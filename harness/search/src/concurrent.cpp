@@ -6,8 +6,12 @@
 
 #include <rapidcheck.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "driver.h"
 #include "logoffcheck/generate.h"
+#include "shrink_schedule.h"
 
 namespace logoffcheck {
 
@@ -99,6 +103,38 @@ std::vector<ConcurrentCase> smaller_cases(const ConcurrentCase& c, Profile profi
       candidate.threads[t].erase(candidate.threads[t].begin() + static_cast<std::ptrdiff_t>(i));
       offer(std::move(candidate));
     }
+  }
+  // An AddRef and a later Release of the same thread together: alone,
+  // either would break the caller rules.
+  for (std::size_t t = 0; t < c.threads.size(); ++t) {
+    const std::vector<Step>& steps = c.threads[t];
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      if (steps[i].action != Action::AddRef) continue;
+      for (std::size_t j = i + 1; j < steps.size(); ++j) {
+        if (steps[j].action != Action::Release) continue;
+        ConcurrentCase candidate = c;
+        auto& thread = candidate.threads[t];
+        thread.erase(thread.begin() + static_cast<std::ptrdiff_t>(j));
+        thread.erase(thread.begin() + static_cast<std::ptrdiff_t>(i));
+        offer(std::move(candidate));
+        break;
+      }
+    }
+  }
+  // A prefix AddRef with a Release of a thread that was handed it.
+  for (std::size_t p = 0; p < c.prefix.size(); ++p) {
+    if (c.prefix[p].action != Action::AddRef) continue;
+    for (std::size_t t = 0; t < c.threads.size(); ++t) {
+      const auto last = std::find_if(c.threads[t].rbegin(), c.threads[t].rend(),
+                                     [](const Step& s) { return s.action == Action::Release; });
+      if (last == c.threads[t].rend()) continue;
+      ConcurrentCase candidate = c;
+      candidate.prefix.erase(candidate.prefix.begin() + static_cast<std::ptrdiff_t>(p));
+      candidate.threads[t].erase(std::next(last).base() - c.threads[t].begin() +
+                                 candidate.threads[t].begin());
+      offer(std::move(candidate));
+    }
+    break;
   }
   return candidates;
 }
@@ -200,6 +236,28 @@ class ConcurrentKind {
     return history_slots(c, config_.run.case_options.profile);
   }
   std::uint64_t max_shrink_runs() const { return config_.max_shrink_cases; }
+
+  // Under a controlled runner a play is a function of its schedule: the
+  // shrunk case is shown failing under the schedule with the fewest
+  // preemptions found, and counted over plays of that very schedule.
+  void finish(Runner& runner, const detail::Found<ConcurrentKind>& found,
+              detail::Shrunk<ConcurrentKind>& shrunk) const {
+    if (!runner.controlled()) return;
+    const ClauseId clause = *failure(found.result);
+    const std::uint64_t seed =
+        case_random(config_.run.seed, found.index, Stream::schedule).next() ^ 0xf00dull;
+    std::optional<detail::ScheduledFailure> scheduled =
+        detail::shrink_schedule(runner, shrunk.smallest, clause, config_.repeat, seed);
+    if (!scheduled) return;  // as the driver shrank it
+    shrunk.recurred = true;
+    shrunk.shown = JudgedPlays{{std::move(scheduled->history)}, {std::move(scheduled->judgement)}};
+    JudgedPlays replays;
+    replays.histories = std::move(scheduled->replays);
+    for (const History& history : replays.histories) {
+      replays.judgements.push_back(check_linearizability(history, runner.options()));
+    }
+    shrunk.fresh = std::move(replays);
+  }
 
  private:
   const ConcurrentConfig& config_;

@@ -27,6 +27,10 @@
 //   smaller(case) -> rc::Seq<Case>   candidates, each strictly smaller
 //   length(case)                     its size, for progress
 //   max_shrink_runs()                the bound on candidate plays
+// and may provide
+//   finish(Runner&, const Found&, Shrunk&)   after shrinking, on the runner
+//                     that shrank: what only that runner can add (a
+//                     controlled runner's fewest preemptions, shrink_schedule.h)
 #pragma once
 
 #include <algorithm>
@@ -359,6 +363,9 @@ void finish(const Kind& kind, typename Kind::Runner& runner, const DriverConfig&
   Found<Kind>& found = *ending->failing;
   outcome.shrunk =
       shrink(kind, runner, found.index, found.found_case, found.result, config.progress);
+  if constexpr (requires { kind.finish(runner, found, *outcome.shrunk); }) {
+    kind.finish(runner, found, *outcome.shrunk);
+  }
   outcome.found = std::move(found);
 }
 

@@ -102,7 +102,8 @@ struct ConcurrentCallRecord {
   std::uint64_t invoked = 0;               // ticks of the clock all threads share
   std::optional<std::uint64_t> responded;  // nullopt: the call never returned
   CallOutcome outcome = CallOutcome::returned;
-  std::string observed;  // "Release -> returned 0, StoreLogoffTransports(LOGOFF_ABORT)"
+  std::string observed;           // "Release -> returned 0, StoreLogoffTransports(LOGOFF_ABORT)"
+  std::uint32_t preemptions = 0;  // controlled schedules: switches away inside this call
 
   friend bool operator==(const ConcurrentCallRecord&, const ConcurrentCallRecord&) = default;
 };
@@ -119,6 +120,8 @@ struct ConcurrentPart {
   std::vector<std::size_t> linearized;        // indices into history
   ClauseId cause = ClauseId::RC_4;            // the clause that failed for `violation_call`
   std::size_t violation_call = 0;             // 0-based index into history
+  // Played under a controlled schedule (schedule.h): replay plays it exactly.
+  std::optional<Schedule> schedule;
 
   friend bool operator==(const ConcurrentPart&, const ConcurrentPart&) = default;
 };

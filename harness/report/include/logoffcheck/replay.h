@@ -23,6 +23,14 @@ struct ReplayRunners {
   HistoryRunner* threads = nullptr;
 };
 
+// A play under a recorded controlled schedule that observed something else
+// than the document recorded under the same schedule (a store that is
+// deterministic never does): which play (1-based), and its calls.
+struct DivergentPlay {
+  std::uint32_t play = 0;
+  std::vector<ConcurrentCallRecord> calls;
+};
+
 // What a replay found.
 struct ReplayResult {
   // How often the case was played, and how many plays failed: a sequential
@@ -47,6 +55,9 @@ struct ReplayResult {
   // The violation names the clause the document recorded, at the same step
   // (sequential) — "as recorded".
   bool as_recorded = false;
+  // A concurrent part with a controlled schedule: the first play that
+  // diverged from the recorded history, if any.
+  std::optional<DivergentPlay> divergent;
 
   bool failed() const noexcept { return violation.has_value(); }
 };
@@ -55,7 +66,9 @@ struct ReplayResult {
 // and judges it: a sequential case once, with recording; a concurrent one
 // `plays` times (0: the document's repeat), each play judged for
 // linearizability, with schedule perturbations that are a function of the
-// document, so that two replays of one file try the same schedules. Throws
+// document, so that two replays of one file try the same schedules; or, when
+// the document holds a controlled schedule, each play under that very
+// schedule (the runner must be controlled). Throws
 // ConfigurationError when `runners` lacks the runner of the document's kind,
 // and InternalError when the verifier's own spooler breaks an SP- clause.
 ReplayResult replay(const CounterexampleDocument& document, const ReplayRunners& runners,

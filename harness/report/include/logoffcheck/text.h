@@ -52,6 +52,11 @@ std::string format_history_table(std::span<const ConcurrentCallRecord> calls,
                                  std::span<const std::size_t> order,
                                  std::optional<std::size_t> unexplained, ClauseId cause);
 
+// The schedule part of a concurrent counterexample played under a controlled
+// schedule (schedule.h): priorities, change points, steps, preemptions and
+// the turns; "" for free threads.
+std::string format_schedule_part(const std::optional<Schedule>& schedule);
+
 // The counterexample of `report` as text, as the CLI prints it and JUnit
 // carries it, empty when there is none. Sequential: the step table, with
 // what was observed when the run recorded it (report.run.records), else

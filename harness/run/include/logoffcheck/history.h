@@ -18,11 +18,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "logoffcheck/case.h"
+#include "logoffcheck/schedule.h"
 
 namespace logoffcheck {
 
@@ -85,6 +87,9 @@ struct HistoryCall {
   // The call returned (or the event happened). False for the call in
   // progress when the process died or hung: its observation says how.
   bool completed = true;
+  // Controlled schedules: how often the scheduler switched away from the
+  // thread while it was inside this call.
+  std::uint16_t preemptions = 0;
 
   friend bool operator==(const HistoryCall&, const HistoryCall&) = default;
 };
@@ -101,7 +106,13 @@ struct History {
   // many bytes it wrote in all. Empty and 0 otherwise.
   std::string provider_output;
   std::uint64_t provider_output_bytes = 0;
+  // A controlled play's schedule (schedule.h); absent for free threads.
+  std::optional<Schedule> schedule;
+  // A controlled play that hung: why (a deadlock, with the threads' positions).
+  std::string hang;
 };
+
+class PlayHooks;
 
 // How a history is played.
 struct PlayOptions {
@@ -111,6 +122,9 @@ struct PlayOptions {
   // interleave differently from run to run.
   std::uint32_t max_spin = 2000;
   std::uint64_t schedule_seed = 0;
+  // A controlled play (schedule.h): the threads start without a barrier or
+  // perturbation and tell the scheduler where they are through these.
+  PlayHooks* hooks = nullptr;
 };
 
 // A slot of a history being played: written by the thread that makes the
@@ -120,6 +134,21 @@ struct PlayOptions {
 struct HistorySlot {
   std::atomic<std::uint32_t> phase{0};  // 0 not begun, 1 invoked, 2 responded
   HistoryCall call;
+};
+
+// Where a controlled play's threads are (PlayOptions::hooks): called on the
+// thread named, the scheduler outside the process decides when it goes on.
+class PlayHooks {
+ public:
+  virtual ~PlayHooks() = default;
+  virtual void thread_ready(std::uint32_t thread) = 0;
+  virtual void before_call(std::uint32_t thread, HistorySlot& slot, IMsgStore& store,
+                           const Step& step) = 0;
+  virtual void thread_done(std::uint32_t thread) = 0;
+  // On the main thread, before it creates the threads and once it created
+  // them all.
+  virtual void threads_starting() = 0;
+  virtual void threads_started() = 0;
 };
 
 // The slots a case needs: one per prefix step, thread call and final Release.
@@ -148,6 +177,16 @@ class HistoryRunner {
   virtual std::vector<History> play(const ConcurrentCase& c, std::uint32_t repeat,
                                     std::uint64_t schedule_seed) = 0;
 
+  // Plays `c` once under each of `schedules`' decisions exactly (a
+  // controlled runner), one history per schedule, each holding the schedule
+  // as played. Other runners throw ConfigurationError.
+  virtual std::vector<History> play_schedules(const ConcurrentCase& c,
+                                              std::span<const Schedule> schedules);
+
+  // True when plays are controlled schedules (a play is a function of the
+  // case and its schedule).
+  virtual bool controlled() const noexcept { return false; }
+
   virtual const CaseOptions& options() const noexcept = 0;
 };
 
@@ -174,5 +213,18 @@ std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, C
 // As above with the default IsolationOptions but `timeout_ms`.
 std::unique_ptr<HistoryRunner> make_isolated_history_runner(Provider provider, CaseOptions options,
                                                             std::uint32_t timeout_ms);
+
+// Plays in a child process traced by the controlled scheduler (schedule.h):
+// one thread at a time, switching only where the schedule says, inside the
+// provider's code. Play r of play(c, repeat, seed) is plan_schedule(settings,
+// threads, seed, r, steps of play 0). A deadlock or livelock is observed as
+// hung (RC-3) at once, with the threads' positions in History::hang; a call
+// that does not return within `timeout_ms` too. Throws ConfigurationError
+// when the provider's code cannot be told apart from the verifier's
+// (CodeMap) or the machine cannot trace (not x86-64 Linux).
+std::unique_ptr<HistoryRunner> make_controlled_history_runner(Provider provider,
+                                                              CaseOptions options,
+                                                              std::uint32_t timeout_ms,
+                                                              ControlledSettings settings = {});
 
 }  // namespace logoffcheck
