@@ -80,8 +80,12 @@ TEST(ModelCoverage, ReachableSetsDifferByProfileAndExcludeImpossibleStates) {
   // Deferred never returns LOGOFF_COMPLETE from StoreLogoff; eager never saves a flag.
   for (std::size_t i = 0; i < kTransitionCount; ++i) {
     const std::string text = describe_transition(i);
-    if (deferred.bits.test(i)) EXPECT_EQ(text.find("complete returned"), std::string::npos);
-    if (eager.bits.test(i)) EXPECT_EQ(text.find("saved LOGOFF"), std::string::npos);
+    if (deferred.bits.test(i)) {
+      EXPECT_EQ(text.find("complete returned"), std::string::npos);
+    }
+    if (eager.bits.test(i)) {
+      EXPECT_EQ(text.find("saved LOGOFF"), std::string::npos);
+    }
   }
 }
 
