@@ -309,10 +309,8 @@ TEST(ReportJson, DerivedFieldsMustAgreeWithTheCounts) {
 
 TEST(ReportJson, EveryTruncationIsAnInputError) {
   Report report = certify("saves-first-flag", small_run(100));
-  // The run stops at its 7th case, so coverage's "unexercised" list would
-  // repeat one shape some 675 times (48 of 51 KB), and every cut parses the
-  // prefix again (51,000 parses: 15 minutes under ASan). Every reachable
-  // transition but two marked exercised keeps a list of two, and every cut.
+  // Every reachable transition but two marked exercised: a list of two, not
+  // of 675 (51,000 cuts, each a parse, took 15 minutes under ASan).
   ASSERT_TRUE(report.coverage.has_value());
   const TransitionSet& reachable = reachable_transitions(report.profile);
   report.coverage->exercised.bits = reachable.bits;
