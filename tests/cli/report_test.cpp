@@ -309,8 +309,7 @@ TEST(ReportJson, DerivedFieldsMustAgreeWithTheCounts) {
 
 TEST(ReportJson, EveryTruncationIsAnInputError) {
   Report report = certify("saves-first-flag", small_run(100));
-  // Every reachable transition but two marked exercised: a list of two, not
-  // of 675 (51,000 cuts, each a parse, took 15 minutes under ASan).
+  // A coverage list of two, not 675 (51,000 cuts took 15 minutes under ASan).
   ASSERT_TRUE(report.coverage.has_value());
   const TransitionSet& reachable = reachable_transitions(report.profile);
   report.coverage->exercised.bits = reachable.bits;
