@@ -4,6 +4,9 @@
 #   races      both race mutants caught with --threads 2 for seeds 1..20, a
 #              counterexample of at most 8 calls whose replay fails 20 of 20
 #   correct    the reference stores pass seeds 1..20, no false alarm, no hang
+#   correct_mutex  the store that locks (builtin:reference-mutex) passes
+#              seeds 1..20: its threads' waits on the held mutex are seen as
+#              blocked, never as a hang, and no schedule is a false alarm
 #   same_seed  the same seed gives the same report, byte for byte (times masked)
 #   refused    --schedule without --threads, or an unknown schedule: exit 2
 set -euo pipefail
@@ -61,6 +64,15 @@ correct)
       expect_output "under controlled schedules"
       echo "$store seed $seed: passed" >&2
     done
+  done
+  ;;
+correct_mutex)
+  for seed in $(seq 1 20); do
+    run 0 certify --provider builtin:reference-mutex --threads 2 --schedule controlled \
+      --cases 50 --seed "$seed"
+    expect_output "under controlled schedules"
+    expect_output "^RC-3 +MUST +pass"  # no wait for the held mutex was a hang
+    echo "reference-mutex seed $seed: passed" >&2
   done
   ;;
 same_seed)
