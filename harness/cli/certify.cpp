@@ -125,9 +125,10 @@ class BorrowedRunner final : public CaseRunner {
   void run(std::span<const Step> steps, bool record, CaseResult& result) override {
     runner_.run(steps, record, result);
   }
-  std::size_t run_batch(std::span<const std::span<const Step>> cases,
+  using CaseRunner::run_batch;
+  std::size_t run_batch(std::span<const std::span<const Step>> cases, bool record,
                         std::span<CaseResult> results) override {
-    return runner_.run_batch(cases, results);
+    return runner_.run_batch(cases, record, results);
   }
   const CaseOptions& options() const noexcept override { return runner_.options(); }
 

@@ -75,7 +75,8 @@ class IsolatingRunner final : public CaseRunner {
   // alone as above), the cases after it are played by another worker; when
   // captured output cannot be told apart between the cases of a batch, each
   // is played again in a batch of its own.
-  std::size_t run_batch(std::span<const std::span<const Step>> cases,
+  using CaseRunner::run_batch;
+  std::size_t run_batch(std::span<const std::span<const Step>> cases, bool record,
                         std::span<CaseResult> results) override;
 
   const CaseOptions& options() const noexcept override;
