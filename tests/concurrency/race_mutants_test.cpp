@@ -4,6 +4,7 @@
 
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/concurrent.h"
+#include "logoffcheck/in_process.h"
 
 // Under a sanitizer each history's fresh worker costs several times more
 // (ASan's and TSan's shadow memory at every fork): the reference stores play

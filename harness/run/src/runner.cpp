@@ -1,5 +1,6 @@
 #include "logoffcheck/runner.h"
 
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/isolation.h"
 #include "logoffcheck/windows_runner.h"
 
