@@ -6,16 +6,10 @@
 #include <string>
 
 #include "logoffcheck/in_process.h"
+#include "logoffcheck/sanitizers.h"
 #include "logoffcheck/support.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define LOGOFFCHECK_LEAK_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
-#define LOGOFFCHECK_LEAK_SANITIZER 1
-#endif
-#endif
-#if defined(LOGOFFCHECK_LEAK_SANITIZER)
+#if defined(LOGOFFCHECK_LSAN)
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -28,7 +22,7 @@ namespace {
 // released. Under LeakSanitizer the abandoned store is marked as expected,
 // so that leak reports stay about the verifier's own memory.
 void abandon_store([[maybe_unused]] IMsgStore& store) noexcept {
-#if defined(LOGOFFCHECK_LEAK_SANITIZER)
+#if defined(LOGOFFCHECK_LSAN)
   __lsan_ignore_object(&store);
 #endif
 }
