@@ -28,6 +28,7 @@ IsolationOptions isolation_options(const RunnerOptions& options) {
   isolation.settle_ms = options.settle_ms;
   isolation.memory_limit_mb = options.memory_limit_mb;
   isolation.capture_output = options.capture_output;
+  isolation.sandbox = options.sandbox;
   return isolation;
 }
 

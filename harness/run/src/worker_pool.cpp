@@ -16,6 +16,7 @@
 #include "channel_registry.h"
 #include "fork_server.h"
 #include "logoffcheck/errors.h"
+#include "sandbox.h"
 
 namespace logoffcheck::isolation {
 
@@ -119,6 +120,10 @@ void WorkerPool::start_server() {
   settings.output = capture_ ? capture_->write_end() : -1;
   settings.memory_limit_mb = isolation_.memory_limit_mb;
   settings.settle_ms = isolation_.settle_ms;
+  if (isolation_.sandbox) {
+    if (!scratch_) scratch_ = std::make_unique<ScratchFolder>();
+    settings.scratch = scratch_->path().c_str();
+  }
   // Unwritten output would otherwise be written again by every child.
   std::fflush(nullptr);
   const pid_t verifier = getpid();
@@ -202,6 +207,10 @@ std::optional<Message> WorkerPool::receive(Clock::time_point deadline) const {
     if (message.kind == Message::cannot_fork) {
       throw InternalError(std::string("isolation: the fork server cannot fork: ") +
                           std::strerror(message.value));
+    }
+    if (message.kind == Message::cannot_sandbox) {
+      throw ConfigurationError(
+          sandbox_failure(static_cast<SandboxStep>(message.pid), message.value));
     }
     return message;
   }

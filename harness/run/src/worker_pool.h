@@ -16,6 +16,7 @@
 
 #include "logoffcheck/isolation.h"
 #include "output_capture.h"
+#include "sandbox.h"
 #include "shared_case.h"
 
 namespace logoffcheck::isolation {
@@ -89,6 +90,7 @@ class WorkerPool {
   IsolationOptions isolation_;
   std::unique_ptr<SharedCase> shared_;
   std::unique_ptr<OutputCapture> capture_;
+  std::unique_ptr<ScratchFolder> scratch_;  // with the sandbox
   pid_t server_ = -1;
   int channel_ = -1;  // SOCK_SEQPACKET, shared with the server and its workers
 };
