@@ -162,9 +162,19 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
   return run;
 }
 
+// Whether the store's processes ran in the sandbox; nullopt when it ran in
+// this process or is a Windows DLL (whose agent has none yet).
+std::optional<bool> sandboxed(const CertifyArguments& arguments, const ChosenProvider& chosen) {
+  const RunnerOptions options = runner_options(chosen, arguments.isolation);
+  if (chosen.provider.kind() == ProviderKind::windows_dll) return std::nullopt;
+  if (!options.isolate && arguments.threads <= 1) return std::nullopt;
+  return arguments.isolation.sandbox == "on";
+}
+
 Report make_certify_report(const CertifyArguments& arguments, const RunResult& run,
                            const RunConfig& config, const ChosenProvider& chosen) {
   Report report = make_report(run, config, chosen.provider.name());
+  report.sandbox = sandboxed(arguments, chosen);
   report.coverage->minimum_percent = arguments.min_coverage;
   report.run.reproduce = certify_command(report);
   return report;
@@ -216,6 +226,7 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   progress.clear();
 
   Report report = make_report(run, config, chosen.provider.name());
+  report.sandbox = sandboxed(arguments, chosen);
   report.run.reproduce =
       certify_command(report) + " --threads " + std::to_string(arguments.threads) + " --repeat " +
       std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "");

@@ -6,6 +6,8 @@
 #   correct    the reference stores pass seeds 1..20, no false alarm, no hang
 #   same_seed  the same seed gives the same report, byte for byte (times masked)
 #   refused    --schedule without --threads, or an unknown schedule: exit 2
+#   sandbox    an isolated store (a library's, or --isolate) under --schedule
+#              controlled: exit 2 naming --sandbox off, which runs it
 set -euo pipefail
 scenario=$1 logoffcheck=$2
 source "$(dirname "$0")/../lib/scenario.sh"
@@ -80,6 +82,14 @@ refused)
   grep -qF -- "--schedule" err.txt || fail "the refusal does not name --schedule"
   run 2 certify --provider builtin:reference --threads 2 --schedule sometimes --cases 5
   grep -qF -- "--schedule" err.txt || fail "the refusal does not name --schedule"
+  ;;
+sandbox)
+  # The tracer cannot be inside the sandbox, nor trace a store there.
+  run 2 certify --provider builtin:reference --isolate --threads 2 --schedule controlled --cases 5
+  grep -qF -- "--sandbox off" err.txt || fail "the refusal does not name --sandbox off"
+  run 0 certify --provider builtin:reference --isolate --threads 2 --schedule controlled \
+    --cases 5 --sandbox off
+  grep -qF "sandbox: off" out.txt || fail "the report does not say sandbox: off"
   ;;
 *)
   fail "unknown scenario $scenario"

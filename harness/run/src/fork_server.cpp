@@ -331,7 +331,13 @@ void serve(int channel, pid_t verifier, const Provider& provider, const CaseOpti
     keeper = enter_sandbox(settings.scratch, failed);
     if (keeper < 0) {
       send_message(channel, {Message::cannot_sandbox, static_cast<pid_t>(failed), errno});
-      _exit(0);
+      // Until the verifier has read it: a closed channel would say the
+      // server died, not why.
+      for (;;) {
+        char ignored = 0;
+        const ssize_t received = recv(channel, &ignored, 1, 0);
+        if (received == 0 || (received < 0 && errno != EINTR)) _exit(0);
+      }
     }
   }
   // Once the verifier has gone, the server only ends what is left.

@@ -63,6 +63,11 @@ WorkerProgress progress_of(const SharedCase& shared, Command command) {
 Observation fault_observation(const ChildEnd& end, const IsolationOptions& isolation,
                               const SharedHeader& header) {
   Observation observed;
+  if (end.host_killed) {
+    observed.outcome = CallOutcome::host_killed;
+    observed.fault_detail = WIFSIGNALED(end.wait_status) ? WTERMSIG(end.wait_status) : SIGKILL;
+    return observed;
+  }
   if (end.killed_for_timeout) {
     observed.outcome = CallOutcome::hung;
     observed.fault_detail = static_cast<std::int32_t>(isolation.timeout_ms);
@@ -290,7 +295,11 @@ ChildEnd WorkerPool::play(Command command, const std::function<void(SharedCase&)
     try {
       return play_in_worker(command);
     } catch (const ServerLost&) {
+      // Only a store can kill the server while it plays a case (with the
+      // sandbox, no store can name it): the call in progress did.
+      const std::optional<ChildEnd> host = host_killed_by_store();
       stop_server(false);
+      if (host) return *host;
       if (attempt == 1) {
         throw InternalError("isolation: the fork server died twice while playing one case");
       }
@@ -300,6 +309,24 @@ ChildEnd WorkerPool::play(Command command, const std::function<void(SharedCase&)
                                              shared_->history_capacity());
     }
   }
+}
+
+// The end of a command whose server died by a signal nobody in the
+// verifier sent, while a worker played a store's case.
+std::optional<ChildEnd> WorkerPool::host_killed_by_store() {
+  if (server_ <= 0) return std::nullopt;
+  int status = 0;
+  if (waitpid(server_, &status, WNOHANG) != server_) return std::nullopt;
+  server_ = -1;  // reaped
+  const SharedHeader& header = shared_->header(shared_->batch().current.load());
+  if (!WIFSIGNALED(status) || header.player.load() == 0 || header.phase.load() != Phase::playing) {
+    return std::nullopt;
+  }
+  ChildEnd end;
+  end.host_killed = true;
+  end.wait_status = status;
+  end.died_at = Clock::now();
+  return end;
 }
 
 void WorkerPool::throw_open_failure(const ChildEnd& end, const SharedHeader& header) const {

@@ -31,6 +31,9 @@ struct ChildEnd {
   bool finished = false;  // it sent case_done
   int wait_status = 0;    // otherwise
   bool killed_for_timeout = false;
+  // The fork server died during the command, not by the verifier's hand:
+  // the store killed the process that hosts it (wait_status: the server's).
+  bool host_killed = false;
   Clock::time_point died_at;  // when the verifier learnt of its death
 };
 
@@ -84,6 +87,7 @@ class WorkerPool {
   std::optional<Message> receive(Clock::time_point deadline) const;
   void send_command(Command command) const;
   ChildEnd play_in_worker(Command command);
+  std::optional<ChildEnd> host_killed_by_store();
 
   Provider provider_;
   CaseOptions options_;
