@@ -168,7 +168,7 @@ std::optional<bool> sandboxed(const CertifyArguments& arguments, const ChosenPro
   const RunnerOptions options = runner_options(chosen, arguments.isolation);
   if (chosen.provider.kind() == ProviderKind::windows_dll) return std::nullopt;
   if (!options.isolate && arguments.threads <= 1) return std::nullopt;
-  return arguments.isolation.sandbox == "on";
+  return arguments.isolation.sandbox == "on" && arguments.schedule != "controlled";
 }
 
 Report make_certify_report(const CertifyArguments& arguments, const RunResult& run,

@@ -123,7 +123,8 @@ HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenPr
                              " cannot be used with --schedule controlled: the traced child "
                              "discards the store's output and runs a thread only when scheduled");
   }
-  if (runner_options(chosen, arguments).sandbox) {
+  // A bundled provider is the project's own code: it runs unsandboxed.
+  if (chosen.builtin == nullptr && runner_options(chosen, arguments).sandbox) {
     throw ConfigurationError(
         "--schedule controlled cannot run the store in the sandbox (the scheduler traces it "
         "with ptrace from outside): give --sandbox off to run it with the user's rights");

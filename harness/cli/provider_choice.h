@@ -57,9 +57,9 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
 // controlled scheduler's (schedule.h) under --timeout-ms and
 // --memory-limit-mb. `given` says which options the command line gave: a
 // controlled run refuses --settle-ms and --provider-output (its traced child
-// discards the store's output, and a thread runs only when scheduled), and
-// runs an isolated provider only with --sandbox off (a traced child cannot
-// be in the sandbox).
+// discards the store's output, and a thread runs only when scheduled), runs
+// a provider library only with --sandbox off (a traced child cannot be in
+// the sandbox), and a bundled provider unsandboxed.
 // Throws ConfigurationError (exit 2) naming --schedule for any other value.
 HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenProvider& chosen,
                                      const CaseOptions& options,

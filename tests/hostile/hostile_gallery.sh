@@ -88,8 +88,14 @@ case $behaviour in
     # In the sandbox: the kill reaches only the store's own process, its
     # files and its connection nothing.
     listen
-    certify 1
+    certify 1 --counterexample "$work/escape.json"
     rc3 "StoreLogoff died by SIGKILL \(signal 9\)" 1
+    # Replayable: the counterexample fails again, the same way.
+    replayed=$(cd "$store_cwd" && HOME=$store_home LOGOFFCHECK_HOSTILE=escape \
+      LOGOFFCHECK_HOSTILE_PORT=$store_port "$logoffcheck" replay "$work/escape.json" 2>&1)
+    replay_status=$?
+    [[ $replay_status -eq 1 ]] || fail "replay: exit $replay_status, expected 1"
+    grep -q "died by SIGKILL (signal 9)" <<<"$replayed" || fail "replay: $replayed"
     [[ $(escaped) -eq 0 ]] || fail "the store left files: $(find "$work/cwd" "$work/home" -type f)"
     [[ $(cat "$work/connections") -eq 0 ]] ||
       fail "$(cat "$work/connections") connections reached the listener"
@@ -103,6 +109,8 @@ case $behaviour in
     grep -qE "^  observed: StoreLogoff killed the process that hosts the store" <<<"$output" ||
       fail "observed: $(grep '^  observed:' <<<"$output")"
     [[ $(escaped) -gt 0 ]] || fail "no file: the store did not run unsandboxed"
+    # The listener counts a connection once it accepted it, maybe after the run.
+    for _ in $(seq 100); do [[ $(cat "$work/connections") -gt 0 ]] && break; sleep 0.05; done
     [[ $(cat "$work/connections") -gt 0 ]] || fail "no connection: the store did not run unsandboxed"
     ;;
   flood)

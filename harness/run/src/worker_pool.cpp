@@ -289,18 +289,29 @@ ChildEnd WorkerPool::play_in_worker(Command command) {
 }
 
 ChildEnd WorkerPool::play(Command command, const std::function<void(SharedCase&)>& prepare) {
-  for (int attempt = 0;; ++attempt) {
+  // A server killed by a signal the verifier did not send was killed by a
+  // store (with the sandbox, no store can name it). When a worker was in a
+  // case then, the call in progress did it; else (the worker had finished
+  // its case when it died with the server) the command is played again, up
+  // to kHostsKilled times. Any other loss, twice, is the verifier's.
+  constexpr int kHostsKilled = 16;
+  for (int lost = 0, hosts_killed = 0;;) {
     prepare(*shared_);
     shared_->batch().current.store(0, std::memory_order_relaxed);
     try {
       return play_in_worker(command);
     } catch (const ServerLost&) {
-      // Only a store can kill the server while it plays a case (with the
-      // sandbox, no store can name it): the call in progress did.
-      const std::optional<ChildEnd> host = host_killed_by_store();
+      const std::optional<int> host_status = server_killed_by_store();
+      const SharedHeader& header = shared_->header(shared_->batch().current.load());
       stop_server(false);
-      if (host) return *host;
-      if (attempt == 1) {
+      if (host_status && header.player.load() != 0 && header.phase.load() == Phase::playing) {
+        ChildEnd end;
+        end.host_killed = true;
+        end.wait_status = *host_status;
+        end.died_at = Clock::now();
+        return end;
+      }
+      if (host_status ? ++hosts_killed == kHostsKilled : ++lost == 2) {
         throw InternalError("isolation: the fork server died twice while playing one case");
       }
       // A worker of the lost server may still be dying: it must not
@@ -311,22 +322,15 @@ ChildEnd WorkerPool::play(Command command, const std::function<void(SharedCase&)
   }
 }
 
-// The end of a command whose server died by a signal nobody in the
-// verifier sent, while a worker played a store's case.
-std::optional<ChildEnd> WorkerPool::host_killed_by_store() {
+// The wait status of a server that died by a signal the verifier did not
+// send (it is reaped), or nullopt.
+std::optional<int> WorkerPool::server_killed_by_store() {
   if (server_ <= 0) return std::nullopt;
   int status = 0;
   if (waitpid(server_, &status, WNOHANG) != server_) return std::nullopt;
   server_ = -1;  // reaped
-  const SharedHeader& header = shared_->header(shared_->batch().current.load());
-  if (!WIFSIGNALED(status) || header.player.load() == 0 || header.phase.load() != Phase::playing) {
-    return std::nullopt;
-  }
-  ChildEnd end;
-  end.host_killed = true;
-  end.wait_status = status;
-  end.died_at = Clock::now();
-  return end;
+  if (!WIFSIGNALED(status)) return std::nullopt;
+  return status;
 }
 
 void WorkerPool::throw_open_failure(const ChildEnd& end, const SharedHeader& header) const {

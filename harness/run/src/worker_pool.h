@@ -87,7 +87,7 @@ class WorkerPool {
   std::optional<Message> receive(Clock::time_point deadline) const;
   void send_command(Command command) const;
   ChildEnd play_in_worker(Command command);
-  std::optional<ChildEnd> host_killed_by_store();
+  std::optional<int> server_killed_by_store();
 
   Provider provider_;
   CaseOptions options_;

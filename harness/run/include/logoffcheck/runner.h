@@ -31,8 +31,8 @@ struct RunnerOptions {
   // them through to the verifier's own (false, for debugging a store).
   bool capture_output = true;
   // With isolation: play cases in the sandbox (isolation.h,
-  // docs/isolation.md#the-sandbox).
-  bool sandbox = true;
+  // docs/isolation.md#the-sandbox). The CLI's default is on (--sandbox).
+  bool sandbox = false;
   // A Windows DLL's MAPI profile (--mapi-profile); nullopt for the built-in
   // one. Only a Windows DLL has one: make_runner refuses it for any other.
   std::optional<MapiProfile> mapi_profile = std::nullopt;
