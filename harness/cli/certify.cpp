@@ -162,12 +162,12 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
   return run;
 }
 
-// Whether the store's processes ran in the sandbox; nullopt when it ran in
-// this process or is a Windows DLL (whose agent has none yet).
+// Whether the store's processes (a library's workers, a DLL's agent) ran in
+// the sandbox; nullopt when it ran in this process.
 std::optional<bool> sandboxed(const CertifyArguments& arguments, const ChosenProvider& chosen) {
   const RunnerOptions options = runner_options(chosen, arguments.isolation);
-  if (chosen.provider.kind() == ProviderKind::windows_dll) return std::nullopt;
-  if (!options.isolate && arguments.threads <= 1) return std::nullopt;
+  const bool dll = chosen.provider.kind() == ProviderKind::windows_dll;
+  if (!dll && !options.isolate && arguments.threads <= 1) return std::nullopt;
   return arguments.isolation.sandbox == "on" && arguments.schedule != "controlled";
 }
 

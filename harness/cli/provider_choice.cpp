@@ -92,7 +92,9 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
   options.settle_ms = arguments.settle_ms;
   options.memory_limit_mb = arguments.memory_limit_mb;
   options.capture_output = arguments.provider_output == "capture";
-  options.sandbox = isolate && arguments.sandbox == "on";
+  // A Windows DLL always runs in its agent, isolated by nature.
+  options.sandbox =
+      (isolate || chosen.provider.kind() == ProviderKind::windows_dll) && arguments.sandbox == "on";
   if (!arguments.mapi_profile.empty()) {
     if (chosen.provider.kind() != ProviderKind::windows_dll) {
       throw ConfigurationError("--mapi-profile applies to Windows DLL providers only: '" +

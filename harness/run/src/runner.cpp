@@ -38,7 +38,7 @@ std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& ca
   if (provider.kind() == ProviderKind::windows_dll) {
     return std::make_unique<WindowsAgentRunner>(
         provider.name(), case_options, runner_options.timeout_ms,
-        runner_options.mapi_profile.value_or(MapiProfile::builtin()));
+        runner_options.mapi_profile.value_or(MapiProfile::builtin()), runner_options.sandbox);
   }
   if (runner_options.mapi_profile) {
     throw ConfigurationError("--mapi-profile applies to Windows DLL providers only: '" +

@@ -275,7 +275,7 @@ struct Report {
   std::optional<std::vector<LogonCall>> logon_trace;
   // Whether an isolated store ran in the sandbox (docs/isolation.md#the-sandbox):
   // "sandbox": "on" or "off"; absent for stores run in the verifier's
-  // process, Windows DLLs, and in reports written before the sandbox.
+  // process and in reports written before the sandbox.
   std::optional<bool> sandbox;
 
   // What only the run knows, for the renderers; never written (see RunContext).
