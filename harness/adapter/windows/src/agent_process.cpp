@@ -33,7 +33,7 @@ AgentProcess::AgentProcess(const WineSetup& setup, const std::filesystem::path& 
   std::vector<std::string> environment = wine_environment(setup.wine, setup.prefix);
   std::vector<std::string> writable;
   if (setup.sandbox) {
-    ensure_wine_server(setup.wine, setup.bits, setup.prefix);
+    ensure_wine_server(setup.wine, setup.prefix);
     // Wine writes its prefix (the registry; C:, where Windows programs keep
     // their temporary files) and nothing else.
     writable = {setup.prefix.string()};

@@ -174,10 +174,15 @@ std::string tail_of(int fd) {
   return text;
 }
 
-void ensure_wine_server(const fs::path& wine, int bits, const fs::path& prefix) {
+void ensure_wine_server(const fs::path& wine, const fs::path& prefix) {
+  // The prefix is 64-bit (wineboot made it with the 64-bit loader), and a
+  // 32-bit server refuses it: 32-bit agents share the 64-bit one too.
   const fs::path folder = wine.parent_path();
-  fs::path server = folder / (bits == 32 ? "wineserver32" : "wineserver64");
-  if (!executable(server)) server = folder / "wineserver";
+  fs::path server;
+  for (const char* name : {"wineserver64", "wineserver", "wineserver32"}) {
+    server = folder / name;
+    if (executable(server)) break;
+  }
   if (const std::string chosen = environment("WINESERVER"); !chosen.empty()) server = chosen;
   if (!executable(server)) {
     throw ConfigurationError("no Wine server beside " + wine.string() +

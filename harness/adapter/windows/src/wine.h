@@ -34,8 +34,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
 // read-only there), connect to it, and an agent started again after a
 // fault does not wait for a new one. Cheap when one runs: the new server
 // sees the old one's lock and exits.
-void ensure_wine_server(const std::filesystem::path& wine, int bits,
-                        const std::filesystem::path& prefix);
+void ensure_wine_server(const std::filesystem::path& wine, const std::filesystem::path& prefix);
 
 // Waits for `pid` to end; kills it at `deadline`. Returns its wait status,
 // or -1 when it had to be killed.
