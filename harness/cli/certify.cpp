@@ -162,19 +162,11 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
   return run;
 }
 
-// Whether the store's processes (a library's workers, a DLL's agent) ran in
-// the sandbox; nullopt when it ran in this process.
-std::optional<bool> sandboxed(const CertifyArguments& arguments, const ChosenProvider& chosen) {
-  const RunnerOptions options = runner_options(chosen, arguments.isolation);
-  const bool dll = chosen.provider.kind() == ProviderKind::windows_dll;
-  if (!dll && !options.isolate && arguments.threads <= 1) return std::nullopt;
-  return arguments.isolation.sandbox == "on" && arguments.schedule != "controlled";
-}
-
 Report make_certify_report(const CertifyArguments& arguments, const RunResult& run,
                            const RunConfig& config, const ChosenProvider& chosen) {
   Report report = make_report(run, config, chosen.provider.name());
-  report.sandbox = sandboxed(arguments, chosen);
+  report.sandbox = report_sandbox(chosen, arguments.isolation, arguments.threads > 1,
+                                  arguments.schedule == "controlled");
   report.coverage->minimum_percent = arguments.min_coverage;
   report.run.reproduce = certify_command(report);
   return report;
@@ -226,7 +218,8 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   progress.clear();
 
   Report report = make_report(run, config, chosen.provider.name());
-  report.sandbox = sandboxed(arguments, chosen);
+  report.sandbox = report_sandbox(chosen, arguments.isolation, arguments.threads > 1,
+                                  arguments.schedule == "controlled");
   report.run.reproduce =
       certify_command(report) + " --threads " + std::to_string(arguments.threads) + " --repeat " +
       std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "");

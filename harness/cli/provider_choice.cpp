@@ -105,6 +105,15 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
   return options;
 }
 
+std::optional<bool> report_sandbox(const ChosenProvider& chosen,
+                                   const IsolationArguments& arguments, bool threads,
+                                   bool controlled) {
+  const RunnerOptions options = runner_options(chosen, arguments);
+  const bool dll = chosen.provider.kind() == ProviderKind::windows_dll;
+  if (!dll && !options.isolate && !threads) return std::nullopt;
+  return arguments.sandbox == "on" && !controlled;
+}
+
 HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenProvider& chosen,
                                      const CaseOptions& options,
                                      const IsolationArguments& arguments,

@@ -61,6 +61,15 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
 // a provider library only with --sandbox off (a traced child cannot be in
 // the sandbox), and a bundled provider unsandboxed.
 // Throws ConfigurationError (exit 2) naming --schedule for any other value.
+// What a run's report says of the sandbox (Report::sandbox): whether the
+// store's processes (a library's workers, a DLL's agent) ran in it, or
+// nullopt when the store ran in the verifier's process. `threads`: a run of
+// concurrent histories (always isolated); `controlled`: under --schedule
+// controlled (never sandboxed).
+std::optional<bool> report_sandbox(const ChosenProvider& chosen,
+                                   const IsolationArguments& arguments, bool threads = false,
+                                   bool controlled = false);
+
 HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenProvider& chosen,
                                      const CaseOptions& options,
                                      const IsolationArguments& arguments,

@@ -108,6 +108,8 @@ case $behaviour in
     grep -q "NOT CONFORMANT: RC-3 (MUST) failed" <<<"$output" || fail "RC-3 not named"
     grep -qE "^  observed: StoreLogoff killed the process that hosts the store" <<<"$output" ||
       fail "observed: $(grep '^  observed:' <<<"$output")"
+    grep -q "^  sandbox: off" <<<"$output" || fail "the report does not say sandbox: off"
+    grep -q "^Reproduce: .* --sandbox off$" <<<"$output" || fail "the command to reproduce drops --sandbox off"
     [[ $(escaped) -gt 0 ]] || fail "no file: the store did not run unsandboxed"
     # The listener counts a connection once it accepted it, maybe after the run.
     for _ in $(seq 100); do [[ $(cat "$work/connections") -gt 0 ]] && break; sleep 0.05; done

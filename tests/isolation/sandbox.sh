@@ -36,7 +36,9 @@ grep -q "sandbox: off" "$work/on.txt" "$work/on.html" && fail "a sandboxed run s
 grep -q '"sandbox": "off"' "$work/off.json" || fail "the JSON does not say \"sandbox\": \"off\""
 grep -q "sandbox: off" "$work/off.txt" || fail "the text does not say sandbox: off"
 grep -q "sandbox: off" "$work/off.html" || fail "the HTML page does not say sandbox: off"
-grep -q -- "--sandbox off" "$work/off.txt" >/dev/null || true
+(cd "$work" && "$logoffcheck" explore --provider builtin:reference --isolate --depth 2 \
+  --sandbox off --report explore.json >explore.txt 2>&1) || fail "unsandboxed explore: exit $?"
+grep -q '"sandbox": "off"' "$work/explore.json" || fail "explore's JSON does not say \"sandbox\": \"off\""
 "$logoffcheck" merge "$work/on.json" "$work/off.json" --report "$work/merged.json" >/dev/null 2>&1
 [[ ! -f $work/merged.json ]] || grep -q '"sandbox": "off"' "$work/merged.json" ||
   fail "a merge of an unsandboxed shard does not say \"sandbox\": \"off\""
