@@ -22,6 +22,7 @@
 //                  working directory and in $HOME, connects to the port
 //                  LOGOFFCHECK_HOSTILE_PORT names on 127.0.0.1, and kills
 //                  its parent with SIGKILL (docs/isolation.md#the-sandbox)
+//   stop-parent    every StoreLogoff(LOGOFF_QUIET) stops its parent (SIGSTOP)
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -163,6 +164,8 @@ class HostileStore final : public IMsgStore {
       malloc_until_abort();
     } else if (what == "escape" && quiet) {
       escape();
+    } else if (what == "stop-parent" && quiet) {
+      kill(getppid(), SIGSTOP);
     } else if (what == "close-fds") {
       for (int fd = 3; fd < 1024; ++fd) close(fd);
     } else if (what == "block-signals") {
