@@ -15,11 +15,34 @@ namespace logoffcheck::isolation {
 
 namespace {
 
-void on_child(int) {}
+// How often the keeper ends the orphans it adopted: the processes a store
+// started whose worker died (a worker ends its store's processes itself when
+// it lives to the end of its case).
+constexpr useconds_t kOrphanSweep = 20000;
+
+// Kills every child of this process (/proc/self/task/1/children: the keeper
+// is the namespace's pid 1 and has one thread).
+void end_adopted_orphans() noexcept {
+  const int file = open("/proc/self/task/1/children", O_RDONLY | O_CLOEXEC);
+  if (file < 0) return;
+  char text[4096];
+  const ssize_t length = read(file, text, sizeof text - 1);
+  close(file);
+  pid_t pid = 0;
+  for (ssize_t i = 0; i < length; ++i) {
+    if (text[i] >= '0' && text[i] <= '9') {
+      pid = pid * 10 + (text[i] - '0');
+    } else {
+      if (pid > 0) kill(pid, SIGKILL);
+      pid = 0;
+    }
+  }
+}
 
 // The PID namespace's first process: the reaper of orphans whose own
-// reapers died. Signals from within the namespace reach it only when it
-// handles them, so no store can end it; it dies with the server.
+// reapers (their workers) died, which it ends. Signals from within the
+// namespace reach it only when it handles them (it handles none), so no
+// store can end it; it dies with the server.
 // Mounts the namespace's own /proc first, so that the workers' /proc/self
 // and the children they list are theirs, and says so on `ready`.
 [[noreturn]] void keep(const int ready[2]) noexcept {
@@ -31,12 +54,11 @@ void on_child(int) {}
       mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0 ? 0 : errno;
   if (write(ready[1], &mounted, sizeof mounted) != sizeof mounted || mounted != 0) _exit(0);
   syscall(SYS_close_range, 3U, ~0U, 0U);
-  struct sigaction action {};
-  action.sa_handler = &on_child;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGCHLD, &action, nullptr);
   for (;;) {
-    if (waitpid(-1, nullptr, 0) < 0 && errno == ECHILD) pause();
+    end_adopted_orphans();
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    usleep(kOrphanSweep);
   }
 }
 
