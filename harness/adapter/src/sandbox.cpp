@@ -59,7 +59,7 @@ std::string sandbox_failure(SandboxStep step, int error) {
     case SandboxStep::namespaces:
       what =
           "cannot make the store's sandbox: unprivileged user namespaces are unavailable "
-          "(unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID): ";
+          "(unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS ...): ";
       break;
     case SandboxStep::id_maps:
       what = "cannot make the store's sandbox: cannot map the user into its user namespace (";
