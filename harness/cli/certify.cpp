@@ -166,6 +166,8 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
 Report make_certify_report(const CertifyArguments& arguments, const RunResult& run,
                            const RunConfig& config, const ChosenProvider& chosen) {
   Report report = make_report(run, config, chosen.provider.name());
+  report.sandbox = report_sandbox(chosen, arguments.isolation, arguments.threads > 1,
+                                  arguments.schedule == "controlled");
   report.coverage->minimum_percent = arguments.min_coverage;
   report.run.reproduce = certify_command(report);
   return report;
@@ -217,6 +219,8 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   progress.clear();
 
   Report report = make_report(run, config, chosen.provider.name());
+  report.sandbox = report_sandbox(chosen, arguments.isolation, arguments.threads > 1,
+                                  arguments.schedule == "controlled");
   report.run.reproduce =
       certify_command(report) + " --threads " + std::to_string(arguments.threads) + " --repeat " +
       std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "");
