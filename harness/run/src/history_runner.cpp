@@ -130,18 +130,8 @@ class IsolatedHistoryRunner final : public HistoryRunner {
     });
     const SharedCase& shared = pool_.shared();
     const SharedHeader& header = shared.header(0);
-    switch (header.phase.load(std::memory_order_acquire)) {
-      case Phase::configuration_error:
-        throw ConfigurationError(header.message.data());
-      case Phase::internal_error:
-        throw InternalError(std::string("isolation: in the child process: ") +
-                            header.message.data());
-      case Phase::opening:
-        if (header.observations.load() <= 1) pool_.throw_open_failure(end, header);
-        break;
-      case Phase::playing:
-      case Phase::finished:
-        break;
+    if (pool_.reported_phase(header) == Phase::opening && header.observations.load() <= 1) {
+      pool_.throw_open_failure(end, header);
     }
     const std::size_t first = histories.size();
     for (std::uint32_t run = 0; run < repeat; ++run) {

@@ -40,19 +40,7 @@ struct IsolatingRunner::State {
              CaseResult& result) {
     const SharedCase& shared = pool.shared();
     const SharedHeader& header = shared.header(slot);
-    const Phase phase = header.phase.load(std::memory_order_acquire);
-    switch (phase) {
-      case Phase::configuration_error:
-        throw ConfigurationError(header.message.data());
-      case Phase::internal_error:
-        throw InternalError(std::string("isolation: in the child process: ") +
-                            header.message.data());
-      case Phase::opening:
-        pool.throw_open_failure(end, header);
-      case Phase::playing:
-      case Phase::finished:
-        break;
-    }
+    if (pool.reported_phase(header) == Phase::opening) pool.throw_open_failure(end, header);
     const std::uint32_t published =
         std::min<std::uint32_t>(header.observations.load(std::memory_order_acquire),
                                 static_cast<std::uint32_t>(shared.observation_capacity()));

@@ -333,6 +333,15 @@ std::optional<int> WorkerPool::server_killed_by_store() {
   return status;
 }
 
+Phase WorkerPool::reported_phase(const SharedHeader& header) const {
+  const Phase phase = header.phase.load(std::memory_order_acquire);
+  if (phase == Phase::configuration_error) throw ConfigurationError(header.message.data());
+  if (phase == Phase::internal_error) {
+    throw InternalError(std::string("isolation: in the child process: ") + header.message.data());
+  }
+  return phase;
+}
+
 void WorkerPool::throw_open_failure(const ChildEnd& end, const SharedHeader& header) const {
   throw ConfigurationError("provider '" + provider_.name() + "' " +
                            describe_outcome(fault_observation(end, isolation_, header)) +

@@ -73,6 +73,10 @@ class WorkerPool {
   // waits until the server has reaped it.
   void retire_player(const ChildEnd& end);
 
+  // The phase the worker published in `header`, after throwing what it
+  // reported: a ConfigurationError or an InternalError from the child.
+  Phase reported_phase(const SharedHeader& header) const;
+
   // Throws the ConfigurationError of a provider whose store could not be
   // opened in a fresh worker.
   [[noreturn]] void throw_open_failure(const ChildEnd& end, const SharedHeader& header) const;
