@@ -30,6 +30,16 @@ auto parse_file(const std::string& path, Parse parse) {
 // Throws ConfigurationError when the file cannot be written.
 void write_document(const std::string& path, const std::string& text);
 
+// Where --counterexample FILE writes the counterexample `number` of a run
+// (0: the first): FILE itself, then FILE-2.json, FILE-3.json, ... (before a
+// .json extension: cx.json, cx-2.json; else cx, cx-2).
+std::string numbered_counterexample_path(const std::string& path, std::size_t number);
+
+// A copy of `report` whose counterexample is its counterexample `number`
+// (0: the first, then the more_counterexamples), with that one's records and
+// source, so that every renderer of one counterexample shows any of them.
+Report counterexample_view(const Report& report, std::size_t number);
+
 // Writes what the run was asked to write: --report, --junit, --counterexample,
 // --html, --sarif; and under GitHub Actions (GITHUB_ACTIONS=true) the
 // annotations on stdout and the job summary (docs/ci.md).
@@ -41,7 +51,9 @@ struct Outputs {
   std::string sarif;
   std::string sarif_location;  // PATH[:LINE]; default: --counterexample, else the provider
 
-  // Every file is rendered from `result` alone (its RunContext included).
+  // Every file is rendered from `result` alone (its RunContext included);
+  // under --keep-going --counterexample writes every counterexample
+  // (numbered_counterexample_path).
   void write(const Report& result) const;
 };
 

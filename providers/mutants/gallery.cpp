@@ -23,7 +23,7 @@ namespace {
 // flags passed to StoreLogoff" as "the first flags".
 // LT-1. Minimal counterexample: StoreLogoff(LOGOFF_ORDERLY),
 // StoreLogoff(LOGOFF_NO_WAIT), final Release — 3 steps.
-class SavesFirstFlag final : public ReferenceStore {
+class SavesFirstFlag : public ReferenceStore {
  public:
   using ReferenceStore::ReferenceStore;
   HRESULT StoreLogoff(ULONG* lpulFlags) override {
@@ -237,6 +237,24 @@ class LeaksSupportReference final : public ReferenceStore {
   }
 };
 
+// Two independent bugs in one store: the first StoreLogoff flag wins
+// (saves-first-flag) and the final Release never gives the support
+// reference back (leaks-support-reference). A first-failure run shows one;
+// certify --keep-going shows both, each with its own minimal counterexample.
+// RC-2 first. Minimal counterexamples: final Release — 1 step (RC-2);
+// StoreLogoff(LOGOFF_ORDERLY), StoreLogoff(LOGOFF_NO_WAIT), final Release — 3
+// steps (LT-1, judged before RC-2 at the final Release).
+class SavesFirstFlagLeaksSupport final : public SavesFirstFlag {
+ public:
+  using SavesFirstFlag::SavesFirstFlag;
+
+ protected:
+  void final_release() override {
+    ULONG flags = final_logoff_flag();
+    support()->StoreLogoffTransports(&flags);
+  }
+};
+
 // AddRef returns the count before the increment (a post-increment). A
 // SHOULD (D6): caught only in strict mode, a warning otherwise.
 // RC-1. Minimal counterexample: AddRef (returns 1, not 2) — 1 step.
@@ -365,6 +383,10 @@ std::span<const BuiltinProvider> functional_mutants() noexcept {
              &open<OrsCompleteIntoFlags>, deferred, ClauseId::SL_4, 1),
       mutant("leaks-support-reference", "the final Release never gives the support reference back",
              &open<LeaksSupportReference>, deferred, ClauseId::RC_2, 1),
+      mutant("saves-first-flag-leaks-support",
+             "two bugs: keeps the first StoreLogoff flag (LT-1) and never gives the support "
+             "reference back (RC-2)",
+             &open<SavesFirstFlagLeaksSupport>, deferred, ClauseId::RC_2, 1),
       mutant("addref-returns-old-count",
              "AddRef returns the count before the increment (SHOULD: strict mode)",
              &open<AddRefReturnsOldCount>, deferred, ClauseId::RC_1, 1),

@@ -54,6 +54,14 @@ Json report_json(const Report& report) {
   json["clauses"] = std::move(clauses);
   json["counterexample"] =
       report.counterexample ? counterexample_json(*report.counterexample) : Json(nullptr);
+  // Only under --keep-going, so that other reports stay as they were.
+  if (!report.more_counterexamples.empty()) {
+    Json more = Json::array();
+    for (const CounterexampleDocument& other : report.more_counterexamples) {
+      more.push_back(counterexample_json(other));
+    }
+    json["more_counterexamples"] = std::move(more);
+  }
   if (report.coverage) json["coverage"] = coverage_json(report);
   if (report.logon_trace) json["logon_trace"] = logon_trace_json(*report.logon_trace);
   return json;
@@ -84,7 +92,7 @@ Report read_report(const Json& json) {
   expect_object(json, "",
                 {"schema_version", "logoffcheck_version", "verdict", "provider", "profile",
                  "strict", "seed", "cases_requested", "max_steps", "shard", "stats", "clauses",
-                 "counterexample", "coverage", "logon_trace"});
+                 "counterexample", "more_counterexamples", "coverage", "logon_trace"});
   read_schema_version(json, "");
   Report report;
   report.version = read_string(json, "logoffcheck_version", "");
@@ -122,6 +130,22 @@ Report read_report(const Json& json) {
         found.strict != report.strict || found.seed != report.seed) {
       input_error("counterexample",
                   "its provider, profile, strict flag or seed differs from the report's");
+    }
+  }
+  if (json.contains("more_counterexamples")) {
+    const Json& more = json.at("more_counterexamples");
+    expect_type(more.is_array(), more, "more_counterexamples", "an array");
+    if (!report.counterexample && !more.empty()) {
+      input_error("more_counterexamples", "present while the counterexample is null");
+    }
+    for (std::size_t i = 0; i < more.size(); ++i) {
+      const std::string path = index_path("more_counterexamples", i);
+      CounterexampleDocument other = read_counterexample(more[i], path);
+      if (other.provider != report.provider || other.profile != report.profile ||
+          other.strict != report.strict || other.seed != report.seed) {
+        input_error(path, "its provider, profile, strict flag or seed differs from the report's");
+      }
+      report.more_counterexamples.push_back(std::move(other));
     }
   }
   const Json& verdict = member(json, "verdict", "");
@@ -229,6 +253,11 @@ Report make_report(const RunResult& run, const RunConfig& config, std::string pr
     report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
                                                          config.case_options, config.seed);
     report.run.records = run.counterexample->records;
+  }
+  for (const Counterexample& other : run.more_counterexamples) {
+    report.more_counterexamples.push_back(
+        make_counterexample_document(other, report.provider, config.case_options, config.seed));
+    report.run.more_records.push_back(other.records);
   }
   ReportCoverage coverage;
   coverage.exercised.bits = run.coverage.bits & reachable_transitions(report.profile).bits;

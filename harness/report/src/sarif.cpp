@@ -247,16 +247,30 @@ ResultLocation parse_result_location(std::string_view text) {
 }
 
 std::string counterexample_fingerprint(const Report& report) {
+  return report.counterexample ? counterexample_fingerprint(*report.counterexample) : std::string();
+}
+
+std::string counterexample_fingerprint(const CounterexampleDocument& counterexample) {
   Json identity;
-  if (report.counterexample && report.counterexample->sequential()) {
-    const CounterexampleDocument& found = *report.counterexample;
+  if (counterexample.sequential()) {
+    const CounterexampleDocument& found = counterexample;
     identity["clause"] = clause_code(found.violation.clause);
     identity["profile"] = profile_name(found.profile);
     Json steps = Json::array();
     for (const Step& step : found.sequential()->steps) steps.push_back(json::step_json(step));
     identity["steps"] = std::move(steps);
-  } else if (report.counterexample) {
-    const CounterexampleDocument& document = *report.counterexample;
+    // Only when there are any, so that other fingerprints stay as they were.
+    if (!found.sequential()->earlier_cases.empty()) {
+      Json earlier = Json::array();
+      for (const auto& before : found.sequential()->earlier_cases) {
+        Json case_steps = Json::array();
+        for (const Step& step : before) case_steps.push_back(json::step_json(step));
+        earlier.push_back(std::move(case_steps));
+      }
+      identity["earlier_cases"] = std::move(earlier);
+    }
+  } else {
+    const CounterexampleDocument& document = counterexample;
     const ConcurrentPart& found = *document.concurrent();
     identity["clause"] = clause_code(document.violation.clause);
     identity["profile"] = profile_name(document.profile);
@@ -270,8 +284,6 @@ std::string counterexample_fingerprint(const Report& report) {
       threads.push_back(std::move(steps));
     }
     identity["threads"] = std::move(threads);
-  } else {
-    return {};
   }
   return sha256_hex(identity.dump());
 }

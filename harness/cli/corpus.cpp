@@ -1,0 +1,83 @@
+#include "corpus.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "files.h"
+#include "logoffcheck/sarif.h"
+
+namespace logoffcheck::cli {
+
+namespace fs = std::filesystem;
+
+Corpus load_corpus(const std::string& directory, Profile profile) {
+  Corpus corpus;
+  corpus.directory = directory;
+  std::error_code error;
+  fs::create_directories(directory, error);
+  if (error || !fs::is_directory(directory)) {
+    throw ConfigurationError("--corpus " + directory + ": not a directory we can use" +
+                             (error ? ": " + error.message() : std::string()));
+  }
+  std::vector<std::string> paths;
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") {
+      paths.push_back(entry.path().string());
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const std::string& path : paths) {
+    const CounterexampleDocument document =
+        parse_file(path, [](std::string_view text) { return parse_replayable_json(text); });
+    if (document.sequential() == nullptr || document.profile != profile) {
+      corpus.skipped.push_back(path);
+      continue;
+    }
+    corpus.files.push_back(path);
+    corpus.cases.push_back(document.sequential()->steps);
+  }
+  return corpus;
+}
+
+std::string describe_corpus(const Corpus& corpus, const RunResult& run, Report& report) {
+  const auto source = [&](const std::optional<Counterexample>& found) {
+    return found && found->corpus_entry ? corpus.files.at(*found->corpus_entry) : std::string();
+  };
+  report.run.sources.push_back(source(run.counterexample));
+  std::size_t known = report.run.sources.back().empty() ? 0 : 1;
+  for (const Counterexample& other : run.more_counterexamples) {
+    report.run.sources.push_back(source(other));
+    known += report.run.sources.back().empty() ? 0 : 1;
+  }
+  std::string line = std::to_string(run.corpus_cases_run) + " of " +
+                     std::to_string(corpus.files.size()) + " known counterexamples replayed from " +
+                     corpus.directory;
+  if (!corpus.skipped.empty()) {
+    line += " (" + std::to_string(corpus.skipped.size()) + " of another profile or kind skipped)";
+  }
+  line += known == 0 ? ", none failed" : ", " + std::to_string(known) + " failed again";
+  report.run.notes.emplace_back("Corpus", line);
+  return "  corpus   " + line + "\n";
+}
+
+std::string corpus_file_name(const CounterexampleDocument& counterexample) {
+  return std::string(clause_code(counterexample.violation.clause)) + "-" +
+         counterexample_fingerprint(counterexample).substr(0, 16) + ".json";
+}
+
+std::string save_to_corpus(const Corpus& corpus, const Report& report) {
+  std::string lines;
+  const auto save = [&](const CounterexampleDocument& counterexample) {
+    const std::string path =
+        (fs::path(corpus.directory) / corpus_file_name(counterexample)).string();
+    std::error_code error;
+    if (fs::exists(path, error)) return;
+    write_document(path, write_counterexample_json(counterexample));
+    lines += "corpus: saved " + path + "\n";
+  };
+  if (report.counterexample) save(*report.counterexample);
+  for (const CounterexampleDocument& other : report.more_counterexamples) save(other);
+  return lines;
+}
+
+}  // namespace logoffcheck::cli

@@ -1,0 +1,44 @@
+// certify --corpus DIR: known counterexamples replayed before a run's own
+// cases, and each new minimal one saved there under a name derived from its
+// content (docs/cli.md, "A corpus of known failures").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "logoffcheck/document.h"
+#include "logoffcheck/engine.h"
+
+namespace logoffcheck::cli {
+
+struct Corpus {
+  std::string directory;
+  // The files the run plays, in name order, and their steps.
+  std::vector<std::string> files;
+  std::vector<std::vector<Step>> cases;
+  // Counterexamples of another profile or kind of case, not played by this run.
+  std::vector<std::string> skipped;
+};
+
+// Every *.json file of `directory` (created when missing), in name order:
+// the sequential counterexamples recorded under `profile` are played; the
+// others are listed as skipped. The provider a file names is not used: a
+// corpus is replayed against the provider being certified. Throws
+// InputError naming the file that is not a counterexample.
+Corpus load_corpus(const std::string& directory, Profile profile);
+
+// What the run did with its corpus, as lines for the summary; also sets
+// report.run.sources (which counterexample came from which file) and a note
+// for the HTML page.
+std::string describe_corpus(const Corpus& corpus, const RunResult& run, Report& report);
+
+// The name a counterexample has in a corpus: its clause and the first 16
+// hex digits of its fingerprint (counterexample_fingerprint), e.g.
+// "LT-1-3f5a0c2e9b7d1a44.json". Neither seed nor provider enters it.
+std::string corpus_file_name(const CounterexampleDocument& counterexample);
+
+// Writes each counterexample of `report` that the corpus does not hold yet
+// (by name) into it; returns a line per file written.
+std::string save_to_corpus(const Corpus& corpus, const Report& report);
+
+}  // namespace logoffcheck::cli
