@@ -17,6 +17,7 @@
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/in_process.h"
 
 namespace logoffcheck {
 namespace {

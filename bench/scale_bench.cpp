@@ -24,6 +24,7 @@
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/runner.h"
 #include "logoffcheck/support.h"
 

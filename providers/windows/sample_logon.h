@@ -25,6 +25,8 @@
 
 #include <cstring>
 
+#include "counted.h"
+
 namespace windows_providers {
 
 // MSProviderInit's memory routines (set there).
@@ -35,25 +37,14 @@ constexpr ULONG kStorePathTag = PROP_TAG(PT_STRING8, 0x6600);
 constexpr ULONG kStoreKeyTag = PROP_TAG(PT_BINARY, 0x6601);
 
 // An advise sink that only counts what it is told.
-class SampleSink final : public IMAPIAdviseSink {
+class SampleSink final : public Counted<IMAPIAdviseSink> {
  public:
-  STDMETHODIMP QueryInterface(REFIID, LPVOID* object) override {
-    if (object != nullptr) *object = nullptr;
-    return E_NOINTERFACE;
-  }
-  STDMETHODIMP_(ULONG) AddRef() override { return InterlockedIncrement(&references_); }
-  STDMETHODIMP_(ULONG) Release() override {
-    const LONG remaining = InterlockedDecrement(&references_);
-    if (remaining == 0) delete this;
-    return static_cast<ULONG>(remaining);
-  }
   STDMETHODIMP_(ULONG) OnNotify(ULONG count, LPNOTIFICATION) override {
     notified_ += count;
     return 0;
   }
 
  private:
-  LONG references_ = 1;
   ULONG notified_ = 0;
 };
 

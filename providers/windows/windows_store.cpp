@@ -33,6 +33,7 @@
 // Outside namespace logoffcheck: ULONG and HRESULT here are Windows'.
 namespace windows_store {
 
+using windows_providers::Counted;
 using windows_providers::MsgStoreBase;
 using windows_providers::MsLogonBase;
 using windows_providers::MsProviderBase;
@@ -95,25 +96,6 @@ class ComStore final : public MsgStoreBase {
  private:
   SupportBridge bridge_;
   logoffcheck::IMsgStore* store_;
-};
-
-// Reference counting shared by the provider's own objects.
-template <typename Base>
-class Counted : public Base {
- public:
-  STDMETHODIMP QueryInterface(REFIID, LPVOID* object) override {
-    if (object != nullptr) *object = nullptr;
-    return E_NOINTERFACE;
-  }
-  STDMETHODIMP_(ULONG) AddRef() override { return InterlockedIncrement(&references_); }
-  STDMETHODIMP_(ULONG) Release() override {
-    const LONG remaining = InterlockedDecrement(&references_);
-    if (remaining == 0) delete this;
-    return static_cast<ULONG>(remaining);
-  }
-
- private:
-  LONG references_ = 1;
 };
 
 // The logon object; after the SDK sample's Logon it holds the subscriptions.

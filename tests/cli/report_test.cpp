@@ -1,6 +1,5 @@
-// Tests of report.h: the counterexample and report documents (writing, and
-// reading that rejects every malformed input with an InputError naming the
-// place), merging shard reports, JUnit XML, the text tables and emitted gtests.
+// Tests of report.h: counterexample and report documents (written, and read with an InputError
+// naming the place of every malformed input), shard merging, JUnit XML, tables, emitted gtests.
 #include "logoffcheck/report.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +11,7 @@
 
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/coverage.h"
+#include "logoffcheck/in_process.h"
 
 namespace logoffcheck {
 namespace {

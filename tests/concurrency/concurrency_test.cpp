@@ -8,6 +8,7 @@
 
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/concurrent.h"
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/report.h"
 
 namespace logoffcheck {

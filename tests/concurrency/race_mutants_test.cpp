@@ -4,20 +4,17 @@
 
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/concurrent.h"
+#include "logoffcheck/in_process.h"
+#include "logoffcheck/sanitizers.h"
 
 // Under a sanitizer each history's fresh worker costs several times more
 // (ASan's and TSan's shadow memory at every fork): the reference stores play
 // 10 cases per seed there, 30 in the optimized build.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define RACE_TEST_SANITIZED 1
-#endif
-#endif
 
 namespace logoffcheck {
 namespace {
 
-#if defined(RACE_TEST_SANITIZED)
+#if defined(LOGOFFCHECK_ASAN) || defined(LOGOFFCHECK_TSAN)
 constexpr std::uint64_t kReferenceCases = 10;
 #else
 constexpr std::uint64_t kReferenceCases = 30;

@@ -12,6 +12,7 @@
 #include "engine_test_support.h"
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/in_process.h"
 
 namespace logoffcheck {
 namespace {

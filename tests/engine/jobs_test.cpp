@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "engine_test_support.h"
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/runner.h"
 
 namespace logoffcheck {

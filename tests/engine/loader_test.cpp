@@ -11,6 +11,7 @@
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/in_process.h"
 
 namespace logoffcheck {
 namespace {

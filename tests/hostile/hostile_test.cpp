@@ -15,16 +15,10 @@
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/document.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/isolation.h"
 #include "logoffcheck/runner.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define HOSTILE_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HOSTILE_TEST_ASAN 1
-#endif
-#endif
+#include "logoffcheck/sanitizers.h"
 
 namespace logoffcheck {
 namespace {
@@ -112,7 +106,7 @@ TEST(HostileProvider, AThreadThatCrashesAfterTheCallReturnedIsThatCallsFault) {
 }
 
 TEST(HostileProvider, AllocationBeyondTheMemoryLimitNamesTheLimit) {
-#if defined(HOSTILE_TEST_ASAN)
+#if defined(LOGOFFCHECK_ASAN)
   GTEST_SKIP() << "AddressSanitizer's shadow memory exceeds any address-space limit";
 #endif
   IsolationOptions isolation;

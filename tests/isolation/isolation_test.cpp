@@ -21,6 +21,7 @@
 
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/isolation.h"
 #include "logoffcheck/runner.h"
 

@@ -11,14 +11,7 @@
 #include "conformant_observation.h"
 #include "logoffcheck/checks.h"
 #include "logoffcheck/model.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define LOGOFFCHECK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LOGOFFCHECK_ASAN 1
-#endif
-#endif
+#include "logoffcheck/sanitizers.h"
 
 namespace {
 std::atomic<std::size_t> allocations{0};

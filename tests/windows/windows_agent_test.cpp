@@ -14,6 +14,7 @@
 #include "logoffcheck/builtin.h"
 #include "logoffcheck/engine.h"
 #include "logoffcheck/generate.h"
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/runner.h"
 #include "logoffcheck/windows_runner.h"
 

@@ -112,7 +112,8 @@ std::string sequential_test(const CounterexampleDocument& counterexample) {
             ", properties and model libraries, RapidCheck and gtest_main.\n";
   source += "#include <gtest/gtest.h>\n\n#include <vector>\n\n";
   if (builtin) source += "#include \"logoffcheck/builtin.h\"\n";
-  source += "#include \"logoffcheck/case.h\"\n\nnamespace {\n\nusing namespace logoffcheck;\n\n";
+  source +=
+      "#include \"logoffcheck/in_process.h\"\n\nnamespace {\n\nusing namespace logoffcheck;\n\n";
   source += provider_function(provider);
   source += "TEST(LogoffcheckRegression, " +
             test_name(provider, counterexample.seed, counterexample.case_index) + ") {\n";

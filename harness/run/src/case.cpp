@@ -1,20 +1,15 @@
-#include "logoffcheck/case.h"
+#include "case_interpreter.h"
 
 #include <bit>
 #include <cstring>
 #include <exception>
 #include <string>
 
+#include "logoffcheck/in_process.h"
+#include "logoffcheck/sanitizers.h"
 #include "logoffcheck/support.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define LOGOFFCHECK_LEAK_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
-#define LOGOFFCHECK_LEAK_SANITIZER 1
-#endif
-#endif
-#if defined(LOGOFFCHECK_LEAK_SANITIZER)
+#if defined(LOGOFFCHECK_LSAN)
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -27,50 +22,12 @@ namespace {
 // released. Under LeakSanitizer the abandoned store is marked as expected,
 // so that leak reports stay about the verifier's own memory.
 void abandon_store([[maybe_unused]] IMsgStore& store) noexcept {
-#if defined(LOGOFFCHECK_LEAK_SANITIZER)
+#if defined(LOGOFFCHECK_LSAN)
   __lsan_ignore_object(&store);
 #endif
 }
 
 }  // namespace
-
-void ClauseTally::add(const StepVerdicts& verdicts) noexcept {
-  for (std::size_t i = 0; i < kClauseCount; ++i) {
-    passed[i] += verdicts[i] == Verdict::pass;
-    failed[i] += verdicts[i] == Verdict::fail;
-  }
-}
-
-void StepTally::add(const StepVerdicts& verdicts, ClauseTally& tally) noexcept {
-  static_assert(static_cast<int>(Verdict::pass) == 1 && static_cast<int>(Verdict::fail) == 2);
-  constexpr std::uint64_t kLowBits = 0x0101010101010101ull;
-  std::array<std::uint64_t, kWords> words{};
-  std::memcpy(words.data(), verdicts.data(), sizeof(verdicts));
-  for (std::size_t word = 0; word < kWords; ++word) {
-    passed_[word] += words[word] & kLowBits;         // pass is bit 0 of a verdict
-    failed_[word] += (words[word] >> 1) & kLowBits;  // fail is bit 1
-  }
-  if (++steps_ == 255) flush(tally);
-}
-
-void StepTally::flush(ClauseTally& tally) noexcept {
-  static_assert(std::endian::native == std::endian::little, "byte i of a word is bits 8i..8i+7");
-  for (std::size_t i = 0; i < kClauseCount; ++i) {
-    const unsigned shift = 8 * (i % 8);
-    tally.passed[i] += (passed_[i / 8] >> shift) & 0xff;
-    tally.failed[i] += (failed_[i / 8] >> shift) & 0xff;
-  }
-  passed_ = {};
-  failed_ = {};
-  steps_ = 0;
-}
-
-void ClauseTally::add(const ClauseTally& other) noexcept {
-  for (std::size_t i = 0; i < kClauseCount; ++i) {
-    passed[i] += other.passed[i];
-    failed[i] += other.failed[i];
-  }
-}
 
 bool CaseInterpreter::judge(const State& before, const Step& step, const Expectation& expected,
                             const Observation& observed, bool record, CaseResult& result) {

@@ -14,6 +14,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "case_interpreter.h"
 #include "code_map.h"
 #include "logoffcheck/errors.h"
 #include "logoffcheck/history.h"

@@ -16,6 +16,7 @@
 #include <new>
 #include <vector>
 
+#include "case_interpreter.h"
 #include "logoffcheck/errors.h"
 #include "logoffcheck/support.h"
 #include "process_tree.h"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "case_interpreter.h"
 #include "logoffcheck/support.h"
 
 namespace logoffcheck {

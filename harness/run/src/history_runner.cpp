@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "case_interpreter.h"
 #include "logoffcheck/errors.h"
 #include "logoffcheck/history.h"
 #include "logoffcheck/isolation.h"

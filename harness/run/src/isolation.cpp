@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "case_interpreter.h"
 #include "logoffcheck/errors.h"
 #include "worker_pool.h"
 

@@ -1,21 +1,14 @@
 #include "logoffcheck/runner.h"
 
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/isolation.h"
+#include "logoffcheck/sanitizers.h"
 #include "logoffcheck/windows_runner.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define LOGOFFCHECK_HUGE_ADDRESS_SPACE 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-    __has_feature(memory_sanitizer)
-#define LOGOFFCHECK_HUGE_ADDRESS_SPACE 1
-#endif
-#endif
 
 namespace logoffcheck {
 
 std::uint32_t default_memory_limit_mb() noexcept {
-#if defined(LOGOFFCHECK_HUGE_ADDRESS_SPACE)
+#if defined(LOGOFFCHECK_SHADOW_MEMORY)
   return 0;
 #else
   return 1024;

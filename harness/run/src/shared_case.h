@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "case_interpreter.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/history.h"
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "case_interpreter.h"
 #include "logoffcheck/support.h"
 
 namespace logoffcheck {

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "logoffcheck/engine.h"
+#include "logoffcheck/in_process.h"
 #include "logoffcheck/report.h"
 
 namespace logoffcheck {

@@ -23,10 +23,13 @@
 #include <string>
 #include <vector>
 
+#include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/schedule.h"
 
 namespace logoffcheck {
+
+class SimulatedSupport;
 
 struct ConcurrentCase {
   // Played first, by the client alone. Steps caller_may refuses are skipped.

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
 
 namespace logoffcheck {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
 #include "logoffcheck/mapi_environment.h"
 
