@@ -193,9 +193,6 @@ void refuse_for_threads(const CertifyArguments& arguments) {
     refuse("--mapi-profile",
            "concurrent histories of Windows DLLs are not written yet (docs/mapi-environment.md)");
   }
-  if (arguments.keep_going) {
-    refuse("--keep-going", "concurrent runs stop at their first failure (not written yet)");
-  }
   if (!arguments.corpus.empty()) {
     refuse("--corpus", "a corpus holds sequential counterexamples only (not written yet)");
   }
@@ -228,7 +225,8 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   Report report = make_report(run, config, chosen.provider.name());
   report.run.reproduce =
       certify_command(report) + " --threads " + std::to_string(arguments.threads) + " --repeat " +
-      std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "");
+      std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "") +
+      (arguments.keep_going ? " --keep-going" : "");
   // Under controlled schedules a play is a function of its schedule: the
   // overlaps are the same in every run of the seed.
   const std::string threads =

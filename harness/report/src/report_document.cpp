@@ -274,15 +274,23 @@ Report parse_report_json(std::string_view text) { return json::read_report(json:
 Report make_report(const ConcurrentRunResult& run, const RunConfig& config, std::string provider) {
   Report report = report_of_run(config, std::move(provider), run.cases_run, run.calls_run,
                                 run.seconds, run.tally);
-  if (run.counterexample) {
-    // The clause table shows the counterexample's clause failed, as a
-    // sequential report does, also when the checker tallied no verdict for
-    // it (a crash is RC-3 whatever the order, outside the order's tally).
-    const auto failed = static_cast<std::size_t>(run.counterexample->judgement.violation.clause);
+  // The clause table shows each counterexample's clause failed, as a
+  // sequential report does, also when the checker tallied no verdict for
+  // it (a crash is RC-3 whatever the order, outside the order's tally).
+  const auto mark_failed = [&](const ConcurrentCounterexample& found) {
+    const auto failed = static_cast<std::size_t>(found.judgement.violation.clause);
     if (report.tally.failed[failed] == 0) report.tally.failed[failed] = 1;
+  };
+  if (run.counterexample) {
+    mark_failed(*run.counterexample);
     report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
                                                          config.case_options, config.seed);
     report.run.smaller_cases_tried = run.counterexample->shrink_cases;
+  }
+  for (const ConcurrentCounterexample& other : run.more_counterexamples) {
+    mark_failed(other);
+    report.more_counterexamples.push_back(
+        make_counterexample_document(other, report.provider, config.case_options, config.seed));
   }
   return report;
 }

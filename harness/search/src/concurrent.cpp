@@ -268,18 +268,9 @@ void check_config(const ConcurrentConfig& config) {
   if (config.repeat == 0) throw ConfigurationError("each case must be played at least once");
 }
 
-ConcurrentRunResult run_result_of(detail::Outcome<ConcurrentKind>& outcome,
-                                  const ConcurrentConfig& config) {
-  ConcurrentRunResult run;
-  run.cases_run = outcome.totals.cases;
-  run.histories_run = outcome.totals.plays;
-  run.calls_run = outcome.totals.steps;
-  run.overlapping_histories = outcome.totals.overlapping_plays;
-  run.tally = outcome.totals.tally;
-  run.seconds = outcome.seconds;
-  if (!outcome.found) return run;
-  const detail::Found<ConcurrentKind>& found = *outcome.found;
-  detail::Shrunk<ConcurrentKind>& shrunk = *outcome.shrunk;
+ConcurrentCounterexample counterexample_of(const detail::Found<ConcurrentKind>& found,
+                                           detail::Shrunk<ConcurrentKind>& shrunk,
+                                           const ConcurrentConfig& config) {
   const ClauseId clause = *ConcurrentKind(config).failure(found.result);
   ConcurrentCounterexample counterexample;
   counterexample.case_index = found.index;
@@ -297,7 +288,24 @@ ConcurrentRunResult run_result_of(detail::Outcome<ConcurrentKind>& outcome,
   counterexample.judgement = shown.judgements[failing];
   // How often a fresh play of the shrunk case failed.
   counterexample.failed_runs = (shrunk.fresh ? *shrunk.fresh : shrunk.shown).failing_count(clause);
-  run.counterexample = std::move(counterexample);
+  return counterexample;
+}
+
+ConcurrentRunResult run_result_of(detail::Outcome<ConcurrentKind>& outcome,
+                                  const ConcurrentConfig& config) {
+  ConcurrentRunResult run;
+  run.cases_run = outcome.totals.cases;
+  run.histories_run = outcome.totals.plays;
+  run.calls_run = outcome.totals.steps;
+  run.overlapping_histories = outcome.totals.overlapping_plays;
+  run.tally = outcome.totals.tally;
+  run.seconds = outcome.seconds;
+  if (!outcome.found) return run;
+  run.counterexample = counterexample_of(*outcome.found, *outcome.shrunk, config);
+  // --keep-going: every other distinct failure.
+  for (auto& [found, shrunk] : outcome.more) {
+    run.more_counterexamples.push_back(counterexample_of(found, shrunk, config));
+  }
   return run;
 }
 

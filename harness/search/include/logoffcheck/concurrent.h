@@ -72,6 +72,9 @@ struct ConcurrentRunResult {
   double seconds = 0;
   ClauseTally tally;  // over every history of the search
   std::optional<ConcurrentCounterexample> counterexample;
+  // run.keep_going: the other distinct failures (by clause), shrunk, in the
+  // order found.
+  std::vector<ConcurrentCounterexample> more_counterexamples;
 
   bool conformant() const noexcept { return !counterexample.has_value(); }
 };
