@@ -34,14 +34,21 @@ Corpus load_corpus(const std::string& directory, Profile profile) {
       continue;
     }
     corpus.files.push_back(path);
+    for (const std::vector<Step>& earlier : document.sequential()->earlier_cases) {
+      corpus.cases.push_back(earlier);
+      corpus.file_of_case.push_back(corpus.files.size() - 1);
+    }
     corpus.cases.push_back(document.sequential()->steps);
+    corpus.file_of_case.push_back(corpus.files.size() - 1);
   }
   return corpus;
 }
 
 std::string describe_corpus(const Corpus& corpus, const RunResult& run, Report& report) {
   const auto source = [&](const std::optional<Counterexample>& found) {
-    return found && found->corpus_entry ? corpus.files.at(*found->corpus_entry) : std::string();
+    return found && found->corpus_entry
+               ? corpus.files.at(corpus.file_of_case.at(*found->corpus_entry))
+               : std::string();
   };
   report.run.sources.push_back(source(run.counterexample));
   std::size_t known = report.run.sources.back().empty() ? 0 : 1;
@@ -49,9 +56,11 @@ std::string describe_corpus(const Corpus& corpus, const RunResult& run, Report& 
     report.run.sources.push_back(source(other));
     known += report.run.sources.back().empty() ? 0 : 1;
   }
-  std::string line = std::to_string(run.corpus_cases_run) + " of " +
-                     std::to_string(corpus.files.size()) + " known counterexamples replayed from " +
-                     corpus.directory;
+  // The files whose cases were played (a failure ends the run at its file).
+  const std::size_t replayed =
+      run.corpus_cases_run == 0 ? 0 : corpus.file_of_case.at(run.corpus_cases_run - 1) + 1;
+  std::string line = std::to_string(replayed) + " of " + std::to_string(corpus.files.size()) +
+                     " known counterexamples replayed from " + corpus.directory;
   if (!corpus.skipped.empty()) {
     line += " (" + std::to_string(corpus.skipped.size()) + " of another profile or kind skipped)";
   }

@@ -13,16 +13,21 @@ namespace logoffcheck::cli {
 
 struct Corpus {
   std::string directory;
-  // The files the run plays, in name order, and their steps.
+  // The files the run plays, in name order, and the cases they give: each
+  // file's earlier cases (SequentialPart::earlier_cases), then its steps;
+  // file_of_case[i] is the file cases[i] came from.
   std::vector<std::string> files;
   std::vector<std::vector<Step>> cases;
+  std::vector<std::size_t> file_of_case;
   // Counterexamples of another profile or kind of case, not played by this run.
   std::vector<std::string> skipped;
 };
 
 // Every *.json file of `directory` (created when missing), in name order:
 // the sequential counterexamples recorded under `profile` are played; the
-// others are listed as skipped. The provider a file names is not used: a
+// others are listed as skipped. A file's earlier cases are played just
+// before it, so that a failure that needs them meets them again. The
+// provider a file names is not used: a
 // corpus is replayed against the provider being certified. Throws
 // InputError naming the file that is not a counterexample.
 Corpus load_corpus(const std::string& directory, Profile profile);

@@ -90,6 +90,14 @@ global_saved_flag)
   sed '/"earlier_cases"/,/^  \],$/d' cx1.json >alone.json
   grep -q earlier_cases alone.json && fail "alone.json still has earlier_cases"
   run 0 replay alone.json
+  # In a corpus, the file's earlier case is played just before it: the next
+  # run fails on it first, with --cases 1, and does not call it flaky.
+  run 1 certify --provider "$global_saved_flag" --corpus corpus
+  run 0 certify --provider "$global_saved_flag" --cases 1
+  run 1 certify --provider "$global_saved_flag" --corpus corpus --cases 1
+  expect_output "1 of 1 known counterexamples replayed from corpus, 1 failed again$"
+  expect_output "^  earlier case 1: StoreLogoff"
+  grep -q "flaky" out.txt && fail "the known failure is called flaky"
   # A count in a global behaves with one store alive at a time: only several
   # stores per case (issue 23, not written yet) can catch it.
   run 0 certify --provider "$global_count" --cases 2000

@@ -289,18 +289,27 @@ class ParallelRun {
 // Shrinks one failing case on `runner`, with what only the kind adds after.
 template <typename Kind>
 Shrunk<Kind> shrink_found(const Kind& kind, typename Kind::Runner& runner,
-                          const DriverConfig& config, Found<Kind>& found) {
+                          const DriverConfig& config, std::span<const typename Kind::Case> known,
+                          Found<Kind>& found) {
   Shrunk<Kind> shrunk =
       shrink(kind, runner, found.index, found.found_case, found.result, config.progress);
   // A failure that never recurred alone may need the cases its worker
-  // played before it, in the same batch (Kind::after_earlier_cases).
+  // played before it, in the same batch (Kind::after_earlier_cases): those
+  // of its chunk, or for a known case up to a chunk's worth of known cases.
   if constexpr (requires { kind.after_earlier_cases(runner, found, {}, shrunk); }) {
-    if (!shrunk.recurred && !found.known) {
-      const std::uint64_t position = (found.index - config.shard_index) / config.shard_count;
-      std::vector<typename Kind::Case> earlier(position % kChunkCases);
-      for (std::size_t i = 0; i < earlier.size(); ++i) {
-        const std::uint64_t before = position - earlier.size() + i;
-        kind.generate(config.shard_index + before * config.shard_count, earlier[i]);
+    if (!shrunk.recurred) {
+      std::vector<typename Kind::Case> earlier;
+      if (found.known) {
+        const std::size_t first = found.index >= kChunkCases ? found.index - kChunkCases + 1 : 0;
+        earlier.assign(known.begin() + static_cast<std::ptrdiff_t>(first),
+                       known.begin() + static_cast<std::ptrdiff_t>(found.index));
+      } else {
+        const std::uint64_t position = (found.index - config.shard_index) / config.shard_count;
+        earlier.resize(position % kChunkCases);
+        for (std::size_t i = 0; i < earlier.size(); ++i) {
+          const std::uint64_t before = position - earlier.size() + i;
+          kind.generate(config.shard_index + before * config.shard_count, earlier[i]);
+        }
       }
       kind.after_earlier_cases(runner, found, std::move(earlier), shrunk);
     }
@@ -315,13 +324,13 @@ Shrunk<Kind> shrink_found(const Kind& kind, typename Kind::Runner& runner,
 // failing case on `runner` (under --keep-going, each failure kept).
 template <typename Kind>
 void finish(const Kind& kind, typename Kind::Runner& runner, const DriverConfig& config,
-            std::optional<ChunkResult<Kind>>& ending, KeptFailures<Kind>& kept,
-            Outcome<Kind>& outcome) {
+            std::span<const typename Kind::Case> known, std::optional<ChunkResult<Kind>>& ending,
+            KeptFailures<Kind>& kept, Outcome<Kind>& outcome) {
   if (ending && ending->error) std::rethrow_exception(ending->error);
   if (ending && ending->failing) kept.found.insert(kept.found.begin(), std::move(*ending->failing));
   outcome.more_failing_cases = kept.more_cases;
   for (Found<Kind>& found : kept.found) {
-    Shrunk<Kind> shrunk = shrink_found(kind, runner, config, found);
+    Shrunk<Kind> shrunk = shrink_found(kind, runner, config, known, found);
     if (!outcome.found) {
       outcome.found = std::move(found);
       outcome.shrunk = std::move(shrunk);
@@ -416,7 +425,7 @@ Outcome<Kind> drive(const Kind& kind, std::span<typename Kind::Runner* const> ru
     ending = std::move(parallel.ending());
     kept.add(kind, std::move(parallel.kept()));
   }
-  finish(kind, *runners.front(), config, ending, kept, outcome);
+  finish(kind, *runners.front(), config, known, ending, kept, outcome);
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
 }
