@@ -82,18 +82,6 @@ std::string numbered_counterexample_path(const std::string& path, std::size_t nu
   return path + suffix;
 }
 
-Report counterexample_view(const Report& report, std::size_t number) {
-  Report view = report;
-  if (number == 0) return view;
-  view.counterexample = report.more_counterexamples.at(number - 1);
-  view.run.records = number - 1 < report.run.more_records.size()
-                         ? report.run.more_records[number - 1]
-                         : std::vector<StepRecord>{};
-  view.run.sources = {number < report.run.sources.size() ? report.run.sources[number]
-                                                         : std::string()};
-  return view;
-}
-
 void Outputs::write(const Report& result) const {
   if (!sarif.empty()) {
     write_document(sarif, write_sarif(result, *result_location(*this, result, true)));

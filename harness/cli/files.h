@@ -35,11 +35,6 @@ void write_document(const std::string& path, const std::string& text);
 // .json extension: cx.json, cx-2.json; else cx, cx-2).
 std::string numbered_counterexample_path(const std::string& path, std::size_t number);
 
-// A copy of `report` whose counterexample is its counterexample `number`
-// (0: the first, then the more_counterexamples), with that one's records and
-// source, so that every renderer of one counterexample shows any of them.
-Report counterexample_view(const Report& report, std::size_t number);
-
 // Writes what the run was asked to write: --report, --junit, --counterexample,
 // --html, --sarif; and under GitHub Actions (GITHUB_ACTIONS=true) the
 // annotations on stdout and the job summary (docs/ci.md).

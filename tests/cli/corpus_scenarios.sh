@@ -25,7 +25,7 @@ keep_going_two_bugs)
   grep -qE '"id": "LT-1".*"failed": 0' first.json || fail "LT-1 judged a fail before --keep-going"
   # Both bugs, each with its minimal counterexample: RC-2 in 1 step, LT-1 in 3.
   run 1 certify --provider $two_bugs --cases 2000 --keep-going --counterexample cx.json \
-    --report report.json
+    --report report.json --junit junit.xml --sarif report.sarif
   expect_output "NOT CONFORMANT: RC-2 \(MUST\), LT-1 \(MUST\) failed$"
   [[ $(lengths) == "1 3" ]] || fail "minimal lengths $(lengths), expected 1 3"
   expect_output "^Failure 2 of 2:"
@@ -34,6 +34,13 @@ keep_going_two_bugs)
     grep -qE "\"id\": \"$id\".*\"status\": \"fail\"" report.json || fail "$id not failed in the report"
   done
   grep -qF '"more_counterexamples": [' report.json || fail "the report holds one counterexample"
+  # JUnit and SARIF show each failed clause with the counterexample naming it.
+  for id in LT-1 RC-2; do
+    grep -qF "naming $id):" junit.xml || fail "JUnit shows no counterexample naming $id"
+    grep -qE "\"logoffcheckCounterexample/v1\": \"[0-9a-f]{64}:$id\"" report.sarif ||
+      fail "SARIF has no fingerprint for $id"
+  done
+  [[ $(grep -cF '"threadFlows"' report.sarif) -eq 2 ]] || fail "SARIF lacks a code flow"
   grep -qF '"clause": "RC-2", "step": 1' cx.json || fail "cx.json is not the RC-2 one"
   grep -qF '"clause": "LT-1", "step": 3' cx-2.json || fail "cx-2.json is not the LT-1 one"
   # Each file replays, and the report's counterexamples survive a merge-free read.
@@ -86,6 +93,11 @@ global_saved_flag)
     run 1 replay cx$seed.json
     expect_output "Still fails: LT-3 at step 1, as recorded"
   done
+  # An emitted regression test plays the earlier case first, in its process
+  # (compiled and run by hand: it fails naming LT-3; compiling costs CI time).
+  run 1 replay cx1.json --emit-gtest regression_test.cpp
+  grep -qF 'ASSERT_FALSE(runner.run(std::vector<Step>{' regression_test.cpp ||
+    fail "the emitted test does not play the earlier case"
   # Without its earlier case the same steps pass: the file needs it.
   sed '/"earlier_cases"/,/^  \],$/d' cx1.json >alone.json
   grep -q earlier_cases alone.json && fail "alone.json still has earlier_cases"

@@ -295,6 +295,27 @@ Report make_report(const ConcurrentRunResult& run, const RunConfig& config, std:
   return report;
 }
 
+Report counterexample_view(const Report& report, std::size_t number) {
+  Report view = report;
+  if (number == 0) return view;
+  view.counterexample = report.more_counterexamples.at(number - 1);
+  view.run.records = number - 1 < report.run.more_records.size()
+                         ? report.run.more_records[number - 1]
+                         : std::vector<StepRecord>{};
+  view.run.sources = {number < report.run.sources.size() ? report.run.sources[number]
+                                                         : std::string()};
+  return view;
+}
+
+std::optional<std::size_t> counterexample_naming(const Report& report, ClauseId clause) {
+  if (!report.counterexample) return std::nullopt;
+  if (report.counterexample->violation.clause == clause) return 0;
+  for (std::size_t i = 0; i < report.more_counterexamples.size(); ++i) {
+    if (report.more_counterexamples[i].violation.clause == clause) return i + 1;
+  }
+  return std::nullopt;
+}
+
 std::optional<ClauseId> Report::failed_clause() const noexcept {
   if (counterexample) return counterexample->violation.clause;
   return std::nullopt;

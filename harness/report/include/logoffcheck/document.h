@@ -300,6 +300,15 @@ struct Report {
   friend bool operator==(const Report&, const Report&) = default;
 };
 
+// A copy of `report` whose counterexample is its counterexample `number`
+// (0: the first, then the more_counterexamples), with that one's records and
+// source, so that every renderer of one counterexample shows any of them.
+Report counterexample_view(const Report& report, std::size_t number);
+
+// The number (as counterexample_view takes it) of the report's first
+// counterexample that names `clause`, if any.
+std::optional<std::size_t> counterexample_naming(const Report& report, ClauseId clause);
+
 // The figures of `report.coverage` (all zero when it has none).
 CoverageFigures coverage_figures(const Report& report);
 
