@@ -22,17 +22,7 @@ int finish_run(const Report& report, const Outputs& outputs, const std::string& 
   print_report_summary(std::cout, report, report.run.command_name);
   std::cout << after_summary;
   if (report.logon_trace) std::cout << "\n" << format_logon_trace(*report.logon_trace);
-  // --keep-going: every distinct failure, each shown as a single one is.
-  const std::size_t failures = report.more_counterexamples.size() + 1;
-  if (failures > 1) std::cout << "\nFailure 1 of " << failures << ":";
-  if (report.counterexample) print_counterexample(std::cout, report, outputs.counterexample);
-  for (std::size_t number = 1; number < failures; ++number) {
-    std::cout << "\nFailure " << number + 1 << " of " << failures << ":";
-    print_counterexample(std::cout, counterexample_view(report, number),
-                         outputs.counterexample.empty()
-                             ? std::string()
-                             : numbered_counterexample_path(outputs.counterexample, number));
-  }
+  if (report.counterexample) print_counterexamples(std::cout, report, outputs.counterexample);
   if (report.conformant() && !report.passed()) {
     std::cout << "\nFAILED: the run covered " << coverage_figures(report).percent
               << "% of the model's transitions, below --min-coverage "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "files.h"
 #include "logoffcheck/text.h"
 #include "logoffcheck/windows_runner.h"
 
@@ -159,6 +160,18 @@ void print_counterexample(std::ostream& out, const Report& report,
       << (report.run.reproduce.empty() ? certify_command(report) : report.run.reproduce) << "\n";
   if (!counterexample_file.empty()) {
     out << "Replay:    logoffcheck replay " << shell_word(counterexample_file) << "\n";
+  }
+}
+
+void print_counterexamples(std::ostream& out, const Report& report,
+                           const std::string& counterexample_file) {
+  const std::size_t failures = report.more_counterexamples.size() + 1;
+  for (std::size_t number = 0; number < failures; ++number) {
+    if (failures > 1) out << "\nFailure " << number + 1 << " of " << failures << ":";
+    print_counterexample(out, counterexample_view(report, number),
+                         counterexample_file.empty()
+                             ? std::string()
+                             : numbered_counterexample_path(counterexample_file, number));
   }
 }
 

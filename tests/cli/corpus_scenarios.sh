@@ -51,6 +51,15 @@ keep_going_two_bugs)
   # The same run with two workers keeps the same failures in the same order.
   run 1 certify --provider $two_bugs --cases 2000 --keep-going --jobs 2 --report jobs.json
   diff <(untimed_report report.json) <(untimed_report jobs.json) || fail "--jobs 2 changed the report"
+  # Two shards of it merge into the same failures, counts and clause table.
+  for i in 0 1; do
+    run 1 certify --provider $two_bugs --cases 2000 --keep-going --shard-index $i --shard-count 2 \
+      --report shard$i.json
+  done
+  run 1 merge shard0.json shard1.json --report merged.json
+  expect_output "^Failure 2 of 2:"
+  unsharded() { untimed_report "$1" | grep -vE '"(shard|index|count)"'; }
+  diff <(unsharded report.json) <(unsharded merged.json) || fail "the merged report differs"
   # A conformant store is conformant under --keep-going too.
   run 0 certify --provider builtin:reference --cases 300 --keep-going
   ;;
