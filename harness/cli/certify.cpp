@@ -193,9 +193,6 @@ void refuse_for_threads(const CertifyArguments& arguments) {
     refuse("--mapi-profile",
            "concurrent histories of Windows DLLs are not written yet (docs/mapi-environment.md)");
   }
-  if (!arguments.corpus.empty()) {
-    refuse("--corpus", "a corpus holds sequential counterexamples only (not written yet)");
-  }
   if (arguments.isolation.no_isolate) {
     refuse("--no-isolate",
            "concurrent histories always run in a child process: a lost race is "
@@ -217,6 +214,11 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   const HistoryRunnerFactory runners = history_runners(
       arguments.schedule, chosen, config.case_options, arguments.isolation, arguments.given);
   const bool controlled = arguments.schedule == "controlled";
+  std::optional<Corpus> corpus;
+  if (!arguments.corpus.empty()) {
+    corpus = load_corpus(arguments.corpus, config.case_options.profile, true);
+    concurrent.corpus = corpus->concurrent_cases;
+  }
   ProgressLine progress;
   concurrent.run.progress = progress.callback();
   const ConcurrentRunResult run = run_concurrent_certification(runners, concurrent);
@@ -235,7 +237,14 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
       std::to_string(run.overlapping_histories) + " with calls that overlapped in time" +
       (controlled ? ", under controlled schedules" : " (varies from run to run)");
   report.run.notes = {{"Threads", threads}};
-  return finish_run(report, arguments.outputs, "  threads  " + threads + "\n");
+  std::string after = "  threads  " + threads + "\n";
+  if (corpus) {
+    report.run.reproduce += " --corpus " + shell_word(corpus->directory);
+    after += describe_corpus(*corpus, run, report);
+  }
+  const int status = finish_run(report, arguments.outputs, after);
+  if (corpus) std::cout << save_to_corpus(*corpus, report);
+  return status;
 }
 
 // --profile auto: the same cases under each profile. The store follows the
@@ -317,7 +326,7 @@ int certify(const CertifyArguments& arguments) {
   }
   std::optional<Corpus> corpus;
   if (!arguments.corpus.empty()) {
-    corpus = load_corpus(arguments.corpus, config.case_options.profile);
+    corpus = load_corpus(arguments.corpus, config.case_options.profile, false);
     config.corpus = corpus->cases;
   }
   const CertifyRun run = run_once(arguments, chosen, config);

@@ -10,7 +10,7 @@ namespace logoffcheck::cli {
 
 namespace fs = std::filesystem;
 
-Corpus load_corpus(const std::string& directory, Profile profile) {
+Corpus load_corpus(const std::string& directory, Profile profile, bool concurrent) {
   Corpus corpus;
   corpus.directory = directory;
   std::error_code error;
@@ -29,11 +29,16 @@ Corpus load_corpus(const std::string& directory, Profile profile) {
   for (const std::string& path : paths) {
     const CounterexampleDocument document =
         parse_file(path, [](std::string_view text) { return parse_replayable_json(text); });
-    if (document.sequential() == nullptr || document.profile != profile) {
+    if ((document.concurrent() != nullptr) != concurrent || document.profile != profile) {
       corpus.skipped.push_back(path);
       continue;
     }
     corpus.files.push_back(path);
+    if (concurrent) {
+      corpus.concurrent_cases.push_back(document.concurrent()->scenario);
+      corpus.file_of_case.push_back(corpus.files.size() - 1);
+      continue;
+    }
     for (const std::vector<Step>& earlier : document.sequential()->earlier_cases) {
       corpus.cases.push_back(earlier);
       corpus.file_of_case.push_back(corpus.files.size() - 1);
@@ -44,15 +49,21 @@ Corpus load_corpus(const std::string& directory, Profile profile) {
   return corpus;
 }
 
-std::string describe_corpus(const Corpus& corpus, const RunResult& run, Report& report) {
-  const auto source = [&](const std::optional<Counterexample>& found) {
-    return found && found->corpus_entry
-               ? corpus.files.at(corpus.file_of_case.at(*found->corpus_entry))
-               : std::string();
+namespace {
+
+// What describe_corpus needs of a run of either kind.
+template <typename Run>
+std::string describe_run(const Corpus& corpus, const Run& run, Report& report) {
+  const auto source = [&](const auto& found) {
+    return found.corpus_entry ? corpus.files.at(corpus.file_of_case.at(*found.corpus_entry))
+                              : std::string();
   };
-  report.run.sources.push_back(source(run.counterexample));
-  std::size_t known = report.run.sources.back().empty() ? 0 : 1;
-  for (const Counterexample& other : run.more_counterexamples) {
+  std::size_t known = 0;
+  if (run.counterexample) {
+    report.run.sources.push_back(source(*run.counterexample));
+    known += report.run.sources.back().empty() ? 0 : 1;
+  }
+  for (const auto& other : run.more_counterexamples) {
     report.run.sources.push_back(source(other));
     known += report.run.sources.back().empty() ? 0 : 1;
   }
@@ -67,6 +78,16 @@ std::string describe_corpus(const Corpus& corpus, const RunResult& run, Report& 
   line += known == 0 ? ", none failed" : ", " + std::to_string(known) + " failed again";
   report.run.notes.emplace_back("Corpus", line);
   return "  corpus   " + line + "\n";
+}
+
+}  // namespace
+
+std::string describe_corpus(const Corpus& corpus, const RunResult& run, Report& report) {
+  return describe_run(corpus, run, report);
+}
+
+std::string describe_corpus(const Corpus& corpus, const ConcurrentRunResult& run, Report& report) {
+  return describe_run(corpus, run, report);
 }
 
 std::string corpus_file_name(const CounterexampleDocument& counterexample) {

@@ -147,7 +147,7 @@ void print_counterexample(std::ostream& out, const Report& report,
         << "\n"
         << format_earlier_cases(*part);
   } else {
-    out << "\n";
+    out << (known.empty() ? "\n" : "\nKnown failure: " + known + " fails again.\n");
   }
   out << format_counterexample(report) << "\n";
   print_violation(out, found.violation);

@@ -273,7 +273,8 @@ ConcurrentCounterexample counterexample_of(const detail::Found<ConcurrentKind>& 
                                            const ConcurrentConfig& config) {
   const ClauseId clause = *ConcurrentKind(config).failure(found.result);
   ConcurrentCounterexample counterexample;
-  counterexample.case_index = found.index;
+  counterexample.case_index = found.known ? 0 : found.index;
+  if (found.known) counterexample.corpus_entry = found.index;
   counterexample.original = found.found_case;
   counterexample.shrunk = shrunk.smallest;
   counterexample.shrink_cases = shrunk.shrink_runs;
@@ -300,6 +301,7 @@ ConcurrentRunResult run_result_of(detail::Outcome<ConcurrentKind>& outcome,
   run.overlapping_histories = outcome.totals.overlapping_plays;
   run.tally = outcome.totals.tally;
   run.seconds = outcome.seconds;
+  run.corpus_cases_run = outcome.known_played;
   if (!outcome.found) return run;
   run.counterexample = counterexample_of(*outcome.found, *outcome.shrunk, config);
   // --keep-going: every other distinct failure.
@@ -392,7 +394,8 @@ ConcurrentRunResult run_concurrent_certification(HistoryRunner& runner,
   HistoryRunner* const runners[] = {&runner};
   const ConcurrentKind kind(config);
   detail::Outcome<ConcurrentKind> outcome = detail::drive(
-      kind, std::span<HistoryRunner* const>(runners), detail::DriverConfig::of(config.run));
+      kind, std::span<HistoryRunner* const>(runners), detail::DriverConfig::of(config.run),
+      std::span<const ConcurrentCase>(config.corpus));
   return run_result_of(outcome, config);
 }
 
@@ -401,7 +404,8 @@ ConcurrentRunResult run_concurrent_certification(const HistoryRunnerFactory& mak
   check_config(config);
   const ConcurrentKind kind(config);
   detail::Outcome<ConcurrentKind> outcome =
-      detail::drive_jobs(kind, make_runner, detail::DriverConfig::of(config.run));
+      detail::drive_jobs(kind, make_runner, detail::DriverConfig::of(config.run),
+                         std::span<const ConcurrentCase>(config.corpus));
   return run_result_of(outcome, config);
 }
 
