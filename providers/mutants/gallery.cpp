@@ -223,19 +223,22 @@ class UnknownFlagsAsInvalidParameter final : public ReferenceStore {
 };
 
 // Keeps the support reference when the final Release is done with the
-// spooler: the store leaks its reference to the support object.
+// spooler: the store leaks its reference to the support object. A mixin, so
+// that a store with another bug can leak as well.
 // RC-2. Minimal counterexample: final Release (1 support reference still
 // held) — 1 step.
-class LeaksSupportReference final : public ReferenceStore {
+template <typename Store>
+class LeaksSupport final : public Store {
  public:
-  using ReferenceStore::ReferenceStore;
+  using Store::Store;
 
  protected:
   void final_release() override {
-    ULONG flags = final_logoff_flag();
-    support()->StoreLogoffTransports(&flags);
+    ULONG flags = this->final_logoff_flag();
+    this->support()->StoreLogoffTransports(&flags);
   }
 };
+using LeaksSupportReference = LeaksSupport<ReferenceStore>;
 
 // Two independent bugs in one store: the first StoreLogoff flag wins
 // (saves-first-flag) and the final Release never gives the support
@@ -244,16 +247,7 @@ class LeaksSupportReference final : public ReferenceStore {
 // RC-2 first. Minimal counterexamples: final Release — 1 step (RC-2);
 // StoreLogoff(LOGOFF_ORDERLY), StoreLogoff(LOGOFF_NO_WAIT), final Release — 3
 // steps (LT-1, judged before RC-2 at the final Release).
-class SavesFirstFlagLeaksSupport final : public SavesFirstFlag {
- public:
-  using SavesFirstFlag::SavesFirstFlag;
-
- protected:
-  void final_release() override {
-    ULONG flags = final_logoff_flag();
-    support()->StoreLogoffTransports(&flags);
-  }
-};
+using SavesFirstFlagLeaksSupport = LeaksSupport<SavesFirstFlag>;
 
 // AddRef returns the count before the increment (a post-increment). A
 // SHOULD (D6): caught only in strict mode, a warning otherwise.
