@@ -4,6 +4,7 @@
 
 #include "logoffcheck/builtin.h"
 #include "mutants/mutants.h"
+#include "reference/mutex_store.h"
 #include "reference/reference_store.h"
 #include "sdk_sample/sdk_sample_store.h"
 
@@ -20,6 +21,11 @@ const std::array kReferences = {
                     "careful eager-profile store: StoreLogoff asks the spooler at once; the final "
                     "Release sends LOGOFF_ABORT only if StoreLogoff never did",
                     &providers::open_reference_eager_store, Profile::eager, std::nullopt, 0, false},
+    BuiltinProvider{"reference-mutex",
+                    "the deferred reference store with its count guarded by a std::mutex, held "
+                    "through the final Release's work: a store that locks (--schedule controlled "
+                    "sees its waits as blocked, never hung)",
+                    &providers::MutexStore::open, Profile::deferred, std::nullopt, 0, false},
     BuiltinProvider{"sdk-sample",
                     "the MAPI SDK sample store's logoff: saves StoreLogoff's flags as given, "
                     "writes LOGOFF_COMPLETE back, passes the saved flags (LOGOFF_ABORT by "

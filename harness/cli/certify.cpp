@@ -129,9 +129,10 @@ class BorrowedRunner final : public CaseRunner {
   void run(std::span<const Step> steps, bool record, CaseResult& result) override {
     runner_.run(steps, record, result);
   }
-  std::size_t run_batch(std::span<const std::span<const Step>> cases,
+  using CaseRunner::run_batch;
+  std::size_t run_batch(std::span<const std::span<const Step>> cases, bool record,
                         std::span<CaseResult> results) override {
-    return runner_.run_batch(cases, results);
+    return runner_.run_batch(cases, record, results);
   }
   const CaseOptions& options() const noexcept override { return runner_.options(); }
 
@@ -169,6 +170,8 @@ CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& cho
 Report make_certify_report(const CertifyArguments& arguments, const RunResult& run,
                            const RunConfig& config, const ChosenProvider& chosen) {
   Report report = make_report(run, config, chosen.provider.name());
+  report.sandbox = report_sandbox(chosen, arguments.isolation, arguments.threads > 1,
+                                  arguments.schedule == "controlled");
   report.coverage->minimum_percent = arguments.min_coverage;
   report.run.reproduce = certify_command(report);
   return report;
@@ -225,6 +228,8 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   progress.clear();
 
   Report report = make_report(run, config, chosen.provider.name());
+  report.sandbox = report_sandbox(chosen, arguments.isolation, arguments.threads > 1,
+                                  arguments.schedule == "controlled");
   report.run.reproduce =
       certify_command(report) + " --threads " + std::to_string(arguments.threads) + " --repeat " +
       std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "") +

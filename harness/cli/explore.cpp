@@ -35,7 +35,8 @@ struct ExploreArguments {
 std::string explore_command(const ExploreArguments& arguments, Profile profile) {
   return "logoffcheck explore --provider " + shell_word(arguments.provider) + " --profile " +
          std::string(profile_name(profile)) + (arguments.strict ? " --strict" : "") + " --depth " +
-         std::to_string(arguments.depth);
+         std::to_string(arguments.depth) +
+         (arguments.isolation.sandbox == "off" ? " --sandbox off" : "");
 }
 
 int explore(const ExploreArguments& arguments) {
@@ -82,6 +83,7 @@ int explore(const ExploreArguments& arguments) {
   Report report = make_report(run, config, chosen.provider.name());
   report.coverage->minimum_percent = arguments.min_coverage;
   report.run.command_name = "explore";
+  report.sandbox = report_sandbox(chosen, arguments.isolation);
   report.run.reproduce = explore_command(arguments, report.profile);
   report.run.notes = {{"Exploration", "every history of up to " + std::to_string(arguments.depth) +
                                           " client calls (" +

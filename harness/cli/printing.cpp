@@ -49,6 +49,7 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
   out << "logoffcheck " << report.version << ": " << command << " " << report.provider << "\n"
       << "  profile  " << profile_name(report.profile) << (report.strict ? " (strict)" : "") << "\n"
       << "  seed     " << report.seed << "\n";
+  if (report.sandbox == false) out << "  sandbox: off (the store ran with the user's rights)\n";
   out << "  cases    " << report.cases_run << " of " << report.cases_requested;
   if (report.shard.count > 1) {
     out << (report.shard.index ? " (shard " + std::to_string(*report.shard.index) + " of " +
@@ -130,6 +131,7 @@ std::string certify_command(const Report& report) {
     command += " --shard-index " + std::to_string(*report.shard.index) + " --shard-count " +
                std::to_string(report.shard.count);
   }
+  if (report.sandbox == false) command += " --sandbox off";
   return command;
 }
 

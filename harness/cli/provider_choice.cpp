@@ -72,6 +72,12 @@ void add_isolation_options(CLI::App& command, IsolationArguments& arguments) {
                   "counterexample), or pass them through to the terminal")
       ->check(CLI::IsMember({"capture", "pass"}))
       ->capture_default_str();
+  command
+      .add_option("--sandbox", arguments.sandbox,
+                  "With isolation: play cases in a sandbox (no network, nothing writable but a "
+                  "scratch folder, a PID namespace of their own), or off")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   command.add_option("--mapi-profile", arguments.mapi_profile,
                      "Windows DLLs: the MAPI profile the store logs on with "
                      "(docs/mapi-environment.md; default: a built-in one)");
@@ -86,6 +92,9 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
   options.settle_ms = arguments.settle_ms;
   options.memory_limit_mb = arguments.memory_limit_mb;
   options.capture_output = arguments.provider_output == "capture";
+  // A Windows DLL always runs in its agent, isolated by nature.
+  options.sandbox =
+      (isolate || chosen.provider.kind() == ProviderKind::windows_dll) && arguments.sandbox == "on";
   if (!arguments.mapi_profile.empty()) {
     if (chosen.provider.kind() != ProviderKind::windows_dll) {
       throw ConfigurationError("--mapi-profile applies to Windows DLL providers only: '" +
@@ -94,6 +103,15 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
     options.mapi_profile = read_mapi_profile(arguments.mapi_profile);
   }
   return options;
+}
+
+std::optional<bool> report_sandbox(const ChosenProvider& chosen,
+                                   const IsolationArguments& arguments, bool threads,
+                                   bool controlled) {
+  const RunnerOptions options = runner_options(chosen, arguments);
+  const bool dll = chosen.provider.kind() == ProviderKind::windows_dll;
+  if (!dll && !options.isolate && !threads) return std::nullopt;
+  return arguments.sandbox == "on" && !controlled;
 }
 
 HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenProvider& chosen,
@@ -115,6 +133,12 @@ HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenPr
     throw ConfigurationError(std::string(option) +
                              " cannot be used with --schedule controlled: the traced child "
                              "discards the store's output and runs a thread only when scheduled");
+  }
+  // A bundled provider is the project's own code: it runs unsandboxed.
+  if (chosen.builtin == nullptr && runner_options(chosen, arguments).sandbox) {
+    throw ConfigurationError(
+        "--schedule controlled cannot run the store in the sandbox (the scheduler traces it "
+        "with ptrace from outside): give --sandbox off to run it with the user's rights");
   }
   ControlledSettings settings;
   settings.memory_limit_mb = arguments.memory_limit_mb;

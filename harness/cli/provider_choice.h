@@ -32,7 +32,7 @@ void add_profile_option(CLI::App& command, std::optional<std::string>& profile,
                         std::vector<std::string> extra = {});
 
 // --isolate, --no-isolate, --timeout-ms, --settle-ms, --memory-limit-mb,
-// --provider-output and --mapi-profile, as parsed.
+// --provider-output, --sandbox and --mapi-profile, as parsed.
 struct IsolationArguments {
   bool isolate = false;
   bool no_isolate = false;
@@ -40,7 +40,8 @@ struct IsolationArguments {
   std::uint32_t settle_ms = RunnerOptions{}.settle_ms;
   std::uint32_t memory_limit_mb = RunnerOptions{}.memory_limit_mb;
   std::string provider_output = "capture";
-  std::string mapi_profile;  // a Windows DLL's profile file (docs/mapi-environment.md)
+  std::string sandbox = "on";  // --sandbox on|off
+  std::string mapi_profile;    // a Windows DLL's profile file (docs/mapi-environment.md)
 };
 
 void add_isolation_options(CLI::App& command, IsolationArguments& arguments);
@@ -56,8 +57,19 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
 // controlled scheduler's (schedule.h) under --timeout-ms and
 // --memory-limit-mb. `given` says which options the command line gave: a
 // controlled run refuses --settle-ms and --provider-output (its traced child
-// discards the store's output, and a thread runs only when scheduled).
+// discards the store's output, and a thread runs only when scheduled), runs
+// a provider library only with --sandbox off (a traced child cannot be in
+// the sandbox), and a bundled provider unsandboxed.
 // Throws ConfigurationError (exit 2) naming --schedule for any other value.
+// What a run's report says of the sandbox (Report::sandbox): whether the
+// store's processes (a library's workers, a DLL's agent) ran in it, or
+// nullopt when the store ran in the verifier's process. `threads`: a run of
+// concurrent histories (always isolated); `controlled`: under --schedule
+// controlled (never sandboxed).
+std::optional<bool> report_sandbox(const ChosenProvider& chosen,
+                                   const IsolationArguments& arguments, bool threads = false,
+                                   bool controlled = false);
+
 HistoryRunnerFactory history_runners(const std::string& schedule, const ChosenProvider& chosen,
                                      const CaseOptions& options,
                                      const IsolationArguments& arguments,

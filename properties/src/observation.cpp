@@ -20,6 +20,8 @@ std::string_view outcome_name(CallOutcome outcome) noexcept {
       return "hung";
     case CallOutcome::out_of_memory:
       return "out-of-memory";
+    case CallOutcome::host_killed:
+      return "host-killed";
   }
   return "returned";
 }
@@ -106,6 +108,9 @@ std::string describe_outcome(const Observation& observation) {
       return "no return within " + std::to_string(detail) + " ms";
     case CallOutcome::out_of_memory:
       return "exceeded the memory limit of " + std::to_string(detail) + " MiB";
+    case CallOutcome::host_killed:
+      return "killed the process that hosts the store (" + std::string(signal_name(detail)) +
+             " to its parent)";
   }
   return "returned";
 }

@@ -1,9 +1,9 @@
 // A reference store that guards its count with a std::mutex and holds it
 // through the final Release's work: what a careful provider written with a
-// lock (a critical section on Windows) looks like. Not a bundled provider:
-// the tests and benchmarks of controlled schedules (docs/concurrency.md)
-// open it to show that a thread waiting for a lock another holds is
-// recognised as blocked, never as hung.
+// lock (a critical section on Windows) looks like. Bundled as
+// `builtin:reference-mutex`: the tests and benchmarks of controlled schedules
+// (docs/concurrency.md) play it to show that a thread waiting for a lock
+// another holds is recognised as blocked, never as hung.
 #pragma once
 
 #include <mutex>

@@ -161,6 +161,7 @@ listings)
   run 0 providers
   expect_output "^builtin:reference +reference +deferred +- "
   expect_output "^builtin:reference-eager +reference +eager +- "
+  expect_output "^builtin:reference-mutex +reference +deferred +- "
   expect_output "^builtin:saves-first-flag +mutant +deferred +LT-1, 3 steps "
   expect_output "^builtin:addref-returns-old-count +mutant +deferred +RC-1 \\(strict\\), 1 step "
   ;;

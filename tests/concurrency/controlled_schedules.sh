@@ -4,10 +4,15 @@
 #   races      both race mutants caught with --threads 2 for seeds 1..20, a
 #              counterexample of at most 8 calls whose replay fails 20 of 20
 #   correct    the reference stores pass seeds 1..20, no false alarm, no hang
+#   correct_mutex  the store that locks (builtin:reference-mutex) passes
+#              seeds 1..20: its threads' waits on the held mutex are seen as
+#              blocked, never as a hang, and no schedule is a false alarm
 #   same_seed  the same seed gives the same report, byte for byte (times masked)
 #   refused    --schedule without --threads, or an unknown schedule: exit 2
+#   sandbox    a provider library under --schedule controlled: exit 2 naming
+#              --sandbox off, which runs it (REFERENCE_LIBRARY: its path)
 set -euo pipefail
-scenario=$1 logoffcheck=$2
+scenario=$1 logoffcheck=$2 reference_library=${3:-}
 source "$(dirname "$0")/../lib/scenario.sh"
 
 # The loops below make 80 runs: their output would fill ctest's log, whose
@@ -63,6 +68,15 @@ correct)
     done
   done
   ;;
+correct_mutex)
+  for seed in $(seq 1 20); do
+    run 0 certify --provider builtin:reference-mutex --threads 2 --schedule controlled \
+      --cases 50 --seed "$seed"
+    expect_output "under controlled schedules"
+    expect_output "^RC-3 +MUST +pass"  # no wait for the held mutex was a hang
+    echo "reference-mutex seed $seed: passed" >&2
+  done
+  ;;
 same_seed)
   for i in 1 2; do
     run 1 certify --provider builtin:check-then-act-release --threads 2 --schedule controlled \
@@ -80,6 +94,14 @@ refused)
   grep -qF -- "--schedule" err.txt || fail "the refusal does not name --schedule"
   run 2 certify --provider builtin:reference --threads 2 --schedule sometimes --cases 5
   grep -qF -- "--schedule" err.txt || fail "the refusal does not name --schedule"
+  ;;
+sandbox)
+  # The tracer cannot be inside the sandbox, nor trace a store there.
+  run 2 certify --provider "$reference_library" --threads 2 --schedule controlled --cases 5
+  grep -qF -- "--sandbox off" err.txt || fail "the refusal does not name --sandbox off"
+  run 0 certify --provider "$reference_library" --threads 2 --schedule controlled --cases 5 \
+    --sandbox off
+  grep -qF "sandbox: off" out.txt || fail "the report does not say sandbox: off"
   ;;
 *)
   fail "unknown scenario $scenario"

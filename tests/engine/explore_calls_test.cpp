@@ -12,6 +12,7 @@
 #include "logoffcheck/coverage.h"
 #include "logoffcheck/engine.h"
 #include "logoffcheck/explore.h"
+#include "logoffcheck/isolation.h"
 
 namespace logoffcheck {
 namespace {
@@ -49,6 +50,34 @@ TEST_P(ClientCallMinimalityTest, FindsTheStatedMinimalCounterexample) {
   EXPECT_EQ(shortest.executed.size(), mutant.minimal_length) << history;
   EXPECT_EQ(clause_code(shortest.violation->clause), clause_code(*mutant.caught_by)) << history;
   EXPECT_EQ(shortest.records.size(), shortest.executed.size());  // recorded in full
+}
+
+// Isolated, the exploration plays its runs in batches (one message per 64)
+// and a batch stops at a failing run: it must run the same histories and
+// keep the same shortest failure, recorded in full, as in this process.
+TEST_P(ClientCallMinimalityTest, IsolatedBatchesFindWhatInProcessFinds) {
+  const BuiltinProvider& mutant = *GetParam();
+  const CaseOptions options{mutant.profile, mutant.caught_only_in_strict_mode()};
+  auto in_process = test_support::runner_for(mutant, options);
+  IsolatingRunner isolated(Provider("builtin:" + std::string(mutant.name), mutant.open_store),
+                           options, 5000);
+  const ExplorationResult expected = explore_client_calls(*in_process, mutant.minimal_length);
+  const ExplorationResult actual = explore_client_calls(isolated, mutant.minimal_length);
+  EXPECT_EQ(actual.sequences_run, expected.sequences_run);
+  EXPECT_EQ(actual.steps_run, expected.steps_run);
+  EXPECT_TRUE(actual.tally == expected.tally);
+  EXPECT_TRUE(actual.coverage == expected.coverage);
+  ASSERT_TRUE(actual.shortest_failure.has_value());
+  ASSERT_TRUE(expected.shortest_failure.has_value());
+  EXPECT_EQ(describe_steps(actual.shortest_failure->executed),
+            describe_steps(expected.shortest_failure->executed));
+  EXPECT_TRUE(actual.shortest_failure->violation == expected.shortest_failure->violation);
+  ASSERT_EQ(actual.shortest_failure->records.size(), expected.shortest_failure->records.size());
+  for (std::size_t i = 0; i < actual.shortest_failure->records.size(); ++i) {
+    EXPECT_TRUE(actual.shortest_failure->records[i].observed ==
+                expected.shortest_failure->records[i].observed)
+        << "record " << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Gallery, ClientCallMinimalityTest,

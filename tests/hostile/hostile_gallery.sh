@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Usage: hostile_gallery.sh LOGOFFCHECK HOSTILE_LIBRARY BEHAVIOUR
 # Certifies the hostile provider library (hostile_provider.cpp) with one
-# misbehaviour, isolated as every library is by default, and holds the run
-# to docs/isolation.md: the expected verdict, the verifier's own output well
+# misbehaviour, isolated and sandboxed as every library is by default, and
+# holds the run to docs/isolation.md: the expected verdict, the verifier's own output well
 # under 256 KiB whatever the store prints, every line the store printed
 # marked as its own, and no process the store started alive once the
 # verifier has returned.
 set -uo pipefail
 logoffcheck=$1 library=$2 behaviour=$3
 # BEHAVIOUR-threads: the store's BEHAVIOUR, certified with --threads 2.
+# BEHAVIOUR-sandbox-off: the store's BEHAVIOUR, certified with --sandbox off.
 store_behaviour=${behaviour%-threads}
+store_behaviour=${store_behaviour%-sandbox-off}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -23,6 +25,8 @@ certify() {
   # limit the verifier sets its workers (none under AddressSanitizer, whose
   # shadow memory exceeds any ceiling: CMake says which).
   (ulimit -v "${LOGOFFCHECK_GALLERY_ADDRESS_SPACE_KIB:-4194304}"
+   cd "${store_cwd:-.}" || exit 99
+   HOME=${store_home:-$HOME} LOGOFFCHECK_HOSTILE_PORT=${store_port:-} \
    LOGOFFCHECK_HOSTILE=$store_behaviour LOGOFFCHECK_HOSTILE_PIDS=$work/pids \
      exec timeout 300 "$logoffcheck" certify --provider "$library" --cases 200 "$@") \
     >"$work/out" 2>&1
@@ -48,7 +52,75 @@ rc3() {
     fail "expected $2 step(s): $(grep '^Minimal' <<<"$output")"
 }
 
+# listen — counts the connections to a port on 127.0.0.1 in $work/connections
+# (the listener's pid in $listener, the port in $store_port).
+listen() {
+  python3 -c '
+import os, socket, sys
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(64)
+with open(sys.argv[1] + ".tmp", "w") as port:
+    port.write(str(server.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+count = 0
+while True:
+    connection, _ = server.accept()
+    connection.close()
+    count += 1
+    with open(sys.argv[2], "w") as connections:
+        connections.write(str(count))
+' "$work/port" "$work/connections" &
+  listener=$!
+  trap 'kill "$listener" 2>/dev/null; rm -rf "$work"' EXIT
+  echo 0 >"$work/connections"
+  for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.05; done
+  store_port=$(cat "$work/port")
+  mkdir -p "$work/cwd" "$work/home"
+  store_cwd=$work/cwd store_home=$work/home
+}
+
+# escaped — files the store left in its working directory and $HOME.
+escaped() { find "$work/cwd" "$work/home" -name 'logoffcheck-hostile-escape*' | wc -l; }
+
 case $behaviour in
+  escape)
+    # In the sandbox: the kill reaches only the store's own process, its
+    # files and its connection nothing.
+    listen
+    certify 1 --counterexample "$work/escape.json"
+    rc3 "StoreLogoff died by SIGKILL \(signal 9\)" 1
+    # Replayable: the counterexample fails again, the same way.
+    replayed=$(cd "$store_cwd" && HOME=$store_home LOGOFFCHECK_HOSTILE=escape \
+      LOGOFFCHECK_HOSTILE_PORT=$store_port "$logoffcheck" replay "$work/escape.json" 2>&1)
+    replay_status=$?
+    [[ $replay_status -eq 1 ]] || fail "replay: exit $replay_status, expected 1"
+    grep -q "died by SIGKILL (signal 9)" <<<"$replayed" || fail "replay: $replayed"
+    [[ $(escaped) -eq 0 ]] || fail "the store left files: $(find "$work/cwd" "$work/home" -type f)"
+    [[ $(cat "$work/connections") -eq 0 ]] ||
+      fail "$(cat "$work/connections") connections reached the listener"
+    ;;
+  stop-parent)
+    # In the sandbox its parent is outside its PID namespace: getppid() is 0,
+    # and SIGSTOP to process group 0 stops the store's own process, a hang.
+    certify 1 --timeout-ms 300
+    rc3 "StoreLogoff no return within 300 ms" 1
+    ;;
+  escape-sandbox-off)
+    # Without it, the same store does all that, and still gets a verdict:
+    # killing the process that hosts it is RC-3 of the call that did it.
+    listen
+    certify 1 --sandbox off
+    grep -q "NOT CONFORMANT: RC-3 (MUST) failed" <<<"$output" || fail "RC-3 not named"
+    grep -qE "^  observed: StoreLogoff killed the process that hosts the store" <<<"$output" ||
+      fail "observed: $(grep '^  observed:' <<<"$output")"
+    grep -q "^  sandbox: off" <<<"$output" || fail "the report does not say sandbox: off"
+    grep -q "^Reproduce: .* --sandbox off$" <<<"$output" || fail "the command to reproduce drops --sandbox off"
+    [[ $(escaped) -gt 0 ]] || fail "no file: the store did not run unsandboxed"
+    # The listener counts a connection once it accepted it, maybe after the run.
+    for _ in $(seq 100); do [[ $(cat "$work/connections") -gt 0 ]] && break; sleep 0.05; done
+    [[ $(cat "$work/connections") -gt 0 ]] || fail "no connection: the store did not run unsandboxed"
+    ;;
   flood)
     certify 0
     grep -q "^  verdict  CONFORMANT" <<<"$output" || fail "not CONFORMANT"
@@ -61,7 +133,9 @@ case $behaviour in
     grep -q "^  |   verdict  CONFORMANT$" <<<"$output" || fail "the tail is not marked"
     ;;
   fork)
-    certify 0
+    # Unsandboxed, so that the store can write its children's pids where the
+    # test reads them; in the sandbox they die with its PID namespace anyway.
+    certify 0 --sandbox off
     [[ -s $work/pids ]] || fail "the store forked no child"
     # A pid may have been reused meanwhile: a survivor is a process with
     # this run's environment.

@@ -18,8 +18,16 @@
 //   close-fds      every StoreLogoff closes every descriptor above stderr
 //   block-signals  blocks every signal in every StoreLogoff, and hangs in
 //                  StoreLogoff(LOGOFF_PURGE)
+//   escape         every StoreLogoff(LOGOFF_QUIET) writes a file in the
+//                  working directory and in $HOME, connects to the port
+//                  LOGOFFCHECK_HOSTILE_PORT names on 127.0.0.1, and kills
+//                  its parent with SIGKILL (docs/isolation.md#the-sandbox)
+//   stop-parent    every StoreLogoff(LOGOFF_QUIET) stops its parent (SIGSTOP)
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -97,6 +105,33 @@ void malloc_until_abort() {
   }
 }
 
+void leave_a_file(const std::string& folder) {
+  const std::string path = folder + "/logoffcheck-hostile-escape";
+  const int file = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (file >= 0) {
+    if (write(file, "escaped\n", 8) != 8) std::perror("write");
+    close(file);
+  }
+}
+
+void escape() {
+  leave_a_file(".");
+  if (const char* home = std::getenv("HOME")) leave_a_file(home);
+  if (const char* port = std::getenv("LOGOFFCHECK_HOSTILE_PORT")) {
+    const int connection = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in listener{};
+    listener.sin_family = AF_INET;
+    listener.sin_port = htons(static_cast<std::uint16_t>(std::atoi(port)));
+    listener.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connection >= 0 &&
+        connect(connection, reinterpret_cast<const sockaddr*>(&listener), sizeof listener) == 0) {
+      if (write(connection, "escaped\n", 8) != 8) std::perror("write");
+    }
+    if (connection >= 0) close(connection);
+  }
+  kill(getppid(), SIGKILL);
+}
+
 class HostileStore final : public IMsgStore {
  public:
   explicit HostileStore(IMsgStore* inner) : inner_(inner) {}
@@ -127,6 +162,10 @@ class HostileStore final : public IMsgStore {
       eat_memory();
     } else if (what == "abort-on-malloc-failure" && purge) {
       malloc_until_abort();
+    } else if (what == "escape" && quiet) {
+      escape();
+    } else if (what == "stop-parent" && quiet) {
+      kill(getppid(), SIGSTOP);
     } else if (what == "close-fds") {
       for (int fd = 3; fd < 1024; ++fd) close(fd);
     } else if (what == "block-signals") {

@@ -14,9 +14,9 @@ namespace {
 // The bound on `repeat`: what certify's and replay's --repeat accept.
 constexpr std::uint64_t kMaxRepeat = 1000;
 
-constexpr CallOutcome kOutcomes[] = {CallOutcome::returned, CallOutcome::threw,
-                                     CallOutcome::signaled, CallOutcome::exited,
-                                     CallOutcome::hung,     CallOutcome::out_of_memory};
+constexpr CallOutcome kOutcomes[] = {
+    CallOutcome::returned, CallOutcome::threw,         CallOutcome::signaled,   CallOutcome::exited,
+    CallOutcome::hung,     CallOutcome::out_of_memory, CallOutcome::host_killed};
 
 CallOutcome read_outcome(const Json& object, const std::string& path) {
   std::string choices;

@@ -80,6 +80,9 @@ void write_run_table(std::ostringstream& out, const Report& report) {
           : report.shard.index    ? "shard " + std::to_string(*report.shard.index) + " of " +
                                      std::to_string(report.shard.count)
                                : std::to_string(report.shard.count) + " merged");
+  if (report.sandbox)
+    run_row(out, "Sandbox",
+            *report.sandbox ? "on" : "sandbox: off (the store ran with the user's rights)");
   for (const auto& [name, value] : report.run.notes) run_row(out, name, value);
   out << "</table>\n";
 }

@@ -72,6 +72,8 @@ Report merge_reports(const std::vector<Report>& shards) {
     }
     // Every shard logged on the same way: the first shard's logon stands for them.
     if (!merged.logon_trace) merged.logon_trace = shard.logon_trace;
+    // Off if any shard's store ran without it.
+    if (shard.sandbox) merged.sandbox = merged.sandbox.value_or(true) && *shard.sandbox;
     if (shard.counterexample && shard.counterexample->concurrent()) {
       throw InputError("report " + std::to_string(n + 1) +
                        " holds a concurrent counterexample (a --threads run): merge does not "

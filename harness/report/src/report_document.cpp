@@ -64,6 +64,7 @@ Json report_json(const Report& report) {
   }
   if (report.coverage) json["coverage"] = coverage_json(report);
   if (report.logon_trace) json["logon_trace"] = logon_trace_json(*report.logon_trace);
+  if (report.sandbox) json["sandbox"] = *report.sandbox ? "on" : "off";
   return json;
 }
 
@@ -92,7 +93,7 @@ Report read_report(const Json& json) {
   expect_object(json, "",
                 {"schema_version", "logoffcheck_version", "verdict", "provider", "profile",
                  "strict", "seed", "cases_requested", "max_steps", "shard", "stats", "clauses",
-                 "counterexample", "more_counterexamples", "coverage", "logon_trace"});
+                 "counterexample", "more_counterexamples", "coverage", "logon_trace", "sandbox"});
   read_schema_version(json, "");
   Report report;
   report.version = read_string(json, "logoffcheck_version", "");
@@ -184,6 +185,13 @@ Report read_report(const Json& json) {
   // Optional: only a Windows DLL's report has one.
   if (json.contains("logon_trace")) {
     report.logon_trace = read_logon_trace(json["logon_trace"], "logon_trace");
+  }
+  if (json.contains("sandbox")) {
+    const std::string sandbox = read_string(json, "sandbox", "");
+    if (sandbox != "on" && sandbox != "off") {
+      input_error("sandbox", "expected \"on\" or \"off\", found " + quote_input(sandbox));
+    }
+    report.sandbox = sandbox == "on";
   }
   return report;
 }

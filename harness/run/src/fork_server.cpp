@@ -20,6 +20,7 @@
 #include "logoffcheck/errors.h"
 #include "logoffcheck/support.h"
 #include "process_tree.h"
+#include "sandbox.h"
 
 namespace logoffcheck::isolation {
 
@@ -202,11 +203,17 @@ void play_shared_history(const Provider& provider, const CaseOptions& options,
 // Forked ahead of time, so that the fork is off the case's critical path:
 // plays one case after another, each against a fresh store, until the
 // verifier is gone or asks a worker that has played cases to play one alone.
-[[noreturn]] void worker(int channel, pid_t server, const Provider& provider,
+// `self`: its pid as the verifier sees it (in the sandbox, not getpid()).
+[[noreturn]] void worker(int channel, pid_t server, pid_t self, const Provider& provider,
                          const CaseOptions& options, const SharedCase& shared,
                          const WorkerSettings& settings) {
-  if (!die_with_parent(server)) _exit(0);
+  // In the sandbox, the server is outside the worker's PID namespace: its
+  // pid there is 0.
+  if (!die_with_parent(settings.scratch != nullptr ? 0 : server)) _exit(0);
   adopt_orphans();
+  // A group of its own, so that a store's kill(0) or kill(getppid()) (0 in
+  // the sandbox) ends nothing but its own process.
+  if (settings.scratch != nullptr) setpgid(0, 0);
   // A crash must reach the verifier as the signal itself, not as a
   // sanitizer's report of it; on the way, the worker notes its address
   // space (at the memory limit or not).
@@ -230,7 +237,6 @@ void play_shared_history(const Provider& provider, const CaseOptions& options,
     setrlimit(RLIMIT_AS, &limit);
     std::set_new_handler(&note_memory_exhausted);
   }
-  const pid_t self = getpid();
   BatchHeader& batch = shared.batch();
   for (bool fresh = true;; fresh = false) {
     char command = 0;
@@ -278,6 +284,32 @@ void play_shared_history(const Provider& provider, const CaseOptions& options,
   }
 }
 
+// Forks a worker; returns its pid, or -1 with errno set. In the sandbox, the
+// worker learns its pid as the verifier sees it from the server.
+pid_t fork_worker(int channel, pid_t server, const Provider& provider, const CaseOptions& options,
+                  const SharedCase& shared, const WorkerSettings& settings) {
+  int told[2] = {-1, -1};
+  if (settings.scratch != nullptr && pipe2(told, O_CLOEXEC) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    pid_t self = getpid();
+    if (told[0] >= 0) {
+      close(told[1]);
+      if (read(told[0], &self, sizeof self) != sizeof self) _exit(0);
+      close(told[0]);
+    }
+    worker(channel, server, self, provider, options, shared, settings);
+  }
+  const int error = errno;
+  if (told[0] >= 0) {
+    close(told[0]);
+    if (pid > 0 && write(told[1], &pid, sizeof pid) != sizeof pid) kill(pid, SIGKILL);
+    close(told[1]);
+  }
+  errno = error;
+  return pid;
+}
+
 // Workers alive at once: one playing, one ready should the first be lost.
 constexpr std::size_t kWorkers = 2;
 
@@ -293,12 +325,27 @@ void serve(int channel, pid_t verifier, const Provider& provider, const CaseOpti
   adopt_orphans();
   const pid_t server = getpid();
   std::vector<pid_t> workers;
+  // Not a worker, and ended only with the server: the sandbox's keeper.
+  pid_t keeper = -1;
+  if (settings.scratch != nullptr) {
+    SandboxStep failed{};
+    keeper = enter_sandbox(settings.scratch, failed);
+    if (keeper < 0) {
+      send_message(channel, {Message::cannot_sandbox, static_cast<pid_t>(failed), errno});
+      // Until the verifier has read it: a closed channel would say the
+      // server died, not why.
+      for (;;) {
+        char ignored = 0;
+        const ssize_t received = recv(channel, &ignored, 1, 0);
+        if (received == 0 || (received < 0 && errno != EINTR)) _exit(0);
+      }
+    }
+  }
   // Once the verifier has gone, the server only ends what is left.
   bool verifier_gone = false;
   for (;;) {
     while (!verifier_gone && workers.size() < kWorkers) {
-      const pid_t pid = fork();
-      if (pid == 0) worker(channel, server, provider, options, shared, settings);
+      const pid_t pid = fork_worker(channel, server, provider, options, shared, settings);
       if (pid < 0) {
         send_message(channel, {Message::cannot_fork, server, errno});
         verifier_gone = true;
@@ -320,7 +367,9 @@ void serve(int channel, pid_t verifier, const Provider& provider, const CaseOpti
     if (known == workers.end()) continue;  // an orphan of a store, re-parented here
     workers.erase(known);
     // What the dead worker's store started dies with it.
-    end_children_except(workers);
+    std::vector<pid_t> kept = workers;
+    if (keeper > 0) kept.push_back(keeper);
+    end_children_except(kept);
     if (!verifier_gone && !send_message(channel, {Message::child_ended, ended, status})) {
       verifier_gone = true;
     }

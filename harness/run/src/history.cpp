@@ -5,18 +5,11 @@
 
 #include "case_interpreter.h"
 #include "logoffcheck/support.h"
+#include "seeded_random.h"
 
 namespace logoffcheck {
 
 namespace {
-
-// splitmix64: the schedule perturbation's amounts, reproducible per seed.
-std::uint64_t mix(std::uint64_t x) noexcept {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 // A short busy wait the compiler cannot remove: shifts where a thread's
 // call falls against the others' without giving up the core.
@@ -151,12 +144,14 @@ void play_history(IMsgStore& store, SimulatedSupport& support, const ConcurrentC
     const std::span<HistorySlot> mine = slots.subspan(next, c.threads[t].size());
     next += c.threads[t].size();
     threads.emplace_back([&, t, mine] {
-      std::uint64_t random = mix(options.schedule_seed ^ mix(t + 1));
+      // The schedule perturbation's amounts, reproducible per seed.
+      rc::Random random =
+          detail::seeded_random(detail::RandomUse::free_perturbation, options.schedule_seed, t);
       const auto perturb = [&] {
         if (options.hooks != nullptr) return;  // the scheduler decides
-        random = mix(random);
-        if (options.max_spin != 0) spin(static_cast<std::uint32_t>(random % options.max_spin));
-        if ((random >> 40) % 8 == 0) std::this_thread::yield();
+        const std::uint64_t amount = random.next();
+        if (options.max_spin != 0) spin(static_cast<std::uint32_t>(amount % options.max_spin));
+        if ((amount >> 40) % 8 == 0) std::this_thread::yield();
       };
       const auto thread = static_cast<std::uint32_t>(t);
       if (options.hooks != nullptr) {

@@ -176,13 +176,13 @@ void IsolatingRunner::run(std::span<const Step> steps, bool record, CaseResult& 
   state_->run_batch(cases, record, std::span<CaseResult>(&result, 1));
 }
 
-std::size_t IsolatingRunner::run_batch(std::span<const std::span<const Step>> cases,
+std::size_t IsolatingRunner::run_batch(std::span<const std::span<const Step>> cases, bool record,
                                        std::span<CaseResult> results) {
   std::size_t played = 0;
   while (played < cases.size()) {
     const std::size_t size = std::min(kBatchSlots, cases.size() - played);
     const std::size_t judged =
-        state_->run_batch(cases.subspan(played, size), false, results.subspan(played, size));
+        state_->run_batch(cases.subspan(played, size), record, results.subspan(played, size));
     played += judged;
     if (results[played - 1].failed()) break;
   }

@@ -21,6 +21,7 @@ IsolationOptions isolation_options(const RunnerOptions& options) {
   isolation.settle_ms = options.settle_ms;
   isolation.memory_limit_mb = options.memory_limit_mb;
   isolation.capture_output = options.capture_output;
+  isolation.sandbox = options.sandbox;
   return isolation;
 }
 
@@ -30,7 +31,7 @@ std::unique_ptr<CaseRunner> make_runner(Provider provider, const CaseOptions& ca
   if (provider.kind() == ProviderKind::windows_dll) {
     return std::make_unique<WindowsAgentRunner>(
         provider.name(), case_options, runner_options.timeout_ms,
-        runner_options.mapi_profile.value_or(MapiProfile::builtin()));
+        runner_options.mapi_profile.value_or(MapiProfile::builtin()), runner_options.sandbox);
   }
   if (runner_options.mapi_profile) {
     throw ConfigurationError("--mapi-profile applies to Windows DLL providers only: '" +

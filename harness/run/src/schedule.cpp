@@ -3,17 +3,11 @@
 #include <algorithm>
 #include <numeric>
 
+#include "seeded_random.h"
+
 namespace logoffcheck {
 
 namespace {
-
-// splitmix64: a schedule's numbers, a function of (seed, run).
-std::uint64_t mix(std::uint64_t x) noexcept {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 // What play 0 is assumed to take when it never ended (it crashed or hung).
 constexpr std::uint64_t kStepsWhenUnknown = 256;
@@ -69,16 +63,15 @@ Schedule plan_schedule(const ControlledSettings& settings, std::uint32_t threads
   schedule.priorities.resize(threads);
   std::iota(schedule.priorities.begin(), schedule.priorities.end(), 0u);
   if (run == 0) return schedule;
-  std::uint64_t random = mix(seed ^ mix(run));
+  // A schedule's numbers, a function of (seed, run).
+  rc::Random random = detail::seeded_random(detail::RandomUse::controlled_schedule, seed, run);
   for (std::uint32_t i = threads; i > 1; --i) {  // Fisher-Yates
-    random = mix(random);
-    std::swap(schedule.priorities[i - 1], schedule.priorities[random % i]);
+    std::swap(schedule.priorities[i - 1], schedule.priorities[random.next() % i]);
   }
   const std::uint64_t span = steps != 0 ? steps : kStepsWhenUnknown;
   const std::uint32_t depth = settings.depth + (run % 2);
   for (std::uint32_t i = 1; i < depth; ++i) {
-    random = mix(random);
-    schedule.change_points.push_back(1 + random % span);
+    schedule.change_points.push_back(1 + random.next() % span);
   }
   std::sort(schedule.change_points.begin(), schedule.change_points.end());
   return schedule;

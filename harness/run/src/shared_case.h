@@ -145,10 +145,12 @@ class SharedCase {
 // workers never mix.
 struct Message {
   enum Kind : std::int32_t {
-    case_done,    // a worker played its batch (or stopped at a violation)
-    child_ended,  // the server reaped a worker; `value` is its wait status
-    cannot_fork,  // the server cannot fork; `value` is errno
-    declined,     // a worker that has played cases was asked to play one alone
+    case_done,       // a worker played its batch (or stopped at a violation)
+    child_ended,     // the server reaped a worker; `value` is its wait status
+    cannot_fork,     // the server cannot fork; `value` is errno
+    declined,        // a worker that has played cases was asked to play one alone
+    cannot_sandbox,  // the server cannot make the sandbox; `pid` is the
+                     // SandboxStep (sandbox.h), `value` errno
   };
   Kind kind = case_done;
   pid_t pid = 0;
@@ -166,6 +168,9 @@ struct WorkerSettings {
   std::uint32_t memory_limit_mb = 0;
   // How long a worker waits for threads a call left running to end.
   std::uint32_t settle_ms = 100;
+  // The server and its workers run in the sandbox (sandbox.h), whose
+  // folder `scratch` alone is writable; null for none.
+  const char* scratch = nullptr;
 };
 
 }  // namespace logoffcheck::isolation

@@ -43,6 +43,7 @@ struct WindowsAgentRunner::State {
   CaseOptions options;
   std::uint32_t timeout_ms;
   std::optional<WineSetup> wine;
+  bool sandbox = false;
   std::unique_ptr<WindowsAgent> agent;
   MapiProfile profile;
   AgentLog log;
@@ -53,7 +54,10 @@ struct WindowsAgentRunner::State {
   WindowsAgent& running_agent() {
     if (agent && agent->alive()) return *agent;
     agent.reset();
-    if (!wine) wine = WineSetup::locate(windows_dll_bits(dll));
+    if (!wine) {
+      wine = WineSetup::locate(windows_dll_bits(dll));
+      wine->sandbox = sandbox;
+    }
     ++started;
     agent = std::make_unique<WindowsAgent>(*wine, dll, name, profile, log);
     return *agent;
@@ -82,7 +86,8 @@ struct WindowsAgentRunner::State {
 };
 
 WindowsAgentRunner::WindowsAgentRunner(std::string dll_path, CaseOptions options,
-                                       std::uint32_t timeout_ms, MapiProfile profile) {
+                                       std::uint32_t timeout_ms, MapiProfile profile,
+                                       bool sandbox) {
   if (timeout_ms == 0) throw ConfigurationError("the per-call timeout must be at least 1 ms");
   state_ = std::make_unique<State>();
   state_->dll = std::filesystem::absolute(dll_path);
@@ -90,6 +95,7 @@ WindowsAgentRunner::WindowsAgentRunner(std::string dll_path, CaseOptions options
   state_->options = options;
   state_->timeout_ms = timeout_ms;
   state_->profile = std::move(profile);
+  state_->sandbox = sandbox;
 }
 
 WindowsAgentRunner::~WindowsAgentRunner() = default;

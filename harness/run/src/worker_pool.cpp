@@ -16,6 +16,7 @@
 #include "channel_registry.h"
 #include "fork_server.h"
 #include "logoffcheck/errors.h"
+#include "sandbox.h"
 
 namespace logoffcheck::isolation {
 
@@ -62,6 +63,11 @@ WorkerProgress progress_of(const SharedCase& shared, Command command) {
 Observation fault_observation(const ChildEnd& end, const IsolationOptions& isolation,
                               const SharedHeader& header) {
   Observation observed;
+  if (end.host_killed) {
+    observed.outcome = CallOutcome::host_killed;
+    observed.fault_detail = WIFSIGNALED(end.wait_status) ? WTERMSIG(end.wait_status) : SIGKILL;
+    return observed;
+  }
   if (end.killed_for_timeout) {
     observed.outcome = CallOutcome::hung;
     observed.fault_detail = static_cast<std::int32_t>(isolation.timeout_ms);
@@ -119,6 +125,10 @@ void WorkerPool::start_server() {
   settings.output = capture_ ? capture_->write_end() : -1;
   settings.memory_limit_mb = isolation_.memory_limit_mb;
   settings.settle_ms = isolation_.settle_ms;
+  if (isolation_.sandbox) {
+    if (!scratch_) scratch_ = std::make_unique<ScratchFolder>();
+    settings.scratch = scratch_->path().c_str();
+  }
   // Unwritten output would otherwise be written again by every child.
   std::fflush(nullptr);
   const pid_t verifier = getpid();
@@ -203,6 +213,10 @@ std::optional<Message> WorkerPool::receive(Clock::time_point deadline) const {
       throw InternalError(std::string("isolation: the fork server cannot fork: ") +
                           std::strerror(message.value));
     }
+    if (message.kind == Message::cannot_sandbox) {
+      throw ConfigurationError(
+          sandbox_failure(static_cast<SandboxStep>(message.pid), message.value));
+    }
     return message;
   }
 }
@@ -275,14 +289,29 @@ ChildEnd WorkerPool::play_in_worker(Command command) {
 }
 
 ChildEnd WorkerPool::play(Command command, const std::function<void(SharedCase&)>& prepare) {
-  for (int attempt = 0;; ++attempt) {
+  // A server killed by a signal the verifier did not send was killed by a
+  // store (with the sandbox, no store can name it). When a worker was in a
+  // case then, the call in progress did it; else (the worker had finished
+  // its case when it died with the server) the command is played again, up
+  // to kHostsKilled times. Any other loss, twice, is the verifier's.
+  constexpr int kHostsKilled = 16;
+  for (int lost = 0, hosts_killed = 0;;) {
     prepare(*shared_);
     shared_->batch().current.store(0, std::memory_order_relaxed);
     try {
       return play_in_worker(command);
     } catch (const ServerLost&) {
+      const std::optional<int> host_status = server_killed_by_store();
+      const SharedHeader& header = shared_->header(shared_->batch().current.load());
       stop_server(false);
-      if (attempt == 1) {
+      if (host_status && header.player.load() != 0 && header.phase.load() == Phase::playing) {
+        ChildEnd end;
+        end.host_killed = true;
+        end.wait_status = *host_status;
+        end.died_at = Clock::now();
+        return end;
+      }
+      if (host_status ? ++hosts_killed == kHostsKilled : ++lost == 2) {
         throw InternalError("isolation: the fork server died twice while playing one case");
       }
       // A worker of the lost server may still be dying: it must not
@@ -291,6 +320,17 @@ ChildEnd WorkerPool::play(Command command, const std::function<void(SharedCase&)
                                              shared_->history_capacity());
     }
   }
+}
+
+// The wait status of a server that died by a signal the verifier did not
+// send (it is reaped), or nullopt.
+std::optional<int> WorkerPool::server_killed_by_store() {
+  if (server_ <= 0) return std::nullopt;
+  int status = 0;
+  if (waitpid(server_, &status, WNOHANG) != server_) return std::nullopt;
+  server_ = -1;  // reaped
+  if (!WIFSIGNALED(status)) return std::nullopt;
+  return status;
 }
 
 void WorkerPool::throw_open_failure(const ChildEnd& end, const SharedHeader& header) const {

@@ -16,6 +16,7 @@
 
 #include "logoffcheck/isolation.h"
 #include "output_capture.h"
+#include "sandbox.h"
 #include "shared_case.h"
 
 namespace logoffcheck::isolation {
@@ -30,6 +31,9 @@ struct ChildEnd {
   bool finished = false;  // it sent case_done
   int wait_status = 0;    // otherwise
   bool killed_for_timeout = false;
+  // The fork server died during the command, not by the verifier's hand:
+  // the store killed the process that hosts it (wait_status: the server's).
+  bool host_killed = false;
   Clock::time_point died_at;  // when the verifier learnt of its death
 };
 
@@ -83,12 +87,14 @@ class WorkerPool {
   std::optional<Message> receive(Clock::time_point deadline) const;
   void send_command(Command command) const;
   ChildEnd play_in_worker(Command command);
+  std::optional<int> server_killed_by_store();
 
   Provider provider_;
   CaseOptions options_;
   IsolationOptions isolation_;
   std::unique_ptr<SharedCase> shared_;
   std::unique_ptr<OutputCapture> capture_;
+  std::unique_ptr<ScratchFolder> scratch_;  // with the sandbox
   pid_t server_ = -1;
   int channel_ = -1;  // SOCK_SEQPACKET, shared with the server and its workers
 };

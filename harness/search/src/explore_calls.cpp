@@ -3,7 +3,9 @@
 // environment the store or the model can tell apart.
 #include <algorithm>
 #include <deque>
+#include <span>
 #include <string>
+#include <utility>
 
 #include "logoffcheck/explore.h"
 
@@ -63,6 +65,28 @@ const std::vector<Representative>& representatives(const Environment& start) {
   return cache.back().second;
 }
 
+// A run to make: a client-call sequence with a run of environment events in
+// some of its gaps. `order` is its place in a depth-first walk (a sequence's
+// index, then each branching's index), which decides between failures of
+// one length as the walk would: runs are played in batches, a level of
+// branching at a time, but chosen as if one at a time.
+struct PlannedRun {
+  std::size_t sequence = 0;  // into Explorer::sequences_
+  // The gaps holding events, in order of gap: (gap, the representative run).
+  std::vector<std::pair<std::size_t, const std::vector<Step>*>> gaps;
+  std::size_t from_gap = 0;  // the first gap this run may still branch on
+  std::vector<std::uint32_t> order;
+};
+
+// Runs handed to the runner at once: an isolating runner plays up to 64 in
+// one message to its worker (isolation.h).
+constexpr std::size_t kRunsPerBatch = 64;
+
+// Client-call sequences gathered before they are played, with every
+// branching they lead to, a level at a time: enough that each level fills
+// whole batches.
+constexpr std::size_t kSequencesPerWindow = 1024;
+
 class Explorer {
  public:
   Explorer(CaseRunner& runner, const std::function<void(std::uint64_t)>& progress)
@@ -76,6 +100,7 @@ class Explorer {
   void explore_length(std::size_t length) {
     sequence_.clear();
     extend(initial_state(options_.profile), length);
+    play_sequences();
   }
 
   ExplorationResult& result() { return result_; }
@@ -86,8 +111,8 @@ class Explorer {
   // (the same as a shorter one) are never made.
   void extend(const State& state, std::size_t length) {
     if (sequence_.size() == length) {
-      std::vector<std::vector<Step>> gaps(length + 1);
-      play(gaps, 0);
+      sequences_.push_back(sequence_);
+      if (sequences_.size() == kSequencesPerWindow) play_sequences();
       return;
     }
     for (const Step& call : calls_) {
@@ -98,26 +123,80 @@ class Explorer {
     }
   }
 
-  // Runs the sequence with `gaps` before each call (and at the end), then
-  // branches on the first gap from `from_gap` on whose choice matters.
-  void play(std::vector<std::vector<Step>>& gaps, std::size_t from_gap) {
-    std::vector<Step> input;
-    std::vector<std::size_t> gap_of;  // for each input step, its span's gap
-    for (std::size_t g = 0; g <= sequence_.size(); ++g) {
-      for (const Step& event : gaps[g]) {
-        input.push_back(event);
-        gap_of.push_back(g);
+  // Plays the sequences gathered so far with empty gaps, then every
+  // branching they lead to, a level at a time.
+  void play_sequences() {
+    std::vector<PlannedRun> level;
+    for (std::size_t s = 0; s < sequences_.size(); ++s) {
+      level.push_back(PlannedRun{s, {}, 0, {static_cast<std::uint32_t>(next_sequence_++)}});
+    }
+    while (!level.empty()) {
+      std::vector<PlannedRun> next;
+      play_level(level, next);
+      level = std::move(next);
+    }
+    sequences_.clear();
+  }
+
+  // The steps of `run`, and for each, the gap whose span it is in.
+  void input_of(const PlannedRun& run, std::vector<Step>& input,
+                std::vector<std::size_t>& gap_of) const {
+    const std::vector<Step>& sequence = sequences_[run.sequence];
+    auto gap = run.gaps.begin();
+    for (std::size_t g = 0; g <= sequence.size(); ++g) {
+      if (gap != run.gaps.end() && gap->first == g) {
+        for (const Step& event : *gap->second) {
+          input.push_back(event);
+          gap_of.push_back(g);
+        }
+        ++gap;
       }
-      if (g < sequence_.size()) {
-        input.push_back(sequence_[g]);
+      if (g < sequence.size()) {
+        input.push_back(sequence[g]);
         gap_of.push_back(g);
       }
     }
-    if (depth_ == results_.size()) results_.emplace_back();
-    CaseResult& result = results_[depth_++];
-    runner_.run(input, true, result);
-    account(result);
+  }
 
+  // Plays the runs of one level of branching, kRunsPerBatch at a time, and
+  // gathers the runs they branch into in `next`.
+  void play_level(const std::vector<PlannedRun>& level, std::vector<PlannedRun>& next) {
+    for (std::size_t from = 0; from < level.size(); from += kRunsPerBatch) {
+      const std::span<const PlannedRun> batch =
+          std::span(level).subspan(from, std::min(kRunsPerBatch, level.size() - from));
+      steps_.clear();
+      gap_of_.clear();
+      offsets_.assign(1, 0);
+      for (const PlannedRun& run : batch) {
+        input_of(run, steps_, gap_of_);
+        offsets_.push_back(steps_.size());
+      }
+      inputs_.clear();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        inputs_.emplace_back(steps_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
+      }
+      const std::span<CaseResult> results(results_.data(), batch.size());
+      // A batch stops after a failing run: the rest go in the next.
+      for (std::size_t played = 0; played < batch.size();) {
+        played +=
+            runner_.run_batch(std::span(inputs_).subspan(played), true, results.subspan(played));
+      }
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        account(results[i], batch[i].order);
+        branch(batch[i], inputs_[i],
+               std::span<const std::size_t>(gap_of_.data() + offsets_[i], inputs_[i].size()),
+               results[i], next);
+      }
+    }
+  }
+
+  // The runs that `run`, played as `result`, branches into: for the first
+  // gaps from `from_gap` on whose choice matters, one per representative
+  // environment run that the span after the gap tells apart.
+  void branch(const PlannedRun& run, std::span<const Step> input,
+              std::span<const std::size_t> gap_of, const CaseResult& result,
+              std::vector<PlannedRun>& next) {
+    const std::size_t calls = sequences_[run.sequence].size();
     // The model state at each executed step, and the gap whose span it is in.
     std::vector<State> before;
     std::vector<std::size_t> span;
@@ -125,19 +204,22 @@ class Explorer {
     std::size_t position = 0;
     for (std::size_t r = 0; r < result.records.size(); ++r) {
       while (position < input.size() && !caller_may(state, input[position])) ++position;
-      span.push_back(position < input.size() ? gap_of[position] : sequence_.size());
+      span.push_back(position < input.size() ? gap_of[position] : calls);
       before.push_back(state);
       const StepRecord& record = result.records[r];
       state = answered(logoffcheck::step(state, record.step), record.step, record.observed.result);
       ++position;
     }
-    for (std::size_t g = from_gap; g <= sequence_.size(); ++g) {
+    std::uint32_t branches = 0;
+    for (std::size_t g = run.from_gap; g <= calls; ++g) {
       // The span's records: the gap's own events are none (it is empty), so
       // its first record is its client call (or the first final Release).
       std::size_t first = 0;
       while (first < span.size() && span[first] != g) ++first;
       if (first == span.size()) continue;
-      if (!gaps[g].empty()) continue;
+      const bool filled = std::any_of(run.gaps.begin(), run.gaps.end(),
+                                      [g](const auto& gap) { return gap.first == g; });
+      if (filled) continue;
       std::size_t last = first;
       while (last < span.size() && span[last] == g) ++last;
       if (!reads_environment(result, first, last)) continue;
@@ -150,12 +232,12 @@ class Explorer {
         }
         signatures.push_back(std::move(signature));
         if (signatures.size() == 1) continue;  // the run just made
-        gaps[g] = rep.run;
-        play(gaps, g + 1);
-        gaps[g].clear();
+        PlannedRun child{run.sequence, run.gaps, g + 1, run.order};
+        child.gaps.emplace_back(g, &rep.run);
+        child.order.push_back(branches++);
+        next.push_back(std::move(child));
       }
     }
-    --depth_;
   }
 
   // Whether any step of the span could answer or be judged differently in
@@ -226,14 +308,17 @@ class Explorer {
     return signature;
   }
 
-  void account(const CaseResult& result) {
+  void account(const CaseResult& result, const std::vector<std::uint32_t>& order) {
     ++result_.sequences_run;
     result_.steps_run += result.executed.size();
     result_.tally.add(result.tally);
     result_.coverage.add(result.coverage);
     if (result.failed() && (!result_.shortest_failure ||
-                            result.executed.size() < result_.shortest_failure->executed.size())) {
+                            result.executed.size() < result_.shortest_failure->executed.size() ||
+                            (result.executed.size() == result_.shortest_failure->executed.size() &&
+                             order < shortest_order_))) {
       result_.shortest_failure = result;
+      shortest_order_ = order;
     }
     if (progress_ && result_.sequences_run % 4096 == 0) progress_(result_.sequences_run);
   }
@@ -243,9 +328,16 @@ class Explorer {
   const std::function<void(std::uint64_t)>& progress_;
   std::vector<Step> calls_;
   std::vector<Step> sequence_;
-  std::deque<CaseResult> results_;  // one per level of branching, reused
-  std::size_t depth_ = 0;
+  std::vector<std::vector<Step>> sequences_;  // gathered for the next batch
+  std::size_t next_sequence_ = 0;
+  // A batch's inputs and results, reused.
+  std::vector<Step> steps_;
+  std::vector<std::size_t> gap_of_;  // for each of steps_, its span's gap
+  std::vector<std::size_t> offsets_;
+  std::vector<std::span<const Step>> inputs_;
+  std::vector<CaseResult> results_ = std::vector<CaseResult>(kRunsPerBatch);
   ExplorationResult result_;
+  std::vector<std::uint32_t> shortest_order_;
 };
 
 }  // namespace

@@ -27,6 +27,9 @@ enum class CallOutcome : std::uint8_t {
   // the process ran out of the memory limit isolation set (fault_detail:
   // the limit in MiB): an allocation failed, or the process died after one did
   out_of_memory,
+  // the process that hosts the store's (an isolated store's fork server)
+  // was killed during the call, by the store (fault_detail: the signal)
+  host_killed,
 };
 
 std::string_view outcome_name(CallOutcome outcome) noexcept;

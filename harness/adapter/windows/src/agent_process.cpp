@@ -30,8 +30,16 @@ AgentProcess::AgentProcess(const WineSetup& setup, const std::filesystem::path& 
     throw InternalError(std::string("windows agent: pipe failed: ") + std::strerror(errno));
   }
   errors_ = stderr_file();
-  pid_ = spawn({setup.wine.string(), setup.agent.string(), windows_path(dll)},
-               wine_environment(setup.wine, setup.prefix), to_agent[0], from_agent[1], errors_);
+  std::vector<std::string> environment = wine_environment(setup.wine, setup.prefix);
+  std::vector<std::string> writable;
+  if (setup.sandbox) {
+    ensure_wine_server(setup.wine, setup.prefix);
+    // Wine writes its prefix (the registry; C:, where Windows programs keep
+    // their temporary files) and nothing else.
+    writable = {setup.prefix.string()};
+  }
+  pid_ = spawn({setup.wine.string(), setup.agent.string(), windows_path(dll)}, environment,
+               to_agent[0], from_agent[1], errors_, setup.sandbox, writable);
   ::close(to_agent[0]);
   ::close(from_agent[1]);
   to_agent_ = to_agent[1];

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <optional>
 #include <string_view>
 
+#include "logoffcheck/sandbox.h"
 #include "logoffcheck/windows_agent.h"
 
 namespace logoffcheck {
@@ -172,14 +174,40 @@ std::string tail_of(int fd) {
   return text;
 }
 
+void ensure_wine_server(const fs::path& wine, const fs::path& prefix) {
+  // The prefix is 64-bit (wineboot made it with the 64-bit loader), and a
+  // 32-bit server refuses it: 32-bit agents share the 64-bit one too.
+  const fs::path folder = wine.parent_path();
+  fs::path server;
+  for (const char* name : {"wineserver64", "wineserver", "wineserver32"}) {
+    server = folder / name;
+    if (executable(server)) break;
+  }
+  if (const std::string chosen = environment("WINESERVER"); !chosen.empty()) server = chosen;
+  if (!executable(server)) {
+    throw ConfigurationError("no Wine server beside " + wine.string() +
+                             " to start outside the sandbox: set WINESERVER, or use "
+                             "--sandbox off");
+  }
+  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  const pid_t pid =
+      spawn({server.string(), "-p30"}, wine_environment(wine, prefix), null, null, null);
+  ::close(null);
+  // It returns once the server is ready (or found one running).
+  wait_for(pid, Clock::now() + std::chrono::seconds(30));
+}
+
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, int stdin_fd,
-            int stdout_fd, int error_fd) {
+            int stdout_fd, int error_fd, bool sandboxed, const std::vector<std::string>& writable) {
   std::vector<char*> arguments;
   for (const std::string& argument : argv) arguments.push_back(const_cast<char*>(argument.c_str()));
   arguments.push_back(nullptr);
   std::vector<char*> variables;
   for (const std::string& variable : env) variables.push_back(const_cast<char*>(variable.c_str()));
   variables.push_back(nullptr);
+  std::vector<const char*> folders;
+  for (const std::string& folder : writable) folders.push_back(folder.c_str());
+  const std::string failure_prefix = "logoffcheck: ";
   std::fflush(nullptr);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
@@ -192,6 +220,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
     ::dup2(stdout_fd, 1);
     ::dup2(error_fd, 2);
     ::syscall(SYS_close_range, 3U, ~0U, 0U);
+    SandboxStep failed{};
+    if (sandboxed && (!enter_namespaces(false, failed) || !seal_file_system(folders, failed))) {
+      const std::string why = failure_prefix + sandbox_failure(failed, errno) + "\n";
+      if (::write(2, why.data(), why.size()) < 0) ::_exit(126);
+      ::_exit(126);
+    }
     ::execve(arguments[0], arguments.data(), variables.data());
     ::_exit(127);
   }

@@ -21,9 +21,20 @@ std::vector<std::string> wine_environment(const std::filesystem::path& wine,
 
 // Starts `argv` with environment `env`, stdin, stdout and stderr from the
 // given descriptors and nothing else open; the child dies with the verifier.
-// Throws InternalError when fork fails.
+// With `sandboxed`, it runs in the sandbox (logoffcheck/sandbox.h) in which
+// only the folders `writable` are; one it cannot make ends it with status
+// 126 and what is missing on stderr. Throws InternalError when fork fails.
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env, int stdin_fd,
-            int stdout_fd, int error_fd);
+            int stdout_fd, int error_fd, bool sandboxed = false,
+            const std::vector<std::string>& writable = {});
+
+// Makes sure a Wine server for `prefix` runs, started outside the sandbox
+// (it runs no store code) and kept for 30 s after its last client, so that
+// agents in the sandbox, which cannot start one (its folder in /tmp is
+// read-only there), connect to it, and an agent started again after a
+// fault does not wait for a new one. Cheap when one runs: the new server
+// sees the old one's lock and exits.
+void ensure_wine_server(const std::filesystem::path& wine, const std::filesystem::path& prefix);
 
 // Waits for `pid` to end; kills it at `deadline`. Returns its wait status,
 // or -1 when it had to be killed.

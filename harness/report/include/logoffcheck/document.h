@@ -287,6 +287,10 @@ struct Report {
   // (docs/mapi-environment.md); absent for other providers and in reports
   // written before logoffcheck traced them.
   std::optional<std::vector<LogonCall>> logon_trace;
+  // Whether an isolated store ran in the sandbox (docs/isolation.md#the-sandbox):
+  // "sandbox": "on" or "off"; absent for stores run in the verifier's
+  // process and in reports written before the sandbox.
+  std::optional<bool> sandbox;
 
   // What only the run knows, for the renderers; never written (see RunContext).
   RunContext run;

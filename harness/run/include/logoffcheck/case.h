@@ -45,20 +45,26 @@ class CaseRunner {
     return result;
   }
 
-  // Plays `cases` in order, each as run(cases[i], false, results[i]) would,
-  // stopping after the first case that fails: the cases after it are not
-  // played and their results are left as they were. Returns how many cases
-  // were played. Requires results.size() >= cases.size(). A runner may play
-  // the cases together (the isolating runner hands a batch to one worker in
-  // one message); the results are those of run() all the same. The default
-  // calls run() for each case.
-  virtual std::size_t run_batch(std::span<const std::span<const Step>> cases,
+  // Plays `cases` in order, each as run(cases[i], record, results[i])
+  // would, stopping after the first case that fails: the cases after it are
+  // not played and their results are left as they were. Returns how many
+  // cases were played. Requires results.size() >= cases.size(). A runner may
+  // play the cases together (the isolating runner hands a batch to one worker
+  // in one message); the results are those of run() all the same. The
+  // default calls run() for each case.
+  virtual std::size_t run_batch(std::span<const std::span<const Step>> cases, bool record,
                                 std::span<CaseResult> results) {
     for (std::size_t index = 0; index < cases.size(); ++index) {
-      run(cases[index], false, results[index]);
+      run(cases[index], record, results[index]);
       if (results[index].failed()) return index + 1;
     }
     return cases.size();
+  }
+
+  // As above, without recording the steps (how certify plays its cases).
+  std::size_t run_batch(std::span<const std::span<const Step>> cases,
+                        std::span<CaseResult> results) {
+    return run_batch(cases, false, results);
   }
 
   virtual const CaseOptions& options() const noexcept = 0;

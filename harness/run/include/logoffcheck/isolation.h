@@ -38,6 +38,12 @@ struct IsolationOptions {
   // Whether the store's stdout and stderr go into CaseResult::provider_output
   // (true) or through to the verifier's own (false).
   bool capture_output = true;
+  // Whether workers play cases in the sandbox (docs/isolation.md#the-sandbox):
+  // no network, a file system read-only but for a scratch folder of the
+  // runner's, and a PID namespace of their own. Where the machine cannot make
+  // one (no unprivileged user namespaces), the first case throws
+  // ConfigurationError naming what is missing.
+  bool sandbox = false;
 };
 
 class IsolatingRunner final : public CaseRunner {
@@ -76,7 +82,8 @@ class IsolatingRunner final : public CaseRunner {
   // alone as above), the cases after it are played by another worker; when
   // captured output cannot be told apart between the cases of a batch, each
   // is played again in a batch of its own.
-  std::size_t run_batch(std::span<const std::span<const Step>> cases,
+  using CaseRunner::run_batch;
+  std::size_t run_batch(std::span<const std::span<const Step>> cases, bool record,
                         std::span<CaseResult> results) override;
 
   const CaseOptions& options() const noexcept override;

@@ -31,6 +31,9 @@ struct RunnerOptions {
   // With isolation: capture the store's stdout and stderr (true), or let
   // them through to the verifier's own (false, for debugging a store).
   bool capture_output = true;
+  // With isolation: play cases in the sandbox (isolation.h,
+  // docs/isolation.md#the-sandbox). The CLI's default is on (--sandbox).
+  bool sandbox = false;
   // A Windows DLL's MAPI profile (--mapi-profile); nullopt for the built-in
   // one. Only a Windows DLL has one: make_runner refuses it for any other.
   std::optional<MapiProfile> mapi_profile = std::nullopt;

@@ -33,8 +33,9 @@ class WindowsAgentRunner final : public CaseRunner {
   // first case, and again only after a fault; the agent's bitness (x64 or
   // i686) is the DLL's. Every Logon opens its store on `profile`
   // (mapi_environment.h). Throws ConfigurationError when `timeout_ms` is 0.
+  // With `sandbox`, the agent runs in the sandbox (WineSetup::sandbox).
   WindowsAgentRunner(std::string dll_path, CaseOptions options, std::uint32_t timeout_ms,
-                     MapiProfile profile = MapiProfile::builtin());
+                     MapiProfile profile = MapiProfile::builtin(), bool sandbox = false);
 
   // Stops the agent.
   ~WindowsAgentRunner() override;

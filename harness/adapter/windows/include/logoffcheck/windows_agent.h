@@ -56,6 +56,10 @@ struct WineSetup {
   std::filesystem::path prefix;  // the Wine prefix (one for both bitnesses)
   std::filesystem::path agent;   // logoffcheck-agent.exe, or logoffcheck-agent32.exe
   int bits = 64;
+  // Whether agents run in the sandbox (logoffcheck/sandbox.h): no network,
+  // nothing writable but the prefix; no PID namespace of their own (the
+  // Wine server, which they share, runs outside it).
+  bool sandbox = false;
 
   // Finds all three for DLLs of `bits` (64 or 32; environment first, see
   // above) and creates the prefix when it does not exist yet (wineboot, once
