@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "command.h"
+#include "corpus.h"
 #include "files.h"
 #include "logoffcheck/concurrent.h"
 #include "logoffcheck/engine.h"
@@ -55,6 +56,8 @@ struct CertifyArguments {
   // "controlled" (one at a time under the controlled scheduler, schedule.h).
   // Empty when not given.
   std::string schedule;
+  bool keep_going = false;
+  std::string corpus;  // --corpus DIR; empty when not given
   // The options given on the command line (CLI11 counts), for the refusals
   // that a default value must not trigger.
   std::vector<std::string> given;
@@ -79,6 +82,7 @@ RunConfig run_config(const CertifyArguments& arguments, const ChosenProvider& ch
   config.cases = arguments.cases;
   config.max_steps = arguments.max_steps;
   config.jobs = arguments.jobs;
+  config.keep_going = arguments.keep_going;
   return config;
 }
 
@@ -213,6 +217,11 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
   const HistoryRunnerFactory runners = history_runners(
       arguments.schedule, chosen, config.case_options, arguments.isolation, arguments.given);
   const bool controlled = arguments.schedule == "controlled";
+  std::optional<Corpus> corpus;
+  if (!arguments.corpus.empty()) {
+    corpus = load_corpus(arguments.corpus, config.case_options.profile, true);
+    concurrent.corpus = corpus->concurrent_cases;
+  }
   ProgressLine progress;
   concurrent.run.progress = progress.callback();
   const ConcurrentRunResult run = run_concurrent_certification(runners, concurrent);
@@ -223,7 +232,8 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
                                   arguments.schedule == "controlled");
   report.run.reproduce =
       certify_command(report) + " --threads " + std::to_string(arguments.threads) + " --repeat " +
-      std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "");
+      std::to_string(arguments.repeat) + (controlled ? " --schedule controlled" : "") +
+      (arguments.keep_going ? " --keep-going" : "");
   // Under controlled schedules a play is a function of its schedule: the
   // overlaps are the same in every run of the seed.
   const std::string threads =
@@ -232,7 +242,14 @@ int certify_threads(const CertifyArguments& arguments, const ChosenProvider& cho
       std::to_string(run.overlapping_histories) + " with calls that overlapped in time" +
       (controlled ? ", under controlled schedules" : " (varies from run to run)");
   report.run.notes = {{"Threads", threads}};
-  return finish_run(report, arguments.outputs, "  threads  " + threads + "\n");
+  std::string after = "  threads  " + threads + "\n";
+  if (corpus) {
+    report.run.reproduce += " --corpus " + shell_word(corpus->directory);
+    after += describe_corpus(*corpus, run, report);
+  }
+  const int status = finish_run(report, arguments.outputs, after);
+  if (corpus) std::cout << save_to_corpus(*corpus, report);
+  return status;
 }
 
 // --profile auto: the same cases under each profile. The store follows the
@@ -304,11 +321,31 @@ int certify(const CertifyArguments& arguments) {
         "--repeat plays each concurrent case several times; it needs "
         "--threads 2 or more (sequential cases are played once)");
   }
-  if (arguments.profile == kAutoProfile) return certify_auto(arguments, chosen, config);
+  if (arguments.profile == kAutoProfile) {
+    if (!arguments.corpus.empty()) {
+      throw ConfigurationError(
+          "--corpus cannot be used with --profile auto: a corpus is replayed under one "
+          "profile; certify under the profile the store follows");
+    }
+    return certify_auto(arguments, chosen, config);
+  }
+  std::optional<Corpus> corpus;
+  if (!arguments.corpus.empty()) {
+    corpus = load_corpus(arguments.corpus, config.case_options.profile, false);
+    config.corpus = corpus->cases;
+  }
   const CertifyRun run = run_once(arguments, chosen, config);
   Report report = make_certify_report(arguments, run.result, config, chosen);
   report.logon_trace = run.logon_trace;
-  return finish_run(report, arguments.outputs, run.notes.empty() ? "" : "\n" + run.notes);
+  if (arguments.keep_going) report.run.reproduce += " --keep-going";
+  std::string after = run.notes.empty() ? "" : "\n" + run.notes;
+  if (corpus) {
+    report.run.reproduce += " --corpus " + shell_word(corpus->directory);
+    after = describe_corpus(*corpus, run.result, report) + after;
+  }
+  const int status = finish_run(report, arguments.outputs, after);
+  if (corpus) std::cout << save_to_corpus(*corpus, report);
+  return status;
 }
 
 void add_shard_options(CLI::App& command, CertifyArguments& arguments) {
@@ -354,6 +391,11 @@ Command add_certify_command(CLI::App& app) {
   command->add_option("--schedule", arguments->schedule,
                       "With --threads: \"free\" (real threads, the default) or \"controlled\" "
                       "(one thread at a time under a seeded scheduler; every failure replays)");
+  command->add_flag("--keep-going", arguments->keep_going,
+                    "Play every case; keep and shrink one counterexample of each distinct "
+                    "failure (clause and observed)");
+  command->add_option("--corpus", arguments->corpus,
+                      "Replay the counterexamples in DIR first; save each new one there");
   add_isolation_options(*command, arguments->isolation);
   add_output_options(*command, arguments->outputs);
   add_min_coverage_option(*command, arguments->min_coverage);

@@ -72,6 +72,16 @@ void write_github_outputs(const Outputs& outputs, const Report& result,
 
 }  // namespace
 
+std::string numbered_counterexample_path(const std::string& path, std::size_t number) {
+  if (number == 0) return path;
+  const std::string suffix = "-" + std::to_string(number + 1);
+  constexpr std::string_view extension = ".json";
+  if (path.size() > extension.size() && path.ends_with(extension)) {
+    return path.substr(0, path.size() - extension.size()) + suffix + std::string(extension);
+  }
+  return path + suffix;
+}
+
 void Outputs::write(const Report& result) const {
   if (!sarif.empty()) {
     write_document(sarif, write_sarif(result, *result_location(*this, result, true)));
@@ -81,6 +91,10 @@ void Outputs::write(const Report& result) const {
   if (!junit.empty()) write_document(junit, write_junit_xml(result));
   if (!counterexample.empty() && result.counterexample) {
     write_document(counterexample, write_counterexample_json(*result.counterexample));
+    for (std::size_t i = 0; i < result.more_counterexamples.size(); ++i) {
+      write_document(numbered_counterexample_path(counterexample, i + 1),
+                     write_counterexample_json(result.more_counterexamples[i]));
+    }
   }
   write_github_outputs(*this, result, result.run.reproduce);
 }
@@ -89,7 +103,8 @@ void add_output_options(CLI::App& command, Outputs& outputs) {
   command.add_option("--report", outputs.report, "Write the report as JSON (docs/report.md)");
   command.add_option("--junit", outputs.junit, "Write one JUnit <testcase> per clause");
   command.add_option("--counterexample", outputs.counterexample,
-                     "Write the minimal counterexample, if any, as JSON for `replay`");
+                     "Write the minimal counterexample, if any, as JSON for `replay` (with "
+                     "--keep-going each one: FILE, then FILE-2.json, ...)");
   command.add_option("--html", outputs.html,
                      "Write a self-contained HTML page of the report (docs/report.md)");
   command.add_option("--sarif", outputs.sarif,

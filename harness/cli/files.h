@@ -30,6 +30,11 @@ auto parse_file(const std::string& path, Parse parse) {
 // Throws ConfigurationError when the file cannot be written.
 void write_document(const std::string& path, const std::string& text);
 
+// Where --counterexample FILE writes the counterexample `number` of a run
+// (0: the first): FILE itself, then FILE-2.json, FILE-3.json, ... (before a
+// .json extension: cx.json, cx-2.json; else cx, cx-2).
+std::string numbered_counterexample_path(const std::string& path, std::size_t number);
+
 // Writes what the run was asked to write: --report, --junit, --counterexample,
 // --html, --sarif; and under GitHub Actions (GITHUB_ACTIONS=true) the
 // annotations on stdout and the job summary (docs/ci.md).
@@ -41,7 +46,9 @@ struct Outputs {
   std::string sarif;
   std::string sarif_location;  // PATH[:LINE]; default: --counterexample, else the provider
 
-  // Every file is rendered from `result` alone (its RunContext included).
+  // Every file is rendered from `result` alone (its RunContext included);
+  // under --keep-going --counterexample writes every counterexample
+  // (numbered_counterexample_path).
   void write(const Report& result) const;
 };
 

@@ -31,7 +31,7 @@ int merge(const MergeArguments& arguments) {
   // Printed, the counterexample is reproduced by certify; the page says how
   // the merged report was made.
   if (merged.counterexample) {
-    print_counterexample(std::cout, merged, arguments.outputs.counterexample);
+    print_counterexamples(std::cout, merged, arguments.outputs.counterexample);
   }
   merged.run.command_name = "merge";
   merged.run.reproduce = "logoffcheck merge";

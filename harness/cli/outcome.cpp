@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "files.h"
 #include "logoffcheck/text.h"
 #include "printing.h"
 
@@ -21,7 +22,7 @@ int finish_run(const Report& report, const Outputs& outputs, const std::string& 
   print_report_summary(std::cout, report, report.run.command_name);
   std::cout << after_summary;
   if (report.logon_trace) std::cout << "\n" << format_logon_trace(*report.logon_trace);
-  if (report.counterexample) print_counterexample(std::cout, report, outputs.counterexample);
+  if (report.counterexample) print_counterexamples(std::cout, report, outputs.counterexample);
   if (report.conformant() && !report.passed()) {
     std::cout << "\nFAILED: the run covered " << coverage_figures(report).percent
               << "% of the model's transitions, below --min-coverage "

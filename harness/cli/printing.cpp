@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "files.h"
 #include "logoffcheck/text.h"
 #include "logoffcheck/windows_runner.h"
 
@@ -62,7 +63,16 @@ void print_report_summary(std::ostream& out, const Report& report, std::string_v
   } else {
     const ClauseId failed = *report.failed_clause();
     out << "NOT CONFORMANT: " << clause_code(failed) << " (" << level_name(clause(failed).level)
-        << ") failed\n\n";
+        << ")";
+    // --keep-going: the other clauses that failed, once each.
+    std::vector<ClauseId> named = {failed};
+    for (const CounterexampleDocument& other : report.more_counterexamples) {
+      const ClauseId id = other.violation.clause;
+      if (std::find(named.begin(), named.end(), id) != named.end()) continue;
+      named.push_back(id);
+      out << ", " << clause_code(id) << " (" << level_name(clause(id).level) << ")";
+    }
+    out << " failed\n\n";
   }
   out << format_clause_table(report);
   if (const std::string coverage = format_coverage(report); !coverage.empty()) {
@@ -128,12 +138,18 @@ std::string certify_command(const Report& report) {
 void print_counterexample(std::ostream& out, const Report& report,
                           const std::string& counterexample_file) {
   const CounterexampleDocument& found = *report.counterexample;
+  // A known failure (--corpus) is named by its file, not by a case of the seed.
+  const std::string known = report.run.sources.empty() ? std::string() : report.run.sources.front();
   if (const SequentialPart* part = found.sequential()) {
     out << "\nMinimal counterexample: " << part->steps.size()
-        << (part->steps.size() == 1 ? " step" : " steps") << " (case " << found.case_index
-        << " of seed " << found.seed << ")\n";
+        << (part->steps.size() == 1 ? " step" : " steps")
+        << (known.empty() ? " (case " + std::to_string(found.case_index) + " of seed " +
+                                std::to_string(found.seed) + ")"
+                          : " (known failure: " + known + " fails again)")
+        << "\n"
+        << format_earlier_cases(*part);
   } else {
-    out << "\n";
+    out << (known.empty() ? "\n" : "\nKnown failure: " + known + " fails again.\n");
   }
   out << format_counterexample(report) << "\n";
   print_violation(out, found.violation);
@@ -146,6 +162,18 @@ void print_counterexample(std::ostream& out, const Report& report,
       << (report.run.reproduce.empty() ? certify_command(report) : report.run.reproduce) << "\n";
   if (!counterexample_file.empty()) {
     out << "Replay:    logoffcheck replay " << shell_word(counterexample_file) << "\n";
+  }
+}
+
+void print_counterexamples(std::ostream& out, const Report& report,
+                           const std::string& counterexample_file) {
+  const std::size_t failures = report.more_counterexamples.size() + 1;
+  for (std::size_t number = 0; number < failures; ++number) {
+    if (failures > 1) out << "\nFailure " << number + 1 << " of " << failures << ":";
+    print_counterexample(out, counterexample_view(report, number),
+                         counterexample_file.empty()
+                             ? std::string()
+                             : numbered_counterexample_path(counterexample_file, number));
   }
 }
 

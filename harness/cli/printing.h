@@ -53,4 +53,11 @@ std::string certify_command(const Report& report);
 void print_counterexample(std::ostream& out, const Report& report,
                           const std::string& counterexample_file);
 
+// Every counterexample of the report (--keep-going: more than one), each
+// as print_counterexample shows one, under "Failure 2 of 3:" when there are
+// several; the files are those --counterexample FILE writes
+// (numbered_counterexample_path).
+void print_counterexamples(std::ostream& out, const Report& report,
+                           const std::string& counterexample_file);
+
 }  // namespace logoffcheck::cli

@@ -45,6 +45,7 @@ int print_sequential(const ReplayArguments& arguments, const CounterexampleDocum
   print_header(arguments, document);
   std::cout << "  steps    " << recorded.steps.size() << " (case " << document.case_index
             << " of seed " << document.seed << ")\n\n"
+            << format_earlier_cases(recorded)
             << format_step_table(result.records, result.violation, played.violation_step) << "\n";
   if (!notes.empty()) std::cout << notes << "\n";
   const std::string recorded_at = std::string(clause_code(document.violation.clause)) +

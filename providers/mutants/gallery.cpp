@@ -23,7 +23,7 @@ namespace {
 // flags passed to StoreLogoff" as "the first flags".
 // LT-1. Minimal counterexample: StoreLogoff(LOGOFF_ORDERLY),
 // StoreLogoff(LOGOFF_NO_WAIT), final Release — 3 steps.
-class SavesFirstFlag final : public ReferenceStore {
+class SavesFirstFlag : public ReferenceStore {
  public:
   using ReferenceStore::ReferenceStore;
   HRESULT StoreLogoff(ULONG* lpulFlags) override {
@@ -223,19 +223,31 @@ class UnknownFlagsAsInvalidParameter final : public ReferenceStore {
 };
 
 // Keeps the support reference when the final Release is done with the
-// spooler: the store leaks its reference to the support object.
+// spooler: the store leaks its reference to the support object. A mixin, so
+// that a store with another bug can leak as well.
 // RC-2. Minimal counterexample: final Release (1 support reference still
 // held) — 1 step.
-class LeaksSupportReference final : public ReferenceStore {
+template <typename Store>
+class LeaksSupport final : public Store {
  public:
-  using ReferenceStore::ReferenceStore;
+  using Store::Store;
 
  protected:
   void final_release() override {
-    ULONG flags = final_logoff_flag();
-    support()->StoreLogoffTransports(&flags);
+    ULONG flags = this->final_logoff_flag();
+    this->support()->StoreLogoffTransports(&flags);
   }
 };
+using LeaksSupportReference = LeaksSupport<ReferenceStore>;
+
+// Two independent bugs in one store: the first StoreLogoff flag wins
+// (saves-first-flag) and the final Release never gives the support
+// reference back (leaks-support-reference). A first-failure run shows one;
+// certify --keep-going shows both, each with its own minimal counterexample.
+// RC-2 first. Minimal counterexamples: final Release — 1 step (RC-2);
+// StoreLogoff(LOGOFF_ORDERLY), StoreLogoff(LOGOFF_NO_WAIT), final Release — 3
+// steps (LT-1, judged before RC-2 at the final Release).
+using SavesFirstFlagLeaksSupport = LeaksSupport<SavesFirstFlag>;
 
 // AddRef returns the count before the increment (a post-increment). A
 // SHOULD (D6): caught only in strict mode, a warning otherwise.
@@ -365,6 +377,10 @@ std::span<const BuiltinProvider> functional_mutants() noexcept {
              &open<OrsCompleteIntoFlags>, deferred, ClauseId::SL_4, 1),
       mutant("leaks-support-reference", "the final Release never gives the support reference back",
              &open<LeaksSupportReference>, deferred, ClauseId::RC_2, 1),
+      mutant("saves-first-flag-leaks-support",
+             "two bugs: keeps the first StoreLogoff flag (LT-1) and never gives the support "
+             "reference back (RC-2)",
+             &open<SavesFirstFlagLeaksSupport>, deferred, ClauseId::RC_2, 1),
       mutant("addref-returns-old-count",
              "AddRef returns the count before the increment (SHOULD: strict mode)",
              &open<AddRefReturnsOldCount>, deferred, ClauseId::RC_1, 1),

@@ -102,6 +102,15 @@ Json counterexample_json(const CounterexampleDocument& counterexample) {
   Json steps = Json::array();
   for (const Step& step : part.steps) steps.push_back(step_json(step));
   json["steps"] = std::move(steps);
+  if (!part.earlier_cases.empty()) {
+    Json earlier = Json::array();
+    for (const std::vector<Step>& before : part.earlier_cases) {
+      Json case_steps = Json::array();
+      for (const Step& step : before) case_steps.push_back(step_json(step));
+      earlier.push_back(std::move(case_steps));
+    }
+    json["earlier_cases"] = std::move(earlier);
+  }
   json["violation"] = {
       {"clause", clause_code(counterexample.violation.clause)},
       {"step", part.violation_step + 1},
@@ -173,11 +182,25 @@ CounterexampleDocument read_counterexample(const Json& value, const std::string&
   }
   expect_object(value, path,
                 {"schema_version", "provider", "profile", "strict", "seed", "case_index", "steps",
-                 "violation", "provider_output", "replays"});
+                 "earlier_cases", "violation", "provider_output", "replays"});
   CounterexampleDocument counterexample;
   read_common(value, path, counterexample);
   SequentialPart& part = counterexample.part.emplace<SequentialPart>();
   part.steps = read_steps(member(value, "steps", path), join_path(path, "steps"));
+  if (value.contains("earlier_cases")) {
+    const std::string at = join_path(path, "earlier_cases");
+    const Json& earlier = member(value, "earlier_cases", path);
+    expect_type(earlier.is_array(), earlier, at, "an array of step arrays");
+    // Bounded as the steps are: kMaxCounterexampleSteps in all.
+    std::size_t total = part.steps.size();
+    for (std::size_t i = 0; i < earlier.size(); ++i) {
+      part.earlier_cases.push_back(read_steps(earlier[i], index_path(at, i)));
+      total += part.earlier_cases.back().size();
+      if (total > kMaxCounterexampleSteps) {
+        input_error(at, "more than " + std::to_string(kMaxCounterexampleSteps) + " steps in all");
+      }
+    }
+  }
 
   const std::string where = join_path(path, "violation");
   const Json& violation = member(value, "violation", path);
@@ -231,7 +254,8 @@ CounterexampleDocument make_counterexample_document(const Counterexample& counte
                                                     std::uint64_t seed) {
   CounterexampleDocument document =
       common_document(std::move(provider), options, seed, counterexample.case_index);
-  document.part = SequentialPart{counterexample.steps(), counterexample.violation_step};
+  document.part = SequentialPart{counterexample.steps(), counterexample.violation_step,
+                                 counterexample.earlier_cases};
   document.violation = counterexample.violation;
   if (counterexample.provider_output_bytes > 0) {
     document.provider_output =

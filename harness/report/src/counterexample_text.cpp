@@ -110,4 +110,22 @@ std::string format_counterexample(const Report& report) {
   return format_step_table(report.run.records, found.violation, found.sequential()->violation_step);
 }
 
+std::string format_earlier_cases(const SequentialPart& part) {
+  if (part.earlier_cases.empty()) return {};
+  const std::size_t count = part.earlier_cases.size();
+  std::string text =
+      "The failure needs " +
+      std::string(count == 1 ? "an earlier case" : std::to_string(count) + " earlier cases") +
+      " played first in the same process, each against a store of its own:\n"
+      "the store keeps state from one store to the next (a global).\n";
+  for (std::size_t i = 0; i < count; ++i) {
+    text += "  earlier case " + std::to_string(i + 1) + ": ";
+    for (std::size_t step = 0; step < part.earlier_cases[i].size(); ++step) {
+      text += (step > 0 ? ", " : "") + describe_step(part.earlier_cases[i][step]);
+    }
+    text += "\n";
+  }
+  return text;
+}
+
 }  // namespace logoffcheck

@@ -128,6 +128,11 @@ std::string sequential_test(const CounterexampleDocument& counterexample) {
       "  const CaseOptions options{Profile::" + std::string(profile_name(counterexample.profile)) +
       ", /*strict=*/" + (counterexample.strict ? "true" : "false") + "};\n";
   source += "  InProcessRunner runner(provider_under_test(), options);\n";
+  // The earlier cases the failure needs, in this same process, each passing.
+  for (const std::vector<Step>& earlier : part.earlier_cases) {
+    source += "  ASSERT_FALSE(runner.run(std::vector<Step>" + steps_initializer(earlier, "  ") +
+              ").failed()) << \"an earlier case fails on its own\";\n";
+  }
   source += "  const CaseResult result = runner.run(steps);\n";
   source += "  ASSERT_FALSE(result.failed())\n";
   source += "      << clause_code(result.violation->clause) << \" failed at step \"\n";

@@ -40,15 +40,17 @@ std::string write_junit_xml(const Report& report) {
                "</system-out>\n";
     } else {
       ++failures;
-      const Violation* named = nullptr;  // the counterexample's, when it names this clause
-      if (report.counterexample) named = &report.counterexample->violation;
-      if (named && named->clause != entry.id) named = nullptr;
+      // The counterexample that names this clause (under --keep-going not
+      // always the first), else the first.
+      const std::optional<std::size_t> naming = counterexample_naming(report, entry.id);
+      const Report shown = counterexample_view(report, naming.value_or(0));
+      const Violation* named = naming ? &shown.counterexample->violation : nullptr;
       const std::string message = named ? std::string(entry.code) + ": expected " +
                                               named->expected + ", observed " + named->observed
                                         : std::string(entry.code) + " failed " +
                                               std::to_string(report.tally.failed[i]) + " times";
       std::string body = message + "\n";
-      if (const auto& found = report.counterexample) {
+      if (const auto& found = shown.counterexample) {
         const std::string figures =
             found->concurrent()
                 ? "concurrent counterexample (" +
@@ -56,7 +58,7 @@ std::string write_junit_xml(const Report& report) {
                 : "counterexample (" + std::to_string(found->sequential()->steps.size()) + " steps";
         body += "\n" + figures + ", case " + std::to_string(found->case_index) + ", naming " +
                 std::string(clause_code(found->violation.clause)) + "):\n" +
-                format_counterexample(report);
+                format_counterexample(shown);
       }
       cases += "      <failure type=\"" + std::string(entry.code) + "\" message=\"" +
                markup_escape(message) + "\">" + markup_escape(body) + "</failure>\n";

@@ -1,5 +1,6 @@
 #include "logoffcheck/merge.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -20,6 +21,10 @@ Report merge_reports(const std::vector<Report>& shards) {
 
   // Which report (1-based, as the user listed them) holds each shard.
   std::map<std::uint32_t, std::size_t> holder;
+  // Shards of a --keep-going run (one holds more than one counterexample):
+  // every shard ran all its cases, and every distinct failure is kept.
+  bool keep_going = false;
+  std::vector<CounterexampleDocument> found;
   for (std::size_t n = 0; n < shards.size(); ++n) {
     const Report& shard = shards[n];
     const std::string which = "report " + std::to_string(n + 1);
@@ -78,6 +83,9 @@ Report merge_reports(const std::vector<Report>& shards) {
                                                                merged.counterexample->case_index)) {
       merged.counterexample = shard.counterexample;
     }
+    if (shard.counterexample) found.push_back(*shard.counterexample);
+    found.insert(found.end(), shard.more_counterexamples.begin(), shard.more_counterexamples.end());
+    keep_going = keep_going || !shard.more_counterexamples.empty();
     merged.cases_run += shard.cases_run;
   }
   for (std::uint32_t index = 0; index < first.shard.count; ++index) {
@@ -86,8 +94,27 @@ Report merge_reports(const std::vector<Report>& shards) {
                        std::to_string(first.shard.count) + " is missing");
     }
   }
-  // An unsharded run stops at the first failing case: it runs cases 0..f.
-  if (merged.counterexample) merged.cases_run = merged.counterexample->case_index + 1;
+  if (keep_going) {
+    // As one --keep-going run: the failures in case order, each distinct
+    // failure (clause and observed) once.
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& a, const auto& b) { return a.case_index < b.case_index; });
+    merged.counterexample = found.front();
+    for (const CounterexampleDocument& other : found) {
+      const auto same = [&](const CounterexampleDocument& kept) {
+        return kept.violation.clause == other.violation.clause &&
+               kept.violation.observed == other.violation.observed;
+      };
+      if (same(*merged.counterexample) || std::any_of(merged.more_counterexamples.begin(),
+                                                      merged.more_counterexamples.end(), same)) {
+        continue;
+      }
+      merged.more_counterexamples.push_back(other);
+    }
+  } else if (merged.counterexample) {
+    // An unsharded run stops at the first failing case: it runs cases 0..f.
+    merged.cases_run = merged.counterexample->case_index + 1;
+  }
   merged.seconds = std::round(merged.seconds * 1000) / 1000;
   return merged;
 }

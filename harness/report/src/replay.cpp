@@ -12,11 +12,18 @@ namespace {
 
 ReplayResult replay_steps(const CounterexampleDocument& document, CaseRunner& runner) {
   const SequentialPart& recorded = *document.sequential();
-  CaseResult result = runner.run(recorded.steps, true);
+  // The earlier cases first, in the same process, when the failure needs them.
+  std::optional<CaseResult> after = run_after(runner, recorded.earlier_cases, recorded.steps);
+  if (!after) {
+    throw ConfigurationError(
+        "an earlier case of the counterexample fails on its own: replay it "
+        "without its \"earlier_cases\"");
+  }
+  CaseResult result = std::move(*after);
   ReplayResult replayed;
   replayed.plays = 1;
   replayed.failed_plays = result.failed() ? 1 : 0;
-  replayed.played = SequentialPart{result.executed, result.violation_step};
+  replayed.played = SequentialPart{result.executed, result.violation_step, recorded.earlier_cases};
   replayed.records = std::move(result.records);
   replayed.violation = std::move(result.violation);
   if (result.provider_output_bytes > 0) {

@@ -54,6 +54,14 @@ Json report_json(const Report& report) {
   json["clauses"] = std::move(clauses);
   json["counterexample"] =
       report.counterexample ? counterexample_json(*report.counterexample) : Json(nullptr);
+  // Only under --keep-going, so that other reports stay as they were.
+  if (!report.more_counterexamples.empty()) {
+    Json more = Json::array();
+    for (const CounterexampleDocument& other : report.more_counterexamples) {
+      more.push_back(counterexample_json(other));
+    }
+    json["more_counterexamples"] = std::move(more);
+  }
   if (report.coverage) json["coverage"] = coverage_json(report);
   if (report.logon_trace) json["logon_trace"] = logon_trace_json(*report.logon_trace);
   if (report.sandbox) json["sandbox"] = *report.sandbox ? "on" : "off";
@@ -85,7 +93,7 @@ Report read_report(const Json& json) {
   expect_object(json, "",
                 {"schema_version", "logoffcheck_version", "verdict", "provider", "profile",
                  "strict", "seed", "cases_requested", "max_steps", "shard", "stats", "clauses",
-                 "counterexample", "coverage", "logon_trace", "sandbox"});
+                 "counterexample", "more_counterexamples", "coverage", "logon_trace", "sandbox"});
   read_schema_version(json, "");
   Report report;
   report.version = read_string(json, "logoffcheck_version", "");
@@ -123,6 +131,22 @@ Report read_report(const Json& json) {
         found.strict != report.strict || found.seed != report.seed) {
       input_error("counterexample",
                   "its provider, profile, strict flag or seed differs from the report's");
+    }
+  }
+  if (json.contains("more_counterexamples")) {
+    const Json& more = json.at("more_counterexamples");
+    expect_type(more.is_array(), more, "more_counterexamples", "an array");
+    if (!report.counterexample && !more.empty()) {
+      input_error("more_counterexamples", "present while the counterexample is null");
+    }
+    for (std::size_t i = 0; i < more.size(); ++i) {
+      const std::string path = index_path("more_counterexamples", i);
+      CounterexampleDocument other = read_counterexample(more[i], path);
+      if (other.provider != report.provider || other.profile != report.profile ||
+          other.strict != report.strict || other.seed != report.seed) {
+        input_error(path, "its provider, profile, strict flag or seed differs from the report's");
+      }
+      report.more_counterexamples.push_back(std::move(other));
     }
   }
   const Json& verdict = member(json, "verdict", "");
@@ -238,6 +262,11 @@ Report make_report(const RunResult& run, const RunConfig& config, std::string pr
                                                          config.case_options, config.seed);
     report.run.records = run.counterexample->records;
   }
+  for (const Counterexample& other : run.more_counterexamples) {
+    report.more_counterexamples.push_back(
+        make_counterexample_document(other, report.provider, config.case_options, config.seed));
+    report.run.more_records.push_back(other.records);
+  }
   ReportCoverage coverage;
   coverage.exercised.bits = run.coverage.bits & reachable_transitions(report.profile).bits;
   report.coverage = coverage;
@@ -253,17 +282,46 @@ Report parse_report_json(std::string_view text) { return json::read_report(json:
 Report make_report(const ConcurrentRunResult& run, const RunConfig& config, std::string provider) {
   Report report = report_of_run(config, std::move(provider), run.cases_run, run.calls_run,
                                 run.seconds, run.tally);
-  if (run.counterexample) {
-    // The clause table shows the counterexample's clause failed, as a
-    // sequential report does, also when the checker tallied no verdict for
-    // it (a crash is RC-3 whatever the order, outside the order's tally).
-    const auto failed = static_cast<std::size_t>(run.counterexample->judgement.violation.clause);
+  // The clause table shows each counterexample's clause failed, as a
+  // sequential report does, also when the checker tallied no verdict for
+  // it (a crash is RC-3 whatever the order, outside the order's tally).
+  const auto mark_failed = [&](const ConcurrentCounterexample& found) {
+    const auto failed = static_cast<std::size_t>(found.judgement.violation.clause);
     if (report.tally.failed[failed] == 0) report.tally.failed[failed] = 1;
+  };
+  if (run.counterexample) {
+    mark_failed(*run.counterexample);
     report.counterexample = make_counterexample_document(*run.counterexample, report.provider,
                                                          config.case_options, config.seed);
     report.run.smaller_cases_tried = run.counterexample->shrink_cases;
   }
+  for (const ConcurrentCounterexample& other : run.more_counterexamples) {
+    mark_failed(other);
+    report.more_counterexamples.push_back(
+        make_counterexample_document(other, report.provider, config.case_options, config.seed));
+  }
   return report;
+}
+
+Report counterexample_view(const Report& report, std::size_t number) {
+  Report view = report;
+  if (number == 0) return view;
+  view.counterexample = report.more_counterexamples.at(number - 1);
+  view.run.records = number - 1 < report.run.more_records.size()
+                         ? report.run.more_records[number - 1]
+                         : std::vector<StepRecord>{};
+  view.run.sources = {number < report.run.sources.size() ? report.run.sources[number]
+                                                         : std::string()};
+  return view;
+}
+
+std::optional<std::size_t> counterexample_naming(const Report& report, ClauseId clause) {
+  if (!report.counterexample) return std::nullopt;
+  if (report.counterexample->violation.clause == clause) return 0;
+  for (std::size_t i = 0; i < report.more_counterexamples.size(); ++i) {
+    if (report.more_counterexamples[i].violation.clause == clause) return i + 1;
+  }
+  return std::nullopt;
 }
 
 std::optional<ClauseId> Report::failed_clause() const noexcept {

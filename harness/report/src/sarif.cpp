@@ -188,17 +188,21 @@ Json rule_json(const Clause& entry) {
   };
 }
 
-// The violation the report's counterexample names, if any.
-const Violation* named_violation(const Report& report) {
-  if (report.counterexample) return &report.counterexample->violation;
-  return nullptr;
+// The report's first counterexample that names `clause` (under --keep-going
+// one of more_counterexamples may), if any.
+const CounterexampleDocument* naming_document(const Report& report, ClauseId clause) {
+  const std::optional<std::size_t> number = counterexample_naming(report, clause);
+  if (!number) return nullptr;
+  return *number == 0 ? &*report.counterexample : &report.more_counterexamples[*number - 1];
 }
 
 Json result_json(const Report& report, const Clause& entry, const ResultLocation& location,
-                 const std::string& fingerprint) {
+                 std::string fingerprint) {
   const auto i = static_cast<std::size_t>(entry.id);
-  const Violation* violation = named_violation(report);
-  const bool named = violation && violation->clause == entry.id;
+  const CounterexampleDocument* naming = naming_document(report, entry.id);
+  const Violation* violation = naming ? &naming->violation : nullptr;
+  const bool named = naming != nullptr;
+  if (named && naming != &*report.counterexample) fingerprint = counterexample_fingerprint(*naming);
   const std::string message =
       named ? std::string(entry.code) + ": expected " + violation->expected + ", observed " +
                   violation->observed + ". " + std::string(entry.statement)
@@ -216,7 +220,7 @@ Json result_json(const Report& report, const Clause& entry, const ResultLocation
         {std::string(kSarifFingerprintKey), fingerprint + ":" + std::string(entry.code)}};
   }
   if (named) {
-    const CounterexampleDocument& found = *report.counterexample;
+    const CounterexampleDocument& found = *naming;
     result["codeFlows"] = Json::array({found.concurrent() ? concurrent_code_flow(found, location)
                                                           : sequential_code_flow(found, location)});
   }
@@ -247,16 +251,30 @@ ResultLocation parse_result_location(std::string_view text) {
 }
 
 std::string counterexample_fingerprint(const Report& report) {
+  return report.counterexample ? counterexample_fingerprint(*report.counterexample) : std::string();
+}
+
+std::string counterexample_fingerprint(const CounterexampleDocument& counterexample) {
   Json identity;
-  if (report.counterexample && report.counterexample->sequential()) {
-    const CounterexampleDocument& found = *report.counterexample;
+  if (counterexample.sequential()) {
+    const CounterexampleDocument& found = counterexample;
     identity["clause"] = clause_code(found.violation.clause);
     identity["profile"] = profile_name(found.profile);
     Json steps = Json::array();
     for (const Step& step : found.sequential()->steps) steps.push_back(json::step_json(step));
     identity["steps"] = std::move(steps);
-  } else if (report.counterexample) {
-    const CounterexampleDocument& document = *report.counterexample;
+    // Only when there are any, so that other fingerprints stay as they were.
+    if (!found.sequential()->earlier_cases.empty()) {
+      Json earlier = Json::array();
+      for (const auto& before : found.sequential()->earlier_cases) {
+        Json case_steps = Json::array();
+        for (const Step& step : before) case_steps.push_back(json::step_json(step));
+        earlier.push_back(std::move(case_steps));
+      }
+      identity["earlier_cases"] = std::move(earlier);
+    }
+  } else {
+    const CounterexampleDocument& document = counterexample;
     const ConcurrentPart& found = *document.concurrent();
     identity["clause"] = clause_code(document.violation.clause);
     identity["profile"] = profile_name(document.profile);
@@ -270,8 +288,6 @@ std::string counterexample_fingerprint(const Report& report) {
       threads.push_back(std::move(steps));
     }
     identity["threads"] = std::move(threads);
-  } else {
-    return {};
   }
   return sha256_hex(identity.dump());
 }

@@ -268,21 +268,13 @@ void check_config(const ConcurrentConfig& config) {
   if (config.repeat == 0) throw ConfigurationError("each case must be played at least once");
 }
 
-ConcurrentRunResult run_result_of(detail::Outcome<ConcurrentKind>& outcome,
-                                  const ConcurrentConfig& config) {
-  ConcurrentRunResult run;
-  run.cases_run = outcome.totals.cases;
-  run.histories_run = outcome.totals.plays;
-  run.calls_run = outcome.totals.steps;
-  run.overlapping_histories = outcome.totals.overlapping_plays;
-  run.tally = outcome.totals.tally;
-  run.seconds = outcome.seconds;
-  if (!outcome.found) return run;
-  const detail::Found<ConcurrentKind>& found = *outcome.found;
-  detail::Shrunk<ConcurrentKind>& shrunk = *outcome.shrunk;
+ConcurrentCounterexample counterexample_of(const detail::Found<ConcurrentKind>& found,
+                                           detail::Shrunk<ConcurrentKind>& shrunk,
+                                           const ConcurrentConfig& config) {
   const ClauseId clause = *ConcurrentKind(config).failure(found.result);
   ConcurrentCounterexample counterexample;
-  counterexample.case_index = found.index;
+  counterexample.case_index = found.known ? 0 : found.index;
+  if (found.known) counterexample.corpus_entry = found.index;
   counterexample.original = found.found_case;
   counterexample.shrunk = shrunk.smallest;
   counterexample.shrink_cases = shrunk.shrink_runs;
@@ -297,7 +289,25 @@ ConcurrentRunResult run_result_of(detail::Outcome<ConcurrentKind>& outcome,
   counterexample.judgement = shown.judgements[failing];
   // How often a fresh play of the shrunk case failed.
   counterexample.failed_runs = (shrunk.fresh ? *shrunk.fresh : shrunk.shown).failing_count(clause);
-  run.counterexample = std::move(counterexample);
+  return counterexample;
+}
+
+ConcurrentRunResult run_result_of(detail::Outcome<ConcurrentKind>& outcome,
+                                  const ConcurrentConfig& config) {
+  ConcurrentRunResult run;
+  run.cases_run = outcome.totals.cases;
+  run.histories_run = outcome.totals.plays;
+  run.calls_run = outcome.totals.steps;
+  run.overlapping_histories = outcome.totals.overlapping_plays;
+  run.tally = outcome.totals.tally;
+  run.seconds = outcome.seconds;
+  run.corpus_cases_run = outcome.known_played;
+  if (!outcome.found) return run;
+  run.counterexample = counterexample_of(*outcome.found, *outcome.shrunk, config);
+  // --keep-going: every other distinct failure.
+  for (auto& [found, shrunk] : outcome.more) {
+    run.more_counterexamples.push_back(counterexample_of(found, shrunk, config));
+  }
   return run;
 }
 
@@ -384,7 +394,8 @@ ConcurrentRunResult run_concurrent_certification(HistoryRunner& runner,
   HistoryRunner* const runners[] = {&runner};
   const ConcurrentKind kind(config);
   detail::Outcome<ConcurrentKind> outcome = detail::drive(
-      kind, std::span<HistoryRunner* const>(runners), detail::DriverConfig::of(config.run));
+      kind, std::span<HistoryRunner* const>(runners), detail::DriverConfig::of(config.run),
+      std::span<const ConcurrentCase>(config.corpus));
   return run_result_of(outcome, config);
 }
 
@@ -393,7 +404,8 @@ ConcurrentRunResult run_concurrent_certification(const HistoryRunnerFactory& mak
   check_config(config);
   const ConcurrentKind kind(config);
   detail::Outcome<ConcurrentKind> outcome =
-      detail::drive_jobs(kind, make_runner, detail::DriverConfig::of(config.run));
+      detail::drive_jobs(kind, make_runner, detail::DriverConfig::of(config.run),
+                         std::span<const ConcurrentCase>(config.corpus));
   return run_result_of(outcome, config);
 }
 

@@ -28,6 +28,12 @@
 //   length(case)                     its size, for progress
 //   max_shrink_runs()                the bound on candidate plays
 // and may provide
+//   observed(result) -> string       what tells two failures of one clause
+//                     apart, for --keep-going (failures.h)
+//   after_earlier_cases(Runner&, const Found&, vector<Case> earlier, Shrunk&)
+//                     for a failure that never recurred alone: whether it
+//                     does after the cases its chunk played before it, and
+//                     if so the fewest of them it needs (Shrunk::earlier)
 //   finish(Runner&, const Found&, Shrunk&)   after shrinking, on the runner
 //                     that shrank: what only that runner can add (a
 //                     controlled runner's fewest preemptions, shrink_schedule.h)
@@ -46,18 +52,10 @@
 #include <thread>
 #include <vector>
 
+#include "failures.h"
 #include "logoffcheck/engine.h"
 
 namespace logoffcheck::detail {
-
-// Which play of which case: the search plays case `case_index` as play 0;
-// confirming and shrinking a failure of it number their plays 1, 2, ... A
-// kind whose plays vary by schedule (concurrent histories) draws the
-// schedule from it, so that a run is a function of its seed.
-struct PlayKey {
-  std::uint64_t case_index = 0;
-  std::uint64_t play = 0;
-};
 
 // What the search of a run adds up (shrinking plays aside).
 struct Totals {
@@ -88,9 +86,13 @@ struct DriverConfig {
   std::uint32_t shard_count = 1;
   std::uint32_t jobs = 1;
   std::function<void(const Progress&)> progress;
+  // --keep-going: every case of the shard is played, and one failing case of
+  // each distinct failure (failure_key) is kept and shrunk.
+  bool keep_going = false;
 
   static DriverConfig of(const RunConfig& run) {
-    return {run.seed, run.cases, run.shard_index, run.shard_count, run.jobs, run.progress};
+    return {run.seed, run.cases,    run.shard_index, run.shard_count,
+            run.jobs, run.progress, run.keep_going};
   }
 };
 
@@ -108,114 +110,22 @@ inline constexpr std::uint64_t kChunkCases = 64;
 // Workers for `jobs` (0: one per core).
 std::uint32_t worker_count(std::uint32_t jobs) noexcept;
 
-// The first failing case of a search, as found.
-template <typename Kind>
-struct Found {
-  std::uint64_t index = 0;
-  typename Kind::Case found_case;
-  typename Kind::Result result;
-};
-
-// A failure confirmed and shrunk (or not confirmed: a flaky store).
-template <typename Kind>
-struct Shrunk {
-  typename Kind::Case smallest;  // locally minimal (as found when it never recurred)
-  // The failing play the counterexample shows: the last failing play of
-  // `smallest`; when the failure never recurred, the replay that passed.
-  typename Kind::Result shown;
-  // When the store is flaky: the first play of `smallest` after shrinking,
-  // failing or not (else `shown` is that play).
-  std::optional<typename Kind::Result> fresh;
-  bool recurred = false;
-  std::uint64_t shrink_runs = 0;
-  // 0 when the failure recurred at once and every time; otherwise
-  // `replays_failed` of `replays` plays of `smallest` failed the same way.
-  std::uint32_t replays = 0;
-  std::uint32_t replays_failed = 0;
-};
-
-// Confirms the failure `found` (up to kFlakyReplays plays until it recurs),
-// then shrinks it: a candidate is kept when it fails with the same clause;
-// every candidate is strictly smaller, so this ends. Then plays the smallest
-// once more: a failure that needed more than one play to recur, or does not
-// recur then, is flaky, and kFlakyReplays plays say how often it recurs.
-template <typename Kind>
-Shrunk<Kind> shrink(const Kind& kind, typename Kind::Runner& runner, std::uint64_t case_index,
-                    const typename Kind::Case& found_case, const typename Kind::Result& found,
-                    const std::function<void(const Progress&)>& progress) {
-  using Result = typename Kind::Result;
-  using Case = typename Kind::Case;
-  const ClauseId clause = *kind.failure(found);
-  std::uint64_t plays = 0;
-  const auto next_key = [&] { return PlayKey{case_index, ++plays}; };
-  const std::uint64_t max_runs = kind.max_shrink_runs();
-
-  Shrunk<Kind> shrunk;
-  Case current = kind.shrink_start(found_case, found);
-  Result last_failure;
-  Result result;
-  std::uint32_t attempts = 0;
-  while (!shrunk.recurred && attempts < kFlakyReplays) {
-    kind.play(runner, current, true, next_key(), result);
-    ++attempts;
-    shrunk.recurred = kind.fails_with(result, clause);
-  }
-  if (!shrunk.recurred) {
-    // Never again: the failure stands as found.
-    shrunk.smallest = std::move(current);
-    shrunk.shown = std::move(result);
-    shrunk.replays = kFlakyReplays;
-    return shrunk;
-  }
-  std::swap(last_failure, result);
-  Progress status;
-  status.shrinking = true;
-  status.shrunk_length = kind.length(current);
-  bool progressed = true;
-  while (progressed && shrunk.shrink_runs < max_runs) {
-    progressed = false;
-    for (const Case& candidate : kind.smaller(current)) {
-      if (shrunk.shrink_runs >= max_runs) break;
-      kind.play(runner, candidate, true, next_key(), result);
-      ++shrunk.shrink_runs;
-      if (!kind.fails_with(result, clause)) continue;
-      current = candidate;
-      std::swap(last_failure, result);
-      progressed = true;
-      if (progress) {
-        status.shrink_runs = shrunk.shrink_runs;
-        status.shrunk_length = kind.length(current);
-        progress(status);
-      }
-      break;
-    }
-  }
-  kind.play(runner, current, true, next_key(), result);
-  if (attempts > 1 || !kind.fails_with(result, clause)) {
-    // A flaky store: the last failing play stands, with how often it recurs.
-    shrunk.replays = kFlakyReplays;
-    shrunk.replays_failed = kind.fails_with(result, clause) ? 1 : 0;
-    Result replay;
-    for (std::uint32_t count = 1; count < kFlakyReplays; ++count) {
-      kind.play(runner, current, false, next_key(), replay);
-      shrunk.replays_failed += kind.fails_with(replay, clause) ? 1 : 0;
-    }
-    shrunk.fresh = std::move(result);
-    result = std::move(last_failure);
-  }
-  shrunk.smallest = std::move(current);
-  shrunk.shown = std::move(result);
-  return shrunk;
-}
-
 // What a run of the driver gives: the totals, and the first failing case
 // with its shrink.
 template <typename Kind>
 struct Outcome {
   Totals totals;
+  // The known cases (a corpus) played before the stream: not among
+  // `totals.cases`; their tally and coverage are in `totals`.
+  std::uint64_t known_played = 0;
   double seconds = 0;
   std::optional<Found<Kind>> found;
   std::optional<Shrunk<Kind>> shrunk;
+  // --keep-going: the other distinct failures, each found and shrunk, in the
+  // order found; none whose shrunk failure (failure_key) equals an earlier one's.
+  std::vector<std::pair<Found<Kind>, Shrunk<Kind>>> more;
+  // Failing cases not kept: a failure already kept, or beyond kMaxKeptFailures.
+  std::uint64_t more_failing_cases = 0;
 };
 
 // What playing one chunk gave: the cases up to and including its first
@@ -225,6 +135,7 @@ template <typename Kind>
 struct ChunkResult {
   Totals totals;
   std::optional<Found<Kind>> failing;
+  KeptFailures<Kind> kept;  // --keep-going: the failures, and the run goes on
   std::exception_ptr error;
 
   bool ends_run() const noexcept { return failing.has_value() || error != nullptr; }
@@ -238,9 +149,36 @@ struct ChunkBuffers {
   std::vector<typename Kind::Result> results;
 };
 
-// Plays chunk `chunk` of the shard, stopping at the first failure.
-// `abandon()` is asked before the chunk; when it says yes the chunk's result
-// will not be used, so the chunk stops at once.
+// Plays `cases` (numbered `indices`) in order into `out`, stopping at the
+// first failure, or under --keep-going playing on after every failure.
+// `known`: the cases are known ones (a corpus), not the seed's stream.
+template <typename Kind>
+void play_cases(const Kind& kind, typename Kind::Runner& runner, const DriverConfig& config,
+                std::span<const typename Kind::Case> cases, std::span<const std::uint64_t> indices,
+                std::span<typename Kind::Result> results, bool known, ChunkResult<Kind>& out) {
+  std::size_t start = 0;
+  while (start < cases.size()) {
+    const std::size_t played = kind.play_batch(runner, cases.subspan(start), indices.subspan(start),
+                                               results.subspan(start, cases.size() - start));
+    for (std::size_t offset = start; offset < start + played; ++offset) {
+      const typename Kind::Result& result = results[offset];
+      kind.account(result, out.totals);
+      if (!kind.failure(result)) continue;
+      Found<Kind> failing{indices[offset], cases[offset], result, known};
+      if (!config.keep_going) {
+        out.failing.emplace(std::move(failing));
+        return;
+      }
+      out.kept.add(kind, std::move(failing));
+    }
+    if (played == 0) return;
+    start += played;
+  }
+}
+
+// Plays chunk `chunk` of the shard, stopping at the first failure (unless
+// --keep-going). `abandon()` is asked before the chunk; when it says yes the
+// chunk's result will not be used, so the chunk stops at once.
 template <typename Kind, typename Abandon>
 void play_chunk(const Kind& kind, typename Kind::Runner& runner, const DriverConfig& config,
                 std::uint64_t chunk, ChunkBuffers<Kind>& buffers, ChunkResult<Kind>& out,
@@ -258,18 +196,10 @@ void play_chunk(const Kind& kind, typename Kind::Runner& runner, const DriverCon
       buffers.indices[position - begin] = index;
       kind.generate(index, buffers.cases[position - begin]);
     }
-    const std::size_t played =
-        kind.play_batch(runner, std::span<const typename Kind::Case>(buffers.cases).first(count),
-                        std::span<const std::uint64_t>(buffers.indices),
-                        std::span<typename Kind::Result>(buffers.results).first(count));
-    for (std::size_t offset = 0; offset < played; ++offset) {
-      const typename Kind::Result& result = buffers.results[offset];
-      kind.account(result, out.totals);
-      if (kind.failure(result)) {
-        out.failing.emplace(Found<Kind>{buffers.indices[offset], buffers.cases[offset], result});
-        return;
-      }
-    }
+    play_cases(kind, runner, config,
+               std::span<const typename Kind::Case>(buffers.cases).first(count),
+               std::span<const std::uint64_t>(buffers.indices),
+               std::span<typename Kind::Result>(buffers.results).first(count), false, out);
   } catch (...) {
     out.error = std::current_exception();
   }
@@ -302,6 +232,7 @@ class ParallelRun {
 
   Totals& totals() { return totals_; }
   std::optional<ChunkResult<Kind>>& ending() { return ending_; }
+  KeptFailures<Kind>& kept() { return kept_; }
 
  private:
   void lower_end(std::uint64_t chunk) {
@@ -321,6 +252,7 @@ class ParallelRun {
          next = pending_.find(merged_)) {
       ++merged_;
       totals_.add(next->second.totals);
+      kept_.add(kind_, std::move(next->second.kept));
       if (next->second.ends_run()) {
         ending_ = std::move(next->second);
         ended_ = true;
@@ -350,36 +282,118 @@ class ParallelRun {
   std::uint64_t merged_ = 0;                            // chunks below it are merged
   bool ended_ = false;
   Totals totals_;
+  KeptFailures<Kind> kept_;
   std::optional<ChunkResult<Kind>> ending_;
 };
 
-// The end of a run: rethrows the error it stopped at, or shrinks its
-// failing case on `runner`.
+// Shrinks one failing case on `runner`, with what only the kind adds after.
 template <typename Kind>
-void finish(const Kind& kind, typename Kind::Runner& runner, const DriverConfig& config,
-            std::optional<ChunkResult<Kind>>& ending, Outcome<Kind>& outcome) {
-  if (!ending) return;
-  if (ending->error) std::rethrow_exception(ending->error);
-  Found<Kind>& found = *ending->failing;
-  outcome.shrunk =
+Shrunk<Kind> shrink_found(const Kind& kind, typename Kind::Runner& runner,
+                          const DriverConfig& config, std::span<const typename Kind::Case> known,
+                          Found<Kind>& found) {
+  Shrunk<Kind> shrunk =
       shrink(kind, runner, found.index, found.found_case, found.result, config.progress);
-  if constexpr (requires { kind.finish(runner, found, *outcome.shrunk); }) {
-    kind.finish(runner, found, *outcome.shrunk);
+  // A failure that never recurred alone may need the cases its worker
+  // played before it, in the same batch (Kind::after_earlier_cases): those
+  // of its chunk, or for a known case up to a chunk's worth of known cases.
+  if constexpr (requires { kind.after_earlier_cases(runner, found, {}, shrunk); }) {
+    if (!shrunk.recurred) {
+      std::vector<typename Kind::Case> earlier;
+      if (found.known) {
+        const std::size_t first = found.index >= kChunkCases ? found.index - kChunkCases + 1 : 0;
+        earlier.assign(known.begin() + static_cast<std::ptrdiff_t>(first),
+                       known.begin() + static_cast<std::ptrdiff_t>(found.index));
+      } else {
+        const std::uint64_t position = (found.index - config.shard_index) / config.shard_count;
+        earlier.resize(position % kChunkCases);
+        for (std::size_t i = 0; i < earlier.size(); ++i) {
+          const std::uint64_t before = position - earlier.size() + i;
+          kind.generate(config.shard_index + before * config.shard_count, earlier[i]);
+        }
+      }
+      kind.after_earlier_cases(runner, found, std::move(earlier), shrunk);
+    }
   }
-  outcome.found = std::move(found);
+  if constexpr (requires { kind.finish(runner, found, shrunk); }) {
+    kind.finish(runner, found, shrunk);
+  }
+  return shrunk;
 }
 
-// Runs the cases of the shard on `runners` (one worker each, the calling
-// thread among them) until one fails, then shrinks it on the first runner.
+// The end of a run: rethrows the error it stopped at, or shrinks its
+// failing case on `runner` (under --keep-going, each failure kept).
+template <typename Kind>
+void finish(const Kind& kind, typename Kind::Runner& runner, const DriverConfig& config,
+            std::span<const typename Kind::Case> known, std::optional<ChunkResult<Kind>>& ending,
+            KeptFailures<Kind>& kept, Outcome<Kind>& outcome) {
+  if (ending && ending->error) std::rethrow_exception(ending->error);
+  if (ending && ending->failing) kept.found.insert(kept.found.begin(), std::move(*ending->failing));
+  outcome.more_failing_cases = kept.more_cases;
+  for (Found<Kind>& found : kept.found) {
+    Shrunk<Kind> shrunk = shrink_found(kind, runner, config, known, found);
+    if (!outcome.found) {
+      outcome.found = std::move(found);
+      outcome.shrunk = std::move(shrunk);
+      continue;
+    }
+    // Two failures seen apart may shrink to one: it is shown once.
+    const auto key = [&](const Found<Kind>& as_found, const Shrunk<Kind>& as_shrunk) {
+      return failure_key(kind, kind.failure(as_shrunk.shown) ? as_shrunk.shown : as_found.result);
+    };
+    bool seen = key(*outcome.found, *outcome.shrunk) == key(found, shrunk);
+    for (const auto& [other_found, other] : outcome.more) {
+      seen = seen || key(other_found, other) == key(found, shrunk);
+    }
+    if (seen) {
+      ++outcome.more_failing_cases;
+      continue;
+    }
+    outcome.more.emplace_back(std::move(found), std::move(shrunk));
+  }
+}
+
+// Plays the known cases (a corpus) on `runner` before the seed's stream:
+// their tally and coverage count, their number is `known_played`, and a
+// failing one ends the run as a failing case of the stream would (or is
+// kept, under --keep-going).
+template <typename Kind>
+void play_known(const Kind& kind, typename Kind::Runner& runner, const DriverConfig& config,
+                std::span<const typename Kind::Case> known, Outcome<Kind>& outcome,
+                KeptFailures<Kind>& kept, std::optional<ChunkResult<Kind>>& ending) {
+  if (known.empty()) return;
+  ChunkResult<Kind> out;
+  std::vector<std::uint64_t> indices(known.size());
+  for (std::size_t position = 0; position < known.size(); ++position) indices[position] = position;
+  std::vector<typename Kind::Result> results(known.size());
+  try {
+    play_cases(kind, runner, config, known, std::span<const std::uint64_t>(indices),
+               std::span<typename Kind::Result>(results), true, out);
+  } catch (...) {
+    out.error = std::current_exception();
+  }
+  outcome.known_played = out.totals.cases;
+  outcome.totals.tally.add(out.totals.tally);
+  outcome.totals.coverage.add(out.totals.coverage);
+  kept.add(kind, std::move(out.kept));
+  if (out.ends_run()) ending = std::move(out);
+}
+
+// Plays the known cases, then runs the cases of the shard on `runners` (one
+// worker each, the calling thread among them) until one fails (or all of
+// them, under --keep-going), then shrinks the failure on the first runner.
 // The outcome is the same whatever the number of runners.
 template <typename Kind>
 Outcome<Kind> drive(const Kind& kind, std::span<typename Kind::Runner* const> runners,
-                    const DriverConfig& config) {
+                    const DriverConfig& config, std::span<const typename Kind::Case> known = {}) {
   check_shard(config);
   const auto start = std::chrono::steady_clock::now();
   Outcome<Kind> outcome;
   std::optional<ChunkResult<Kind>> ending;
-  if (runners.size() == 1) {
+  KeptFailures<Kind> kept;
+  play_known(kind, *runners.front(), config, known, outcome, kept, ending);
+  if (ending) {
+    // A known failure ends the run before the stream.
+  } else if (runners.size() == 1) {
     Progress status;
     status.cases_total = shard_cases(config);
     ChunkBuffers<Kind> buffers;
@@ -387,6 +401,7 @@ Outcome<Kind> drive(const Kind& kind, std::span<typename Kind::Runner* const> ru
       ChunkResult<Kind> out;
       play_chunk(kind, *runners.front(), config, chunk, buffers, out, [] { return false; });
       outcome.totals.add(out.totals);
+      kept.add(kind, std::move(out.kept));
       if (out.ends_run()) {
         ending = std::move(out);
         break;
@@ -406,10 +421,11 @@ Outcome<Kind> drive(const Kind& kind, std::span<typename Kind::Runner* const> ru
       }
       parallel.work(*runners.front());
     }  // joins the workers
-    outcome.totals = std::move(parallel.totals());
+    outcome.totals.add(parallel.totals());
     ending = std::move(parallel.ending());
+    kept.add(kind, std::move(parallel.kept()));
   }
-  finish(kind, *runners.front(), config, ending, outcome);
+  finish(kind, *runners.front(), config, known, ending, kept, outcome);
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
 }
@@ -417,7 +433,8 @@ Outcome<Kind> drive(const Kind& kind, std::span<typename Kind::Runner* const> ru
 // As above with config.jobs runners made by `make_runner` (all made before
 // any case runs, so that an unusable provider fails once, here).
 template <typename Kind, typename Factory>
-Outcome<Kind> drive_jobs(const Kind& kind, const Factory& make_runner, const DriverConfig& config) {
+Outcome<Kind> drive_jobs(const Kind& kind, const Factory& make_runner, const DriverConfig& config,
+                         std::span<const typename Kind::Case> known = {}) {
   check_shard(config);
   const std::uint32_t jobs = worker_count(config.jobs);
   std::vector<std::unique_ptr<typename Kind::Runner>> owned;
@@ -426,7 +443,7 @@ Outcome<Kind> drive_jobs(const Kind& kind, const Factory& make_runner, const Dri
     owned.push_back(make_runner());
     runners.push_back(owned.back().get());
   }
-  return drive(kind, std::span<typename Kind::Runner* const>(runners), config);
+  return drive(kind, std::span<typename Kind::Runner* const>(runners), config, known);
 }
 
 }  // namespace logoffcheck::detail

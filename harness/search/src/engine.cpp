@@ -50,6 +50,17 @@ std::vector<StepRecord> as_found_records(const CaseResult& found, const CaseResu
   return records;
 }
 
+// `steps` played after the `earlier` cases in one batch: the result of
+// `steps`, not recorded, or nullopt when an earlier case failed.
+std::optional<CaseResult> play_after(CaseRunner& runner, std::span<const std::vector<Step>> earlier,
+                                     std::span<const Step> steps) {
+  std::vector<std::span<const Step>> cases(earlier.begin(), earlier.end());
+  cases.push_back(steps);
+  std::vector<CaseResult> results(cases.size());
+  if (runner.run_batch(cases, results) < cases.size()) return std::nullopt;
+  return std::move(results.back());
+}
+
 // The kind of sequential cases.
 class SequentialKind {
  public:
@@ -92,6 +103,8 @@ class SequentialKind {
   bool fails_with(const Result& result, ClauseId clause) const {
     return result.violation && result.violation->clause == clause;
   }
+  // What tells two failures of one clause apart under --keep-going.
+  const std::string& observed(const Result& result) const { return result.violation->observed; }
 
   // What was executed: skipped steps and untried tails are gone.
   Case shrink_start(const Case&, const Result& found) const { return found.executed; }
@@ -101,6 +114,61 @@ class SequentialKind {
   }
   std::size_t length(const Case& steps) const { return steps.size(); }
   std::uint64_t max_shrink_runs() const { return max_shrink_runs_; }
+
+  // A failure that never recurred alone: does it after the cases played
+  // before it? Then the latest one that suffices alone (else all of them),
+  // shrunk, and the failing case shrunk after it.
+  void after_earlier_cases(Runner& runner, const detail::Found<SequentialKind>& found,
+                           std::vector<Case> earlier,
+                           detail::Shrunk<SequentialKind>& shrunk) const {
+    const ClauseId clause = *failure(found.result);
+    std::uint64_t runs = 0;
+    const auto fails = [&](std::span<const Case> before, const Case& steps) {
+      ++runs;
+      const std::optional<CaseResult> result = play_after(runner, before, steps);
+      return result && fails_with(*result, clause);
+    };
+    Case failing = found.result.executed;
+    if (earlier.empty() || !fails(earlier, failing)) return;
+    for (auto one = earlier.rbegin(); one != earlier.rend(); ++one) {
+      if (fails(std::span(&*one, 1), failing)) {
+        earlier = {*one};
+        break;
+      }
+    }
+    // Greedy, as the driver's shrink: the first smaller candidate that still fails.
+    const auto minimise = [&](Case& current, const auto& still_fails) {
+      for (bool progressed = true; progressed && runs < max_shrink_runs_;) {
+        progressed = false;
+        for (const Case& candidate : smaller(current)) {
+          if (runs >= max_shrink_runs_) break;
+          if (!still_fails(candidate)) continue;
+          current = candidate;
+          progressed = true;
+          break;
+        }
+      }
+    };
+    if (earlier.size() == 1) {
+      minimise(earlier.front(),
+               [&](const Case& candidate) { return fails(std::span(&candidate, 1), failing); });
+    }
+    minimise(failing, [&](const Case& candidate) { return fails(earlier, candidate); });
+    // The earlier cases as executed: their final Releases included.
+    std::vector<std::span<const Step>> cases(earlier.begin(), earlier.end());
+    std::vector<CaseResult> results(cases.size());
+    if (runner.run_batch(cases, results) < cases.size()) return;
+    for (std::size_t i = 0; i < earlier.size(); ++i) earlier[i] = std::move(results[i].executed);
+    std::optional<CaseResult> shown = run_after(runner, earlier, failing);
+    if (!shown || !fails_with(*shown, clause)) return;
+    shrunk.recurred = true;
+    shrunk.replays = shrunk.replays_failed = 0;
+    shrunk.fresh.reset();
+    shrunk.shrink_runs += runs;
+    shrunk.smallest = std::move(failing);
+    shrunk.shown = std::move(*shown);
+    shrunk.earlier = std::move(earlier);
+  }
 
  private:
   GenerationOptions generation_;
@@ -117,7 +185,8 @@ Counterexample counterexample_of(const detail::Found<SequentialKind>& found,
                                  detail::Shrunk<SequentialKind>& shrunk,
                                  const CaseOptions& options) {
   Counterexample counterexample;
-  counterexample.case_index = found.index;
+  counterexample.case_index = found.known ? 0 : found.index;
+  if (found.known) counterexample.corpus_entry = found.index;
   counterexample.original_length = found.result.executed.size();
   counterexample.shrink_runs = shrunk.shrink_runs;
   counterexample.replays = shrunk.replays;
@@ -134,6 +203,7 @@ Counterexample counterexample_of(const detail::Found<SequentialKind>& found,
   counterexample.violation_step = result.violation_step;
   counterexample.provider_output = std::move(result.provider_output);
   counterexample.provider_output_bytes = result.provider_output_bytes;
+  counterexample.earlier_cases = std::move(shrunk.earlier);
   return counterexample;
 }
 
@@ -144,8 +214,13 @@ RunResult run_result_of(detail::Outcome<SequentialKind>& outcome, const CaseOpti
   run.seconds = outcome.seconds;
   run.tally = outcome.totals.tally;
   run.coverage = outcome.totals.coverage;
+  run.corpus_cases_run = outcome.known_played;
+  run.more_failing_cases = outcome.more_failing_cases;
   if (outcome.found)
     run.counterexample = counterexample_of(*outcome.found, *outcome.shrunk, options);
+  for (auto& [found, shrunk] : outcome.more) {
+    run.more_counterexamples.push_back(counterexample_of(found, shrunk, options));
+  }
   return run;
 }
 
@@ -156,6 +231,25 @@ std::vector<Step> Counterexample::steps() const {
   steps.reserve(records.size());
   for (const StepRecord& record : records) steps.push_back(record.step);
   return steps;
+}
+
+std::optional<CaseResult> run_after(CaseRunner& runner, std::span<const std::vector<Step>> earlier,
+                                    std::span<const Step> steps) {
+  if (earlier.empty()) return runner.run(steps, true);
+  std::optional<CaseResult> batch = play_after(runner, earlier, steps);
+  if (!batch) return std::nullopt;
+  // Recorded: the earlier cases as a batch, then `steps` in the same process.
+  std::vector<std::span<const Step>> cases(earlier.begin(), earlier.end());
+  std::vector<CaseResult> results(cases.size());
+  if (runner.run_batch(cases, results) == cases.size()) {
+    CaseResult recorded = runner.run(steps, true);
+    if (recorded.violation == batch->violation &&
+        recorded.violation_step == batch->violation_step) {
+      return recorded;
+    }
+  }
+  if (batch->violation) batch->records = as_found_records(*batch, CaseResult{}, runner.options());
+  return batch;
 }
 
 std::vector<Step> generate_case(const RunConfig& config, std::uint64_t index) {
@@ -186,9 +280,9 @@ Counterexample shrink_failure(CaseRunner& runner, const CaseResult& found, std::
 
 RunResult run_certification(CaseRunner& runner, const RunConfig& config) {
   CaseRunner* const runners[] = {&runner};
-  detail::Outcome<SequentialKind> outcome =
-      detail::drive(sequential_kind(config), std::span<CaseRunner* const>(runners),
-                    detail::DriverConfig::of(config));
+  detail::Outcome<SequentialKind> outcome = detail::drive(
+      sequential_kind(config), std::span<CaseRunner* const>(runners),
+      detail::DriverConfig::of(config), std::span<const std::vector<Step>>(config.corpus));
   return run_result_of(outcome, runner.options());
 }
 
@@ -200,7 +294,8 @@ RunResult run_certification(const RunnerFactory& make_runner, const RunConfig& c
     return runner;
   };
   detail::Outcome<SequentialKind> outcome =
-      detail::drive_jobs(sequential_kind(config), make, detail::DriverConfig::of(config));
+      detail::drive_jobs(sequential_kind(config), make, detail::DriverConfig::of(config),
+                         std::span<const std::vector<Step>>(config.corpus));
   return run_result_of(outcome, *options);
 }
 

@@ -91,6 +91,11 @@ struct FlakyReplays {
 struct SequentialPart {
   std::vector<Step> steps;
   std::size_t violation_step = 0;  // 0-based index into `steps`
+  // Cases played before `steps` in the same process, each against a store
+  // of its own (run_after): the failure needs the state they leave in the
+  // provider's process (a global). Empty for most counterexamples; the JSON
+  // has "earlier_cases" only when it is not.
+  std::vector<std::vector<Step>> earlier_cases = {};
 
   friend bool operator==(const SequentialPart&, const SequentialPart&) = default;
 };
@@ -247,6 +252,12 @@ struct RunContext {
   std::vector<StepRecord> records;
   // A concurrent counterexample's shrinking: smaller cases tried.
   std::optional<std::uint64_t> smaller_cases_tried;
+  // --keep-going: the records of each of Report::more_counterexamples, in order.
+  std::vector<std::vector<StepRecord>> more_records;
+  // --corpus: where each counterexample came from (the first, then the
+  // more_counterexamples in order): a known one's corpus file, or empty
+  // for a failure found in the seed's stream. Empty when no corpus was used.
+  std::vector<std::string> sources;
 
   friend bool operator==(const RunContext&, const RunContext&) noexcept { return true; }
 };
@@ -267,6 +278,9 @@ struct Report {
   ClauseTally tally;
   // The first failure, minimised, of whatever kind the run's cases were.
   std::optional<CounterexampleDocument> counterexample;
+  // certify --keep-going: every other distinct failure, minimised, in the
+  // order found; empty otherwise (and never without `counterexample`).
+  std::vector<CounterexampleDocument> more_counterexamples;
   // Absent in reports written before logoffcheck measured coverage.
   std::optional<ReportCoverage> coverage;
   // A Windows DLL's start and first logon, every call in order
@@ -289,6 +303,15 @@ struct Report {
 
   friend bool operator==(const Report&, const Report&) = default;
 };
+
+// A copy of `report` whose counterexample is its counterexample `number`
+// (0: the first, then the more_counterexamples), with that one's records and
+// source, so that every renderer of one counterexample shows any of them.
+Report counterexample_view(const Report& report, std::size_t number);
+
+// The number (as counterexample_view takes it) of the report's first
+// counterexample that names `clause`, if any.
+std::optional<std::size_t> counterexample_naming(const Report& report, ClauseId clause);
 
 // The figures of `report.coverage` (all zero when it has none).
 CoverageFigures coverage_figures(const Report& report);

@@ -52,4 +52,8 @@ std::string write_sarif(const Report& report, const ResultLocation& location);
 // path enter it.
 std::string counterexample_fingerprint(const Report& report);
 
+// The same fingerprint for one counterexample document: what names it in a
+// corpus (certify --corpus: CLAUSE-FINGERPRINT.json, docs/cli.md).
+std::string counterexample_fingerprint(const CounterexampleDocument& counterexample);
+
 }  // namespace logoffcheck

@@ -66,6 +66,11 @@ std::string format_schedule_part(const std::optional<Schedule>& schedule);
 // failing play.
 std::string format_counterexample(const Report& report);
 
+// The cases a sequential counterexample plays first in the same process
+// (SequentialPart::earlier_cases), one line each, under a line saying why;
+// empty when it has none.
+std::string format_earlier_cases(const SequentialPart& part);
+
 // The per-clause table of a report: ID, level, status, times exercised.
 std::string format_clause_table(const Report& report);
 

@@ -38,6 +38,9 @@ struct ConcurrentConfig {
   std::uint32_t max_thread_calls = 6;  // calls per thread before handed-back Releases
   // Bound on the candidate cases shrinking may play (each `repeat` times).
   std::uint64_t max_shrink_cases = 300;
+  // Known cases (certify --threads --corpus) played before the seed's
+  // stream, as RunConfig::corpus for sequential cases.
+  std::vector<ConcurrentCase> corpus;
 };
 
 struct ConcurrentCounterexample {
@@ -57,6 +60,8 @@ struct ConcurrentCounterexample {
   // never recurred at all, `shrunk` is `original` and `history` the one found.
   std::uint32_t replays = 0;
   std::uint32_t replays_failed = 0;
+  // The failing case was ConcurrentConfig::corpus[*corpus_entry] (case_index 0).
+  std::optional<std::size_t> corpus_entry;
 };
 
 struct ConcurrentRunResult {
@@ -72,6 +77,11 @@ struct ConcurrentRunResult {
   double seconds = 0;
   ClauseTally tally;  // over every history of the search
   std::optional<ConcurrentCounterexample> counterexample;
+  // run.keep_going: the other distinct failures (by clause), shrunk, in the
+  // order found.
+  std::vector<ConcurrentCounterexample> more_counterexamples;
+  // The known cases (ConcurrentConfig::corpus) played before the stream.
+  std::uint64_t corpus_cases_run = 0;
 
   bool conformant() const noexcept { return !counterexample.has_value(); }
 };

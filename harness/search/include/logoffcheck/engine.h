@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,16 @@ struct RunConfig {
   // RunnerFactory); 0 means one per core. The result is the same whatever
   // the number.
   std::uint32_t jobs = 1;
-  // Bound on the candidate runs shrinking may make.
+  // Bound on the candidate runs shrinking may make (for each failure shrunk).
   std::uint64_t max_shrink_runs = 100000;
+  // Keep going after the first failure (certify --keep-going): every case of
+  // the shard is played, and the first failing case of each distinct failure
+  // (clause and observed) is kept and shrunk, up to 16 of them.
+  bool keep_going = false;
+  // Known cases (certify --corpus) played in order before the seed's
+  // stream, on the first runner: a failing one fails the run as a failing
+  // case of the stream would. They are not counted among the run's cases.
+  std::vector<std::vector<Step>> corpus;
   // Called now and then during a run (never more than every 64 cases), one
   // call at a time, from whichever worker finished a stretch of cases.
   std::function<void(const Progress&)> progress;
@@ -70,6 +79,13 @@ struct Counterexample {
   // `replays_failed` of `replays` more runs of it failed the same way.
   std::uint32_t replays = 0;
   std::uint32_t replays_failed = 0;
+  // The failing case was RunConfig::corpus[*corpus_entry], not one of the
+  // seed's stream (case_index is then 0).
+  std::optional<std::size_t> corpus_entry;
+  // Cases to play before `records`' steps in the same process (run_after):
+  // the failure never recurred alone but did after these, which its worker
+  // had played before it — a store keeping state in a global. Each shrunk.
+  std::vector<std::vector<Step>> earlier_cases;
 
   std::vector<Step> steps() const;
 };
@@ -82,6 +98,13 @@ struct RunResult {
   // The model transitions those cases exercised (coverage.h), over the same cases.
   TransitionSet coverage;
   std::optional<Counterexample> counterexample;
+  // RunConfig::keep_going: the other distinct failures, shrunk, in the order
+  // found (none equal to an earlier one once shrunk), and how many more
+  // failing cases repeated a failure already kept.
+  std::vector<Counterexample> more_counterexamples;
+  std::uint64_t more_failing_cases = 0;
+  // The known cases (RunConfig::corpus) played before the stream.
+  std::uint64_t corpus_cases_run = 0;
 
   bool conformant() const noexcept { return !counterexample.has_value(); }
 };
@@ -116,6 +139,15 @@ RunResult run_certification(const RunnerFactory& make_runner, const RunConfig& c
 Counterexample shrink_failure(CaseRunner& runner, const std::vector<Step>& failing,
                               std::uint64_t max_runs = 100000,
                               const std::function<void(const Progress&)>& progress = {});
+
+// Plays the `earlier` cases, then `steps`, on `runner` in one process (as
+// one batch), and returns the result of `steps`: recorded when the runner
+// keeps its process from one batch to the next (in-process, and an isolated
+// worker after cases that passed), else with what the model expected at
+// each step and the violating step as observed. nullopt when one of the
+// earlier cases failed (`steps` were then not played).
+std::optional<CaseResult> run_after(CaseRunner& runner, std::span<const std::vector<Step>> earlier,
+                                    std::span<const Step> steps);
 
 // Replays of a failure that did not recur, to count how often it does.
 inline constexpr std::uint32_t kFlakyReplays = 10;
