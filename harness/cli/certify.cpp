@@ -148,7 +148,7 @@ struct CertifyRun {
 
 CertifyRun run_once(const CertifyArguments& arguments, const ChosenProvider& chosen,
                     RunConfig& config) {
-  const RunnerOptions options = runner_options(chosen, arguments.isolation);
+  const RunnerOptions options = case_runner_options(chosen, arguments.isolation);
   std::mutex made_mutex;
   std::vector<std::unique_ptr<CaseRunner>> made;
   // One runner per worker (--jobs), each opening its own stores.
@@ -287,7 +287,7 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
   CaseOptions probe_options = configs[neither ? 0 : detected].case_options;
   probe_options.strict = false;
   const std::unique_ptr<CaseRunner> probe =
-      make_runner(chosen.provider, probe_options, runner_options(chosen, arguments.isolation));
+      make_runner(chosen.provider, probe_options, case_runner_options(chosen, arguments.isolation));
   detection += "; " + describe_input_handling(probe_input_handling(*probe));
   std::cout << "profile detection: " << detection << "\n";
   if (neither) {

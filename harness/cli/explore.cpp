@@ -47,7 +47,7 @@ int explore(const ExploreArguments& arguments) {
                         : (chosen.builtin ? chosen.builtin->profile : Profile::deferred);
   config.case_options.strict = arguments.strict;
   const std::unique_ptr<CaseRunner> runner = make_runner(
-      chosen.provider, config.case_options, runner_options(chosen, arguments.isolation));
+      chosen.provider, config.case_options, case_runner_options(chosen, arguments.isolation));
   ProgressLine progress;
   const auto show = progress.callback();
   const auto start = std::chrono::steady_clock::now();

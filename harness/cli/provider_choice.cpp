@@ -43,6 +43,15 @@ void add_profile_option(CLI::App& command, std::optional<std::string>& profile,
 }
 
 void add_isolation_options(CLI::App& command, IsolationArguments& arguments) {
+  // Notes an option "with isolation" as given (case_runner_options).
+  const auto noted = [&arguments](std::string name) {
+    return [&arguments, name](const std::string&) {
+      if (std::find(arguments.given.begin(), arguments.given.end(), name) ==
+          arguments.given.end()) {
+        arguments.given.push_back(name);
+      }
+    };
+  };
   CLI::Option* on = command.add_flag(
       "--isolate", arguments.isolate,
       "Run each case in a child process (default for provider libraries and crashing mutants)");
@@ -53,30 +62,35 @@ void add_isolation_options(CLI::App& command, IsolationArguments& arguments) {
       .add_option("--timeout-ms", arguments.timeout_ms,
                   "With isolation: how long one call may take before it counts as a hang (RC-3)")
       ->check(CLI::Range(1u, 3600000u))
+      ->each(noted("--timeout-ms"))
       ->capture_default_str();
   command
       .add_option("--settle-ms", arguments.settle_ms,
                   "With isolation: how long to wait for threads a call left running; a crash "
                   "or exit meanwhile is that call's (RC-3)")
       ->check(CLI::Range(0u, 600000u))
+      ->each(noted("--settle-ms"))
       ->capture_default_str();
   command
       .add_option("--memory-limit-mb", arguments.memory_limit_mb,
                   "With isolation: address-space limit of the store's process in MiB, 0 for none "
                   "(exceeding it is RC-3)")
       ->check(CLI::Range(0u, 1u << 24))
+      ->each(noted("--memory-limit-mb"))
       ->capture_default_str();
   command
       .add_option("--provider-output", arguments.provider_output,
                   "With isolation: capture the store's stdout and stderr (shown with a "
                   "counterexample), or pass them through to the terminal")
       ->check(CLI::IsMember({"capture", "pass"}))
+      ->each(noted("--provider-output"))
       ->capture_default_str();
   command
       .add_option("--sandbox", arguments.sandbox,
                   "With isolation: play cases in a sandbox (no network, nothing writable but a "
                   "scratch folder, a PID namespace of their own), or off")
       ->check(CLI::IsMember({"on", "off"}))
+      ->each(noted("--sandbox"))
       ->capture_default_str();
   command.add_option("--mapi-profile", arguments.mapi_profile,
                      "Windows DLLs: the MAPI profile the store logs on with "
@@ -101,6 +115,20 @@ RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArgume
                                chosen.provider.name() + "' is not one, and has no MAPI profile");
     }
     options.mapi_profile = read_mapi_profile(arguments.mapi_profile);
+  }
+  return options;
+}
+
+RunnerOptions case_runner_options(const ChosenProvider& chosen,
+                                  const IsolationArguments& arguments) {
+  const RunnerOptions options = runner_options(chosen, arguments);
+  if (!options.isolate && chosen.provider.kind() != ProviderKind::windows_dll &&
+      !arguments.given.empty()) {
+    throw ConfigurationError(
+        arguments.given.front() + " applies to isolated cases: '" + chosen.provider.name() +
+        "' is played in this process (" +
+        (arguments.no_isolate ? "--no-isolate" : "a bundled store that needs no isolation") +
+        "); add --isolate, or leave " + arguments.given.front() + " out");
   }
   return options;
 }

@@ -42,6 +42,9 @@ struct IsolationArguments {
   std::string provider_output = "capture";
   std::string sandbox = "on";  // --sandbox on|off
   std::string mapi_profile;    // a Windows DLL's profile file (docs/mapi-environment.md)
+  // The options "with isolation" the command line gave (--timeout-ms,
+  // --settle-ms, --memory-limit-mb, --provider-output, --sandbox), in order.
+  std::vector<std::string> given;
 };
 
 void add_isolation_options(CLI::App& command, IsolationArguments& arguments);
@@ -51,6 +54,13 @@ void add_isolation_options(CLI::App& command, IsolationArguments& arguments);
 // --mapi-profile file; ConfigurationError (exit 2) when it cannot, or when
 // the provider is no Windows DLL.
 RunnerOptions runner_options(const ChosenProvider& chosen, const IsolationArguments& arguments);
+
+// runner_options for the runner of sequential cases. When it plays the store
+// in this process (--no-isolate, or a bundled store that needs no isolation),
+// an option "with isolation" given on the command line would be silently
+// dropped: ConfigurationError (exit 2) naming it and --isolate.
+RunnerOptions case_runner_options(const ChosenProvider& chosen,
+                                  const IsolationArguments& arguments);
 
 // The runners of concurrent cases --schedule names: "free" (or "", not
 // given) the isolating runner under every isolation option; "controlled" the

@@ -153,7 +153,7 @@ int replay_file(const ReplayArguments& arguments) {
   }
   const ChosenProvider chosen = choose_provider(document.provider);
   const std::unique_ptr<CaseRunner> runner =
-      make_runner(chosen.provider, options, runner_options(chosen, arguments.isolation));
+      make_runner(chosen.provider, options, case_runner_options(chosen, arguments.isolation));
   const ReplayResult result = replay(document, {.steps = runner.get()});
   std::string notes = unsupported_support_notes(std::span(&runner, 1));
   if (const auto trace = logon_trace_of(std::span(&runner, 1))) {

@@ -44,6 +44,23 @@ certify_threads_refusals)
   run 1 certify --provider builtin:lost-update-count --threads 2 --repeat 16 --cases 200 --jobs 2
   expect_output "NOT CONFORMANT: RC-[34]"
   ;;
+in_process_refusals)
+  # The options "with isolation" would be dropped for a store played in this
+  # process: each is refused naming it and --isolate, for certify, explore and
+  # a sequential replay; with --isolate (or a library) they run.
+  for option in "--timeout-ms 300" "--settle-ms 10" "--memory-limit-mb 512" \
+      "--provider-output pass" "--sandbox off"; do
+    run 2 certify --provider builtin:reference --cases 2 $option
+    expect_error "${option% *} applies to isolated cases: 'builtin:reference' is played in this process (a bundled store that needs no isolation); add --isolate"
+    run 2 certify --provider builtin:saves-first-flag --no-isolate --cases 2 $option
+    expect_error "is played in this process (--no-isolate); add --isolate, or leave ${option% *} out"
+    run 2 explore --provider builtin:reference --depth 1 $option
+    expect_error "${option% *} applies to isolated cases"
+    run 2 replay "$here/data/saves_first_flag.json" $option
+    expect_error "${option% *} applies to isolated cases"
+    run 0 certify --provider builtin:reference --cases 2 --isolate $option
+  done
+  ;;
 replay_threads_refusals)
   run 0 replay "$concurrent_file" --provider builtin:reference --repeat 2 --settle-ms 10 \
     --memory-limit-mb 512 --provider-output capture
