@@ -77,6 +77,7 @@ void BM_TimeToCounterexample(benchmark::State& bench, const BuiltinProvider* mut
                          {mutant->profile, mutant->caught_only_in_strict_mode()});
   RunConfig config;
   config.case_options = runner.options();
+  config.stores = mutant->stores;
   RunResult run;
   for (auto _ : bench) {
     run = run_certification(runner, config);

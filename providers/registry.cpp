@@ -36,7 +36,8 @@ const std::array kReferences = {
 std::vector<BuiltinProvider> all_providers() {
   std::vector<BuiltinProvider> all(kReferences.begin(), kReferences.end());
   for (const auto mutants : {providers::functional_mutants(), providers::should_only_mutants(),
-                             providers::fault_mutants(), providers::race_mutants()}) {
+                             providers::fault_mutants(), providers::race_mutants(),
+                             providers::several_store_mutants()}) {
     all.insert(all.end(), mutants.begin(), mutants.end());
   }
   std::sort(all.begin() + kReferences.size(), all.end(),

@@ -57,7 +57,8 @@ struct CertifyArguments {
   // Empty when not given.
   std::string schedule;
   bool keep_going = false;
-  std::string corpus;  // --corpus DIR; empty when not given
+  std::string corpus;        // --corpus DIR; empty when not given
+  std::uint32_t stores = 1;  // --stores K: stores a case may open (issue 23)
   // The options given on the command line (CLI11 counts), for the refusals
   // that a default value must not trigger.
   std::vector<std::string> given;
@@ -83,6 +84,7 @@ RunConfig run_config(const CertifyArguments& arguments, const ChosenProvider& ch
   config.max_steps = arguments.max_steps;
   config.jobs = arguments.jobs;
   config.keep_going = arguments.keep_going;
+  config.stores = arguments.stores;
   return config;
 }
 
@@ -174,6 +176,7 @@ Report make_certify_report(const CertifyArguments& arguments, const RunResult& r
                                   arguments.schedule == "controlled");
   report.coverage->minimum_percent = arguments.min_coverage;
   report.run.reproduce = certify_command(report);
+  if (config.stores > 1) report.run.reproduce += " --stores " + std::to_string(config.stores);
   return report;
 }
 
@@ -200,6 +203,11 @@ void refuse_for_threads(const CertifyArguments& arguments) {
     refuse("--no-isolate",
            "concurrent histories always run in a child process: a lost race is "
            "often a use after free");
+  }
+  if (arguments.stores > 1) {
+    refuse("--stores",
+           "a concurrent history plays one store; run several stores per case "
+           "without --threads");
   }
 }
 
@@ -308,6 +316,12 @@ int certify_auto(const CertifyArguments& arguments, const ChosenProvider& chosen
 
 int certify(const CertifyArguments& arguments) {
   const ChosenProvider chosen = choose_provider(arguments.provider);
+  if (arguments.stores > 1 && chosen.provider.kind() == ProviderKind::windows_dll) {
+    throw ConfigurationError(
+        "--stores " + std::to_string(arguments.stores) +
+        " cannot be used with a Windows DLL yet: the Windows agent opens one store per case "
+        "(docs/cli.md); run it without --stores");
+  }
   RunConfig config = run_config(arguments, chosen);
   choose_shard(arguments, config);
   if (arguments.threads > 1) return certify_threads(arguments, chosen, config);
@@ -394,6 +408,12 @@ Command add_certify_command(CLI::App& app) {
   command->add_flag("--keep-going", arguments->keep_going,
                     "Play every case; keep and shrink one counterexample of each distinct "
                     "failure (clause and observed)");
+  command
+      ->add_option("--stores", arguments->stores,
+                   "Stores of the provider one case may open, its steps interleaved among "
+                   "them (each with its own model state and spooler environment)")
+      ->check(CLI::Range(1u, static_cast<unsigned>(kMaxStores)))
+      ->capture_default_str();
   command->add_option("--corpus", arguments->corpus,
                       "Replay the counterexamples in DIR first; save each new one there");
   add_isolation_options(*command, arguments->isolation);

@@ -29,6 +29,7 @@ std::string caught_by(const BuiltinProvider& builtin) {
   std::string text(clause_code(*builtin.caught_by));
   if (builtin.caught_only_in_strict_mode()) text += " (strict)";
   if (builtin.threads > 1) return text + ", --threads " + std::to_string(builtin.threads);
+  if (builtin.stores > 1) text += ", --stores " + std::to_string(builtin.stores);
   text += ", " + std::to_string(builtin.minimal_length) +
           (builtin.minimal_length == 1 ? " step" : " steps");
   return text;

@@ -19,4 +19,9 @@ std::string describe_step(const Step& step) {
   return text;
 }
 
+std::string describe_step(const Step& step, bool name_store) {
+  if (!name_store) return describe_step(step);
+  return "store " + std::to_string(step.store) + ": " + describe_step(step);
+}
+
 }  // namespace logoffcheck

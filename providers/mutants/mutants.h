@@ -25,4 +25,8 @@ std::span<const BuiltinProvider> fault_mutants() noexcept;
 // pass every sequential case and are caught with `certify --threads 2`.
 std::span<const BuiltinProvider> race_mutants() noexcept;
 
+// Mutants whose state is shared by every store of the process (stores.cpp):
+// they pass every case of one store and are caught with `certify --stores 3`.
+std::span<const BuiltinProvider> several_store_mutants() noexcept;
+
 }  // namespace logoffcheck::providers

@@ -120,7 +120,7 @@ global_saved_flag)
   expect_output "^  earlier case 1: StoreLogoff"
   grep -q "flaky" out.txt && fail "the known failure is called flaky"
   # A count in a global behaves with one store alive at a time: only several
-  # stores per case (issue 23, not written yet) can catch it.
+  # stores per case catch it (cli.stores.count_in_global_library).
   run 0 certify --provider "$global_count" --cases 2000
   ;;
 keep_going_threads)

@@ -13,8 +13,8 @@
 //     case after one that saved a flag fails (LT-3), and the counterexample
 //     must hold that earlier case rather than call the store flaky.
 //   GLOBAL_COUNT: the reference count is a global the constructor sets to
-//     1: with one store alive at a time it behaves (several stores per case,
-//     issue 23, are what would catch it).
+//     1: with one store alive at a time it behaves; cases of several stores
+//     (certify --stores 3) catch it (tests/cli/stores_scenarios.sh).
 #include <logoffcheck/provider.h>
 
 namespace {

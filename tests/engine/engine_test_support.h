@@ -22,12 +22,14 @@ inline std::unique_ptr<CaseRunner> runner_for(const BuiltinProvider& provider,
       Provider("builtin:" + std::string(provider.name), provider.open_store), options);
 }
 
-// The bundled mutants that run in-process: every one but those that crash,
-// hang or exit (needs_isolation).
+// The bundled mutants that run in-process and are caught by cases of one
+// store: every one but those that crash, hang or exit (needs_isolation) and
+// those only several stores per case catch (stores > 1).
 inline std::vector<const BuiltinProvider*> in_process_mutants() {
   std::vector<const BuiltinProvider*> mutants;
   for (const BuiltinProvider& provider : builtin_providers()) {
-    if (provider.is_mutant() && !provider.needs_isolation) mutants.push_back(&provider);
+    if (provider.is_mutant() && !provider.needs_isolation && provider.stores == 1)
+      mutants.push_back(&provider);
   }
   return mutants;
 }

@@ -182,7 +182,7 @@ std::optional<TracedStep> read_step(std::istream& fields) {
   }
   const std::optional<Action> action = parse_action(action_name);
   if (!action) return std::nullopt;
-  traced.step = {*action, null_pointer != 0, static_cast<ULONG>(flags_in)};
+  traced.step = {*action, null_pointer != 0, 0, static_cast<ULONG>(flags_in)};
   const std::optional<AbstractState> state = read_state(fields);
   if (!state) return std::nullopt;
   traced.state = *state;

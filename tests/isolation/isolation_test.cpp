@@ -46,6 +46,8 @@ RunConfig config_for(const BuiltinProvider& builtin, std::uint64_t cases) {
   config.case_options.profile = builtin.profile;
   config.seed = kSeed;
   config.cases = cases;
+  // A mutant only several stores per case catch (issue 23) is played with them.
+  config.stores = builtin.stores;
   return config;
 }
 

@@ -75,7 +75,7 @@ TEST(ExpectedStoreLogoffResult, NullZeroOrSeveralFlagsIsInvalidParameter) {
             MAPI_E_INVALID_PARAMETER);
   EXPECT_EQ(expected_store_logoff_result(store_logoff(kInputFlagMask)), MAPI_E_INVALID_PARAMETER);
   // A NULL pointer has no value to read: stray bits in the step do not count.
-  const Step null_with_bits{Action::StoreLogoff, true, LOGOFF_COMPLETE};
+  const Step null_with_bits{Action::StoreLogoff, true, 0, LOGOFF_COMPLETE};
   EXPECT_EQ(expected_store_logoff_result(null_with_bits), MAPI_E_INVALID_PARAMETER);
 }
 

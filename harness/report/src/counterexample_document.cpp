@@ -19,6 +19,9 @@ Json step_json(const Step& step) {
   } else {
     json["env"] = action_name(step.action);
   }
+  // A case of several stores (issue 23); absent means store 0, so files
+  // written before stores existed read as they did.
+  if (step.store != 0) json["store"] = step.store;
   return json;
 }
 
@@ -66,19 +69,21 @@ Step read_step(const Json& value, const std::string& path) {
                 "unknown " + std::string(is_call ? "call " : "environment event ") +
                     quote_input(name) + "; expected one of " + action_names(is_call));
   }
+  const std::size_t store =
+      value.contains("store") ? read_unsigned(value, "store", path, kMaxStores - 1) : 0;
   if (*action != Action::StoreLogoff) {
-    expect_object(value, path, {kind});
-    return environment(*action);
+    expect_object(value, path, {kind, "store"});
+    return on_store(environment(*action), store);
   }
-  expect_object(value, path, {"call", "flags"});
+  expect_object(value, path, {"call", "flags", "store"});
   const Json& flags = member(value, "flags", path);
-  if (flags.is_null()) return store_logoff_null();
+  if (flags.is_null()) return on_store(store_logoff_null(), store);
   const std::optional<ULONG> parsed =
       flags.is_string() ? parse_hex_flags(flags.get_ref<const std::string&>()) : std::nullopt;
   if (!parsed) {
     input_error(join_path(path, "flags"), "expected a hex string like \"0x00000002\" or null");
   }
-  return store_logoff(*parsed);
+  return on_store(store_logoff(*parsed), store);
 }
 
 std::vector<Step> read_steps(const Json& value, const std::string& path) {

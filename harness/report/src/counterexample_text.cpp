@@ -120,8 +120,9 @@ std::string format_earlier_cases(const SequentialPart& part) {
       "the store keeps state from one store to the next (a global).\n";
   for (std::size_t i = 0; i < count; ++i) {
     text += "  earlier case " + std::to_string(i + 1) + ": ";
+    const bool name_store = stores_used(part.earlier_cases[i]) > 1;
     for (std::size_t step = 0; step < part.earlier_cases[i].size(); ++step) {
-      text += (step > 0 ? ", " : "") + describe_step(part.earlier_cases[i][step]);
+      text += (step > 0 ? ", " : "") + describe_step(part.earlier_cases[i][step], name_store);
     }
     text += "\n";
   }

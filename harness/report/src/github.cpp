@@ -96,10 +96,11 @@ std::string sequential_rows(const CounterexampleDocument& found) {
   const SequentialPart& part = *found.sequential();
   const std::vector<StepRecord> records = expected_records(found);
   std::vector<std::vector<std::string>> rows;
+  const bool name_store = stores_used(part.steps) > 1;
   for (std::size_t i = 0; i < part.steps.size(); ++i) {
     const bool breaking = i == part.violation_step;
     rows.push_back(
-        {std::to_string(i + 1), cell(describe_step(part.steps[i])),
+        {std::to_string(i + 1), cell(describe_step(part.steps[i], name_store)),
          breaking             ? cell(found.violation.expected)
          : i < records.size() ? cell(summarize_expected(records[i]))
                               : "",

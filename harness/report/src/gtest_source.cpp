@@ -42,7 +42,7 @@ std::string identifier(std::string_view text) {
   return out;
 }
 
-std::string step_expression(const Step& step) {
+std::string call_expression(const Step& step) {
   switch (step.action) {
     case Action::AddRef:
       return "add_ref()";
@@ -57,6 +57,12 @@ std::string step_expression(const Step& step) {
     default:
       return "environment(Action::" + std::string(action_name(step.action)) + ")";
   }
+}
+
+// "add_ref()", or "on_store(add_ref(), 1)" for a step on a store beyond the first.
+std::string step_expression(const Step& step) {
+  if (step.store == 0) return call_expression(step);
+  return "on_store(" + call_expression(step) + ", " + std::to_string(step.store) + ")";
 }
 
 // The provider_under_test() function both kinds of test open their store with.

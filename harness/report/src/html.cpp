@@ -157,9 +157,14 @@ struct Diagram {
   }
 };
 
-std::string call_label(const Step& step) {
-  if (step.action != Action::StoreLogoff) return std::string(action_name(step.action)) + "()";
-  return describe_step(step);
+// "AddRef()", "StoreLogoff(LOGOFF_QUIET)"; "store 1: AddRef()" in a case of
+// several stores.
+std::string call_label(const Step& step, bool name_store) {
+  const std::string store = name_store ? "store " + std::to_string(step.store) + ": " : "";
+  if (step.action != Action::StoreLogoff) {
+    return store + std::string(action_name(step.action)) + "()";
+  }
+  return store + describe_step(step);
 }
 
 // The transport calls of one step: observed when the run recorded them,
@@ -189,6 +194,7 @@ void draw_transport_calls(Diagram& diagram, const StepRecord& record, bool obser
 void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
                    const std::vector<StepRecord>& records, bool observed) {
   const std::size_t violation_step = found.sequential()->violation_step;
+  const bool name_store = stores_used(found.sequential()->steps) > 1;
   Diagram diagram;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const StepRecord& record = records[i];
@@ -200,12 +206,12 @@ void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
     if (!is_client_call(record.step.action)) {
       diagram.body << "<rect class=\"environment\" x=\"" << kSpoolerX - 130 << "\" y=\""
                    << diagram.y - 18 << "\" width=\"260\" height=\"22\" rx=\"4\"/>\n<text x=\""
-                   << kSpoolerX << "\" y=\"" << diagram.y - 3
-                   << "\" text-anchor=\"middle\">environment: " << action_name(record.step.action)
-                   << "</text>\n";
+                   << kSpoolerX << "\" y=\"" << diagram.y - 3 << "\" text-anchor=\"middle\">"
+                   << (name_store ? "store " + std::to_string(record.step.store) + " " : "")
+                   << "environment: " << action_name(record.step.action) << "</text>\n";
       diagram.y += kRow;
     } else {
-      diagram.arrow(kClientX, kStoreX, "call", call_label(record.step));
+      diagram.arrow(kClientX, kStoreX, "call", call_label(record.step, name_store));
       if (!breaking || observed) draw_transport_calls(diagram, record, observed || breaking);
       diagram.arrow(kStoreX, kClientX, "return",
                     observed ? summarize_observed(record) : summarize_expected(record));

@@ -92,11 +92,13 @@ Json sequential_code_flow(const CounterexampleDocument& found, const ResultLocat
   const SequentialPart& part = *found.sequential();
   const std::vector<StepRecord> records = expected_records(found);
   Json locations = Json::array();
-  State state = initial_state(found.profile);
+  StoreStates states = initial_states(found.profile);
+  const bool name_store = stores_used(part.steps) > 1;
   for (std::size_t i = 0; i < part.steps.size(); ++i) {
     const bool breaking = i == part.violation_step;
     const bool modelled = i < records.size();
-    std::string text = std::to_string(i + 1) + ". " + describe_step(part.steps[i]);
+    State& state = states[part.steps[i].store];
+    std::string text = std::to_string(i + 1) + ". " + describe_step(part.steps[i], name_store);
     if (breaking) {
       text += ": " + std::string(clause_code(found.violation.clause)) + " expected " +
               found.violation.expected + ", observed " + found.violation.observed;

@@ -28,15 +28,26 @@ std::string step_table(const std::vector<StepRecord>& records,
                                             : "",
                     violating ? std::string(clause_code(violation->clause)) : ""});
   }
-  return format_table({"step", "call", "argument", "expected", "observed", "clause"}, rows);
+  // A case of several stores names the store of each step (issue 23).
+  const bool several_stores = std::any_of(records.begin(), records.end(),
+                                          [](const StepRecord& r) { return r.step.store != 0; });
+  if (!several_stores) {
+    return format_table({"step", "call", "argument", "expected", "observed", "clause"}, rows);
+  }
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    rows[i].insert(rows[i].begin() + 1, std::to_string(records[i].step.store));
+  }
+  return format_table({"step", "store", "call", "argument", "expected", "observed", "clause"},
+                      rows);
 }
 
 }  // namespace
 
 std::vector<StepRecord> expected_records(const CounterexampleDocument& counterexample) {
   std::vector<StepRecord> records;
-  State state = initial_state(counterexample.profile);
+  StoreStates states = initial_states(counterexample.profile);
   for (const Step& step : counterexample.sequential()->steps) {
+    State& state = states[step.store];
     if (!caller_may(state, step)) break;  // a hand-edited file; the model cannot go on
     const Transition transition = logoffcheck::step(state, step);
     records.push_back({step, transition.expected, Observation{}});

@@ -112,15 +112,13 @@ IMsgStore& open_checked_store(const Provider& provider, SimulatedSupport& suppor
 }
 
 void InProcessRunner::run(std::span<const Step> steps, bool record, CaseResult& result) {
-  SimulatedSupport support;
-  IMsgStore& store = open_checked_store(provider_, support);
-  const bool released = CaseInterpreter(options_).run(
+  CaseStores stores(provider_);
+  stores.open_first();
+  const std::uint32_t alive = CaseInterpreter(options_).run(
       steps, record, result,
-      [&](const Step& step, Observation& observed) {
-        return call_store(store, support, step, observed);
-      },
-      [&](Action action) { support.apply_environment_event(action); });
-  if (!released) abandon_store(store);
+      [&](const Step& step, Observation& observed) { return stores.call(step, observed); },
+      [&](const Step& step) { stores.environment_event(step); });
+  stores.each_alive(alive, [](IMsgStore& store) { abandon_store(store); });
 }
 
 }  // namespace logoffcheck

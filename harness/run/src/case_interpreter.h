@@ -4,7 +4,11 @@
 // one of several threads).
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <optional>
 #include <span>
+#include <stdexcept>
 
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
@@ -12,11 +16,10 @@
 #include "logoffcheck/model.h"
 #include "logoffcheck/observation.h"
 #include "logoffcheck/step.h"
+#include "logoffcheck/support.h"
 #include "logoffcheck/tally.h"
 
 namespace logoffcheck {
-
-class SimulatedSupport;
 
 // Opens a store of `provider` on `support` and ends the creating call. Throws
 // ConfigurationError when the provider throws or returns nullptr.
@@ -34,21 +37,72 @@ bool call_store(IMsgStore& store, SimulatedSupport& support, const Step& step,
 bool call_store_concurrently(IMsgStore& store, SimulatedSupport& support, const Step& step,
                              Observation& observed) noexcept;
 
+// The stores of one case played in this process, each on a support object
+// of its own (its own spooler environment), each opened at its first client
+// call. Store 0 is opened first by open_first().
+class CaseStores {
+ public:
+  explicit CaseStores(const Provider& provider) : provider_(provider) {}
+
+  IMsgStore& open_first() { return store(0); }
+
+  // Store `index`, opened now if it was not yet.
+  IMsgStore& store(std::size_t index) {
+    if (stores_[index] == nullptr) stores_[index] = &open_checked_store(provider_, support(index));
+    return *stores_[index];
+  }
+
+  SimulatedSupport& support(std::size_t index) {
+    if (!supports_[index]) supports_[index].emplace();
+    return *supports_[index];
+  }
+
+  // The client call of `step` on its store (call_store).
+  bool call(const Step& step, Observation& observed) {
+    return call_store(store(step.store), support(step.store), step, observed);
+  }
+
+  // The environment event of `step` in its store's environment.
+  void environment_event(const Step& step) {
+    support(step.store).apply_environment_event(step.action);
+  }
+
+  // The stores whose bit is set in `alive`, if opened.
+  template <typename Each>
+  void each_alive(std::uint32_t alive, Each&& each) {
+    for (std::size_t index = 0; index < kMaxStores; ++index) {
+      if ((alive >> index & 1) != 0 && stores_[index] != nullptr) each(*stores_[index]);
+    }
+  }
+
+ private:
+  const Provider& provider_;
+  std::array<std::optional<SimulatedSupport>, kMaxStores> supports_;
+  std::array<IMsgStore*, kMaxStores> stores_{};
+};
+
 // The interpreter shared by every runner: given a way to make one client call
-// on the store, plays a case against the model. `call(step, observation)`
-// performs the client call of `step`, fills in `observation`, and returns
-// false when the store must not be touched again (a fault). Exposed so that
-// isolating runners can run the provider side in a child process.
+// on a store, plays a case against the model. `call(step, observation)`
+// performs the client call of `step` on store `step.store` (a runner opens
+// each store of the case at its first call: store 0 always, another only
+// when a step names it), fills in `observation`, and returns false when the
+// store must not be touched again (a fault). `environment_event(step)`
+// changes the spooler environment of store `step.store`: each store has its
+// own, as MAPI's spooler keeps one per store. Exposed so that isolating
+// runners can run the provider side in a child process.
 class CaseInterpreter {
  public:
   explicit CaseInterpreter(const CaseOptions& options) : options_(options) {}
 
-  // Returns true when the case made the Release that took the count to zero;
-  // false when it ended at a violation first, leaving the store with
-  // references it will never be asked to give back.
+  // Plays the case; each store is judged against a model state of its own.
+  // After the steps, Releases every reference the client still holds, store
+  // by store in index order. Returns the stores left alive: bit i set when
+  // store i was opened and the case ended at a violation before the Release
+  // that took its count to zero, leaving it with references it will never be
+  // asked to give back. 0 when every store was released.
   template <typename Call, typename Environment>
-  bool run(std::span<const Step> steps, bool record, CaseResult& result, Call&& call,
-           Environment&& environment_event);
+  std::uint32_t run(std::span<const Step> steps, bool record, CaseResult& result, Call&& call,
+                    Environment&& environment_event);
 
  private:
   // Judges one step; returns false when the case ends.
@@ -60,8 +114,8 @@ class CaseInterpreter {
 };
 
 template <typename Call, typename EnvironmentEvent>
-bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result, Call&& call,
-                          EnvironmentEvent&& environment_event) {
+std::uint32_t CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result,
+                                   Call&& call, EnvironmentEvent&& environment_event) {
   result.executed.clear();
   result.records.clear();
   result.violation.reset();
@@ -72,15 +126,17 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
   step_tally_ = {};
   result.provider_output.clear();
   result.provider_output_bytes = 0;
-  State state = initial_state(options_.profile);
+  StoreStates states = initial_states(options_.profile);
+  std::uint32_t opened = 1;  // store 0 is every case's
   const auto play = [&](const Step& step) {
+    State& state = states[step.store];
     const Transition transition = logoffcheck::step(state, step);
     Observation observed;
     bool alive = true;
     if (is_client_call(step.action)) {
       alive = call(step, observed);
     } else {
-      environment_event(step.action);
+      environment_event(step);
     }
     result.executed.push_back(step);
     result.coverage.mark(state, step);
@@ -90,17 +146,30 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
   };
   bool ended = false;
   for (const Step& step : steps) {
-    if (!caller_may(state, step)) continue;
+    if (step.store >= kMaxStores)
+      throw std::invalid_argument("a step names a store beyond the last");
+    opened |= std::uint32_t{1} << step.store;
+    if (!caller_may(states[step.store], step)) continue;
     if (!play(step)) {
       ended = true;
       break;
     }
   }
-  while (!ended && !state.destroyed) {
-    if (!play(release())) break;
+  for (std::size_t store = 0; store < kMaxStores && !ended; ++store) {
+    if ((opened >> store & 1) == 0) continue;
+    while (!states[store].destroyed) {
+      if (!play(on_store(release(), store))) {
+        ended = true;
+        break;
+      }
+    }
   }
   step_tally_.flush(result.tally);
-  return state.destroyed;
+  std::uint32_t alive = 0;
+  for (std::size_t store = 0; store < kMaxStores; ++store) {
+    if ((opened >> store & 1) != 0 && !states[store].destroyed) alive |= std::uint32_t{1} << store;
+  }
+  return alive;
 }
 
 }  // namespace logoffcheck

@@ -110,8 +110,8 @@ bool play_shared_case(const Provider& provider, const CaseOptions& options,
   current_header = &header;
   const std::size_t threads_before_case = thread_count();
   try {
-    SimulatedSupport support;
-    IMsgStore& store = open_checked_store(provider, support);
+    CaseStores stores(provider);
+    stores.open_first();
     header.phase.store(Phase::playing, std::memory_order_release);
     std::uint32_t calls = 0;
     CaseResult result;
@@ -119,7 +119,7 @@ bool play_shared_case(const Provider& provider, const CaseOptions& options,
         std::span<const Step>(shared.steps(slot), header.step_count), false, result,
         [&](const Step& step, Observation& observed) {
           const std::size_t threads_before = alone ? thread_count() : 0;
-          const bool returned = call_store(store, support, step, observed);
+          const bool returned = stores.call(step, observed);
           if (header.memory_exhausted.load(std::memory_order_acquire)) {
             observed = {};
             observed.outcome = CallOutcome::out_of_memory;
@@ -134,7 +134,7 @@ bool play_shared_case(const Provider& provider, const CaseOptions& options,
           if (alone && returned) settle(header, threads_before, calls, settings);
           return returned && observed.outcome == CallOutcome::returned;
         },
-        [&](Action action) { support.apply_environment_event(action); });
+        [&](const Step& step) { stores.environment_event(step); });
     settle(header, threads_before_case, calls, settings);
     header.phase.store(Phase::finished, std::memory_order_release);
     return !result.failed();

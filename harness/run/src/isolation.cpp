@@ -65,7 +65,7 @@ struct IsolatingRunner::State {
           observed = fault_observation(end, isolation, header);
           return false;
         },
-        [](Action) {});
+        [](const Step&) {});
     // receive() drained the pipe: a worker writes its output before it says
     // the case is done, and one poll() sees both.
     if (const OutputCapture* capture = pool.capture()) {

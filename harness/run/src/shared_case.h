@@ -124,8 +124,8 @@ class SharedCase {
   std::size_t history_capacity() const noexcept { return history_capacity_; }
   void reset_history_slots(std::size_t count) const noexcept;
   // A case makes at most one call per step plus one final Release per
-  // reference: 1 + one per AddRef.
-  std::size_t observation_capacity() const noexcept { return 2 * step_capacity_ + 1; }
+  // reference: one per store it opens and one per AddRef.
+  std::size_t observation_capacity() const noexcept { return 2 * step_capacity_ + kMaxStores; }
 
  private:
   std::byte* slot(std::size_t index) const noexcept;

@@ -64,6 +64,11 @@ struct WindowsAgentRunner::State {
   }
 
   void run(std::span<const Step> steps, bool record, CaseResult& result) {
+    if (stores_used(steps) > 1) {
+      throw ConfigurationError(
+          "a case of several stores (--stores) is not played against a Windows DLL yet: the "
+          "agent opens one store per case");
+    }
     WindowsAgent& current = running_agent();
     SimulatedSupport support;
     if (const std::optional<AgentFault> fault = current.open_store(support, timeout_ms)) {
@@ -81,7 +86,7 @@ struct WindowsAgentRunner::State {
           if (!returned && store.fault()) observe_fault(*store.fault(), observed);
           return returned;
         },
-        [&](Action action) { support.apply_environment_event(action); });
+        [&](const Step& step) { support.apply_environment_event(step.action); });
   }
 };
 

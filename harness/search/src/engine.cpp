@@ -3,6 +3,8 @@
 // played, and shrunk by RapidCheck's shrinks of step sequences.
 #include "logoffcheck/engine.h"
 
+#include <array>
+
 #include "driver.h"
 
 namespace logoffcheck {
@@ -37,9 +39,10 @@ void throw_if_spooler_failed(const CaseResult& result) {
 std::vector<StepRecord> as_found_records(const CaseResult& found, const CaseResult& replay,
                                          const CaseOptions& options) {
   std::vector<StepRecord> records;
-  State state = initial_state(options.profile);
+  StoreStates states = initial_states(options.profile);
   for (std::size_t i = 0; i < found.violation_step; ++i) {
     const Step& step = found.executed[i];
+    State& state = states[step.store];
     const Transition transition = logoffcheck::step(state, step);
     const bool replayed = i < replay.records.size() && replay.records[i].step == step;
     records.push_back(
@@ -177,7 +180,7 @@ class SequentialKind {
 };
 
 SequentialKind sequential_kind(const RunConfig& config) {
-  return SequentialKind({config.case_options.profile, config.max_steps}, config.seed,
+  return SequentialKind({config.case_options.profile, config.max_steps, config.stores}, config.seed,
                         config.max_shrink_runs);
 }
 

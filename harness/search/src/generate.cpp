@@ -96,16 +96,30 @@ void generate_steps(const GenerationOptions& options, rc::Random random, int siz
   const auto length = below(random, bound + 1);
   steps.clear();
   steps.reserve(length);
-  State state = initial_state(options.profile);
-  std::optional<ULONG> previous_input;  // the last StoreLogoff's *lpulFlags
-  while (steps.size() < length && !state.destroyed) {
+  const std::size_t stores = std::clamp<std::size_t>(options.stores, 1, kMaxStores);
+  StoreStates states = initial_states(options.profile);
+  // The last StoreLogoff's *lpulFlags, of any store: a client reuses one
+  // flags variable for every store (contract §8, MFCMAPI).
+  std::optional<ULONG> previous_input;
+  std::size_t destroyed = 0;
+  while (steps.size() < length && destroyed < stores) {
+    // One store: no draw for it, so that a case of one store is the same
+    // sequence as before stores existed. Several: a store still alive.
+    std::size_t store = 0;
+    if (stores > 1) {
+      store = below(random, stores);
+      while (states[store].destroyed) store = (store + 1) % stores;
+    }
+    State& state = states[store];
     Step step = next_step(random, state.ref_count, previous_input);
     if (!caller_may(state, step)) {
       // Eager after LOGOFF_COMPLETE: only Release may come.
       if (!caller_may(state, release())) break;
       step = release();
     }
+    step.store = static_cast<std::uint8_t>(store);
     state = logoffcheck::step(state, step).next;
+    if (state.destroyed) ++destroyed;
     if (step.action == Action::StoreLogoff && !step.null_flags_pointer) previous_input = step.flags;
     steps.push_back(step);
   }
@@ -165,6 +179,7 @@ rc::Seq<Step> shrink_step(const Step& step) {
       if (flag < input) simpler.push_back(store_logoff(flag | (step.flags & ~kInputFlagMask)));
     }
   }
+  for (Step& candidate : simpler) candidate.store = step.store;
   const int rank = step_rank(step);
   std::erase_if(simpler, [&](const Step& candidate) {
     return step_rank(candidate) > rank || candidate == step ||
@@ -173,9 +188,44 @@ rc::Seq<Step> shrink_step(const Step& step) {
   return rc::seq::fromContainer(std::move(simpler));
 }
 
+std::vector<std::vector<Step>> fewer_stores(const std::vector<Step>& steps) {
+  std::vector<std::vector<Step>> candidates;
+  std::uint32_t used = 0;
+  for (const Step& step : steps) used |= std::uint32_t{1} << step.store;
+  if (stores_used(steps) < 2) return candidates;
+  for (std::size_t store = 0; store < kMaxStores; ++store) {
+    if ((used >> store & 1) == 0) continue;
+    std::vector<Step> without;
+    for (const Step& step : steps) {
+      if (step.store != store) without.push_back(step);
+    }
+    candidates.push_back(std::move(without));
+  }
+  // The stores left renumbered 0, 1, ... in order; then, as store 0 is
+  // opened by every case even without steps, renumbered 1, 2, ... after it.
+  for (const std::uint8_t first : {std::uint8_t{0}, std::uint8_t{1}}) {
+    std::array<std::uint8_t, kMaxStores> number{};
+    std::uint8_t next = first;
+    bool renumbered = false;
+    for (std::size_t store = 0; store < kMaxStores; ++store) {
+      if ((used >> store & 1) == 0) continue;
+      number[store] = store == 0 ? 0 : next;
+      if (store != 0 || first == 0) ++next;
+      renumbered = renumbered || number[store] != store;
+    }
+    if (!renumbered) continue;
+    std::vector<Step> compact = steps;
+    for (Step& step : compact) step.store = number[step.store];
+    if (std::find(candidates.begin(), candidates.end(), compact) == candidates.end())
+      candidates.push_back(std::move(compact));
+  }
+  return candidates;
+}
+
 rc::Shrinkable<std::vector<Step>> shrinkable_steps(std::vector<Step> steps) {
   return rc::shrinkable::shrinkRecur(std::move(steps), [](const std::vector<Step>& value) {
-    return rc::seq::concat(rc::shrink::removeChunks(value),
+    return rc::seq::concat(rc::seq::fromContainer(fewer_stores(value)),
+                           rc::shrink::removeChunks(value),
                            rc::shrink::eachElement(value, &shrink_step));
   });
 }

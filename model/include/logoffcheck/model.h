@@ -143,6 +143,16 @@ constexpr State initial_state(Profile profile) noexcept {
   return state;
 }
 
+// A case of several stores (issue 23): one State per store. Stores share
+// nothing: a step of store i changes states[i] alone (step.store says which).
+using StoreStates = std::array<State, kMaxStores>;
+
+constexpr StoreStates initial_states(Profile profile) noexcept {
+  StoreStates states;
+  for (State& state : states) state = initial_state(profile);
+  return states;
+}
+
 // Caller-side rules (contract §5, last paragraph). These are not provider
 // obligations: generators respect them and the engine skips steps that break
 // them. Nothing may follow the final Release; under the eager profile, after a

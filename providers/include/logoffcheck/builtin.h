@@ -31,6 +31,10 @@ struct BuiltinProvider {
   // no sequential case shows (minimal_length is then 0: a shrunk race has
   // no one length).
   std::uint32_t threads = 1;
+  // The stores per case that catch the mutant (certify --stores K): 1 for a
+  // bug one store shows; above 1 for state shared between the stores of a
+  // process (issue 23), which no case of one store shows.
+  std::uint32_t stores = 1;
 
   bool is_mutant() const noexcept { return caught_by.has_value(); }
 

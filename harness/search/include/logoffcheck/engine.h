@@ -42,6 +42,8 @@ struct RunConfig {
   std::uint64_t seed = 1;
   std::uint64_t cases = 10000;   // in all shards together
   std::uint32_t max_steps = 64;  // generated steps per case, before the final Releases
+  // The stores a case may open (certify --stores, 1..kMaxStores; issue 23).
+  std::uint32_t stores = 1;
   std::uint32_t shard_index = 0;
   std::uint32_t shard_count = 1;
   // Workers that run the shard's cases at once (run_certification with a

@@ -26,6 +26,11 @@ struct GenerationOptions {
   // The most steps one case has before its final Releases. RapidCheck's size
   // (0..100) scales the length between 0 and this.
   std::uint32_t max_steps = 64;
+  // The stores a case may open (certify --stores, 1..kMaxStores): each step
+  // goes to one of them, each store's steps respecting the caller rules on
+  // its own. With 1, a case is what it was before stores existed, draw for
+  // draw.
+  std::uint32_t stores = 1;
 };
 
 // Sequences of steps that respect the caller rules of `options.profile`.
@@ -47,7 +52,14 @@ int step_rank(const Step& step) noexcept;
 // The simpler versions of a step, simplest first.
 rc::Seq<Step> shrink_step(const Step& step);
 
-// `steps` with the shrinks gen_steps uses: remove chunks, then simplify steps.
+// The cases with one store fewer than `steps` (each store with steps, all of
+// its steps removed), then `steps` with its stores renumbered 0, 1, ... and
+// (store 0 is opened by every case, steps or not) with store 0 kept and the
+// others renumbered 1, 2, ...; none for a case of one store.
+std::vector<std::vector<Step>> fewer_stores(const std::vector<Step>& steps);
+
+// `steps` with the shrinks gen_steps uses: remove a store, remove chunks,
+// then simplify steps.
 rc::Shrinkable<std::vector<Step>> shrinkable_steps(std::vector<Step> steps);
 
 // RapidCheck's way to print a step in a counterexample.
