@@ -5,6 +5,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
@@ -58,6 +59,27 @@ class CaseInterpreter {
   CaseOptions options_;
   StepTally step_tally_;
 };
+
+// The steps run() plays of `steps` when every call returns and no judgement
+// ends the case, in order: those caller_may allows, then the Releases the
+// client still owes. Which steps run() plays depends on the model alone (the
+// store's answers change only what answered() remembers of accepted input,
+// which no caller rule reads), so a runner may ship them ahead: the Windows
+// agent's batches play them all, and run() asks for a prefix of them.
+inline void planned_steps(const CaseOptions& options, std::span<const Step> steps,
+                          std::vector<Step>& plan) {
+  plan.clear();
+  State state = initial_state(options.profile);
+  for (const Step& event : steps) {
+    if (!caller_may(state, event)) continue;
+    state = step(state, event).next;
+    plan.push_back(event);
+  }
+  while (!state.destroyed) {
+    state = step(state, release()).next;
+    plan.push_back(release());
+  }
+}
 
 template <typename Call, typename EnvironmentEvent>
 bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result, Call&& call,
