@@ -42,7 +42,17 @@ bool call_store_concurrently(IMsgStore& store, SimulatedSupport& support, const 
 // isolating runners can run the provider side in a child process.
 class CaseInterpreter {
  public:
-  explicit CaseInterpreter(const CaseOptions& options) : options_(options) {}
+  // How much of a judgement the caller needs.
+  enum class Judging {
+    full,  // the verdict, the tally, coverage, the executed steps and the words
+    // Whether the case fails, and at which clause (result.violation holds the
+    // clause alone): what a worker needs to stop its batch at a failing case,
+    // which the verifier judges in full from the same observations.
+    verdict_only,
+  };
+
+  explicit CaseInterpreter(const CaseOptions& options, Judging judging = Judging::full)
+      : options_(options), judging_(judging) {}
 
   // Returns true when the case made the Release that took the count to zero;
   // false when it ended at a violation first, leaving the store with
@@ -57,6 +67,7 @@ class CaseInterpreter {
              const Observation& observed, bool record, CaseResult& result);
 
   CaseOptions options_;
+  Judging judging_;
   StepTally step_tally_;
 };
 
@@ -104,8 +115,10 @@ bool CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& 
     } else {
       environment_event(step.action);
     }
-    result.executed.push_back(step);
-    result.coverage.mark(state, step);
+    if (judging_ == Judging::full) {
+      result.executed.push_back(step);
+      result.coverage.mark(state, step);
+    }
     const bool go_on = judge(state, step, transition.expected, observed, record, result) && alive;
     state = answered(transition, step, observed.result);  // D3: accepted input is remembered
     return go_on;
