@@ -60,6 +60,14 @@ keep_going_two_bugs)
   expect_output "^Failure 2 of 2:"
   unsharded() { untimed_report "$1" | grep -vE '"(shard|index|count)"'; }
   diff <(unsharded report.json) <(unsharded merged.json) || fail "the merged report differs"
+  # The merged failures are reproduced by one unsharded --keep-going run,
+  # which finds both again (without --keep-going it stops at the first).
+  reproduce=$(grep -m1 '^Reproduce: ' out.txt)
+  [[ $reproduce == "Reproduce: logoffcheck certify --provider $two_bugs "*" --keep-going" ]] ||
+    fail "the merged reproduce line is '$reproduce'"
+  read -ra again <<<"${reproduce#Reproduce: logoffcheck }"
+  run 1 "${again[@]}"
+  expect_output "NOT CONFORMANT: RC-2 \(MUST\), LT-1 \(MUST\) failed$"
   # A conformant store is conformant under --keep-going too.
   run 0 certify --provider builtin:reference --cases 300 --keep-going
   ;;
