@@ -1,15 +1,23 @@
 // Checked steps and cases per second through Wine: the Windows reference
-// store (providers/windows) certified by a WindowsAgentRunner, every client
-// call a round trip to the agent and every support-object call one back.
+// store (providers/windows) certified by a WindowsAgentRunner, in batches of
+// 64 cases, one exchange with the agent each (as `logoffcheck certify` plays
+// them), and call by call (LOGOFFCHECK_WINDOWS_BATCHES=off: every client
+// call a round trip to the agent and every support-object call one back).
 // Also what a start of the agent costs (paid once per run, and once per
 // fault), and a whole fault: a crash in the DLL and the agent's restart.
 //
 //   build/bench/windows_agent_bench --benchmark_min_time=2
+//
+// BM_NativeReferenceIsolated runs the same store native and isolated, for
+// the ratio docs/windows-providers.md quotes.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <string>
 
+#include "logoffcheck/builtin.h"
 #include "logoffcheck/engine.h"
+#include "logoffcheck/runner.h"
 #include "logoffcheck/windows_runner.h"
 
 namespace logoffcheck {
@@ -24,6 +32,11 @@ constexpr std::uint64_t kCasesPerIteration = 1000;
 // kCasesPerIteration cases of the default RunConfig (max_steps 64),
 // generation and judging included, as `logoffcheck certify` runs them.
 void BM_WindowsReferenceUnderWine(benchmark::State& state) {
+  if (state.range(0) == 0) {
+    ::setenv("LOGOFFCHECK_WINDOWS_BATCHES", "off", 1);
+  } else {
+    ::unsetenv("LOGOFFCHECK_WINDOWS_BATCHES");
+  }
   RunConfig config;
   config.cases = kCasesPerIteration;
   WindowsAgentRunner runner(windows_provider("reference"), config.case_options, 5000);
@@ -41,6 +54,28 @@ void BM_WindowsReferenceUnderWine(benchmark::State& state) {
   state.counters["steps_per_s"] =
       benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
   state.counters["agent_starts"] = static_cast<double>(runner.agents_started());
+  ::unsetenv("LOGOFFCHECK_WINDOWS_BATCHES");
+}
+
+// The same store native, isolated (`certify --isolate`), on the same cases:
+// what the DLL's steps_per_s compare with, measured back to back.
+void BM_NativeReferenceIsolated(benchmark::State& state) {
+  const BuiltinProvider& reference = *find_builtin_provider("reference");
+  RunConfig config;
+  config.cases = kCasesPerIteration;
+  RunnerOptions options;
+  options.isolate = true;
+  const auto runner = make_runner(Provider("builtin:reference", reference.open_store),
+                                  config.case_options, options);
+  std::uint64_t steps = 0;
+  for (auto _ : state) {
+    const RunResult run = run_certification(*runner, config);
+    if (!run.conformant()) state.SkipWithError("the reference store failed certification");
+    steps += run.steps_run;
+    ++config.seed;
+  }
+  state.counters["steps_per_s"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
 }
 
 // A new runner's first case: Wine starts the agent, which loads the DLL and
@@ -63,7 +98,14 @@ void BM_WindowsFaultAndRestart(benchmark::State& state) {
   state.counters["agent_starts"] = static_cast<double>(runner.agents_started());
 }
 
-BENCHMARK(BM_WindowsReferenceUnderWine)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_NativeReferenceIsolated)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Argument 1: in batches; 0: call by call.
+BENCHMARK(BM_WindowsReferenceUnderWine)
+    ->ArgName("batches")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_WindowsAgentStart)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_WindowsFaultAndRestart)->Unit(benchmark::kMillisecond)->UseRealTime();
 

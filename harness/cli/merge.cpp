@@ -28,9 +28,12 @@ int merge(const MergeArguments& arguments) {
   }
   Report merged = merge_reports(shards);
   print_report_summary(std::cout, merged, "merge of");
-  // Printed, the counterexample is reproduced by certify; the page says how
-  // the merged report was made.
+  // Printed, the counterexample is reproduced by certify over every shard's
+  // cases; the failures of --keep-going shards, by certify --keep-going (which
+  // alone plays on past the first); the page says how the merged report was made.
   if (merged.counterexample) {
+    merged.run.reproduce = certify_command(merged);
+    if (!merged.more_counterexamples.empty()) merged.run.reproduce += " --keep-going";
     print_counterexamples(std::cout, merged, arguments.outputs.counterexample);
   }
   merged.run.command_name = "merge";

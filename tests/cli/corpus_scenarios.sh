@@ -14,6 +14,9 @@ two_bugs=builtin:saves-first-flag-leaks-support
 # A report without its only timing field.
 untimed_report() { sed -E 's/"seconds": [0-9.eE+-]+/"seconds": X/' "$1"; }
 
+# FILE holds TEXT (a fixed string).
+expect_text() { grep -qF -- "$1" "$2" || fail "$2 lacks '$1'"; }
+
 # The "Minimal counterexample: N steps" lines, in order.
 lengths() { grep -oE '^Minimal counterexample: [0-9]+ steps?' out.txt | grep -oE '[0-9]+' | xargs; }
 
@@ -25,7 +28,7 @@ keep_going_two_bugs)
   grep -qE '"id": "LT-1".*"failed": 0' first.json || fail "LT-1 judged a fail before --keep-going"
   # Both bugs, each with its minimal counterexample: RC-2 in 1 step, LT-1 in 3.
   run 1 certify --provider $two_bugs --cases 2000 --keep-going --counterexample cx.json \
-    --report report.json --junit junit.xml --sarif report.sarif
+    --report report.json --junit junit.xml --sarif report.sarif --html report.html
   expect_output "NOT CONFORMANT: RC-2 \(MUST\), LT-1 \(MUST\) failed$"
   [[ $(lengths) == "1 3" ]] || fail "minimal lengths $(lengths), expected 1 3"
   expect_output "^Failure 2 of 2:"
@@ -41,6 +44,14 @@ keep_going_two_bugs)
       fail "SARIF has no fingerprint for $id"
   done
   [[ $(grep -cF '"threadFlows"' report.sarif) -eq 2 ]] || fail "SARIF lacks a code flow"
+  # The HTML page names both clauses and draws each counterexample, with ids
+  # that stay unique on the page.
+  expect_text 'id="verdict-text">NOT CONFORMANT: RC-2, LT-1 failed<' report.html
+  expect_text '<h2 id="counterexample">Counterexample 1 of 2: RC-2</h2>' report.html
+  expect_text '<h2 id="counterexample-2">Counterexample 2 of 2: LT-1</h2>' report.html
+  expect_text '<g id="breaking-step-2"><title>Step 3 breaks LT-1</title>' report.html
+  duplicated=$(grep -oE ' id="[^"]+"' report.html | sort | uniq -d)
+  [[ -z $duplicated ]] || fail "ids used twice on the page: $duplicated"
   grep -qF '"clause": "RC-2", "step": 1' cx.json || fail "cx.json is not the RC-2 one"
   grep -qF '"clause": "LT-1", "step": 3' cx-2.json || fail "cx-2.json is not the LT-1 one"
   # Each file replays, and the report's counterexamples survive a merge-free read.
@@ -60,6 +71,14 @@ keep_going_two_bugs)
   expect_output "^Failure 2 of 2:"
   unsharded() { untimed_report "$1" | grep -vE '"(shard|index|count)"'; }
   diff <(unsharded report.json) <(unsharded merged.json) || fail "the merged report differs"
+  # The merged failures are reproduced by one unsharded --keep-going run,
+  # which finds both again (without --keep-going it stops at the first).
+  reproduce=$(grep -m1 '^Reproduce: ' out.txt)
+  [[ $reproduce == "Reproduce: logoffcheck certify --provider $two_bugs "*" --keep-going" ]] ||
+    fail "the merged reproduce line is '$reproduce'"
+  read -ra again <<<"${reproduce#Reproduce: logoffcheck }"
+  run 1 "${again[@]}"
+  expect_output "NOT CONFORMANT: RC-2 \(MUST\), LT-1 \(MUST\) failed$"
   # A conformant store is conformant under --keep-going too.
   run 0 certify --provider builtin:reference --cases 300 --keep-going
   ;;

@@ -2,7 +2,10 @@
 // page, its style inline, its diagram inline SVG, nothing loaded.
 #include "logoffcheck/html.h"
 
+#include <algorithm>
+#include <regex>
 #include <sstream>
+#include <vector>
 
 #include "html_parts.h"
 #include "logoffcheck/provider.h"
@@ -264,9 +267,54 @@ void write_diagram(std::ostringstream& out, const CounterexampleDocument& found,
       << "</figcaption>\n</figure>\n";
 }
 
+// `html` with every id it defines, and every id an aria-labelledby names,
+// ending in `suffix`: a page's later counterexamples must not repeat the
+// first one's ids. (The stylesheet's url(#arrow) markers are the first
+// diagram's, the same in every diagram.)
+std::string suffix_ids(const std::string& html, const std::string& suffix) {
+  static const std::regex defined(R"re(( id=")([^"]+)("))re");
+  std::string out = std::regex_replace(html, defined, "$1$2" + suffix + "$3");
+  static const std::regex labelled(R"re(aria-labelledby="([^"]+)")re");
+  std::string named;
+  std::size_t copied = 0;
+  for (auto match = std::sregex_iterator(out.begin(), out.end(), labelled);
+       match != std::sregex_iterator(); ++match) {
+    named.append(out, copied, static_cast<std::size_t>(match->position(1)) - copied);
+    std::istringstream ids(match->str(1));
+    std::string separator;
+    for (std::string id; ids >> id; separator = " ") named += separator + id + suffix;
+    copied = static_cast<std::size_t>(match->position(1) + match->length(1));
+  }
+  return named.append(out, copied);
+}
+
+void write_one_counterexample(std::ostringstream& out, const Report& report);
+
+// Every counterexample of the report (several under --keep-going), each in
+// a section of its own, the first with the ids the page always had.
 void write_counterexample(std::ostringstream& out, const Report& report) {
-  out << "<section aria-labelledby=\"counterexample\">\n<h2 id=\"counterexample\">"
-         "Counterexample</h2>\n";
+  const std::size_t count = report.counterexample ? 1 + report.more_counterexamples.size() : 0;
+  if (count <= 1) {
+    out << "<section aria-labelledby=\"counterexample\">\n<h2 id=\"counterexample\">"
+           "Counterexample</h2>\n";
+    write_one_counterexample(out, report);
+    out << "</section>\n";
+    return;
+  }
+  for (std::size_t number = 0; number < count; ++number) {
+    const Report view = counterexample_view(report, number);
+    std::ostringstream section;
+    section << "<section aria-labelledby=\"counterexample\">\n<h2 id=\"counterexample\">"
+            << "Counterexample " << number + 1 << " of " << count << ": "
+            << clause_code(view.counterexample->violation.clause) << "</h2>\n";
+    write_one_counterexample(section, view);
+    section << "</section>\n";
+    out << (number == 0 ? section.str()
+                        : suffix_ids(section.str(), "-" + std::to_string(number + 1)));
+  }
+}
+
+void write_one_counterexample(std::ostringstream& out, const Report& report) {
   if (!report.counterexample) return;
   const CounterexampleDocument& found = *report.counterexample;
   const Clause& broken = clause(found.violation.clause);
@@ -293,7 +341,6 @@ void write_counterexample(std::ostringstream& out, const Report& report) {
     const bool observed = !report.run.records.empty();
     write_diagram(out, found, observed ? report.run.records : expected_records(found), observed);
   }
-  out << "</section>\n";
 }
 
 }  // namespace
@@ -301,10 +348,20 @@ void write_counterexample(std::ostringstream& out, const Report& report) {
 std::string write_html_report(const Report& report) {
   const RunContext& context = report.run;
   std::ostringstream out;
-  const std::string verdict =
-      report.conformant()
-          ? std::string("CONFORMANT")
-          : "NOT CONFORMANT: " + std::string(clause_code(*report.failed_clause())) + " failed";
+  std::string verdict = "CONFORMANT";
+  if (!report.conformant()) {
+    // --keep-going: every clause a counterexample names, once, in order.
+    std::vector<ClauseId> failed = {*report.failed_clause()};
+    for (const CounterexampleDocument& other : report.more_counterexamples) {
+      const ClauseId id = other.violation.clause;
+      if (std::find(failed.begin(), failed.end(), id) == failed.end()) failed.push_back(id);
+    }
+    verdict = "NOT CONFORMANT: ";
+    for (std::size_t i = 0; i < failed.size(); ++i) {
+      verdict += (i == 0 ? "" : ", ") + std::string(clause_code(failed[i]));
+    }
+    verdict += " failed";
+  }
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
       << escape("logoffcheck " + context.command_name + ": " + report.provider + " — " + verdict)

@@ -35,6 +35,10 @@ bool CaseInterpreter::judge(const State& before, const Step& step, const Expecta
   const StepContext context{before, step, expected, observed};
   StepVerdicts verdicts;
   const std::optional<ClauseId> failed = judge_step(context, options_.strict, verdicts);
+  if (judging_ == Judging::verdict_only) {
+    if (failed) result.violation.emplace().clause = *failed;
+    return !failed;
+  }
   step_tally_.add(verdicts, result.tally);
   if (!failed) return true;
   // Words only for the clause that ends the case.

@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <vector>
 
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/case.h"
@@ -92,7 +93,17 @@ class CaseStores {
 // runners can run the provider side in a child process.
 class CaseInterpreter {
  public:
-  explicit CaseInterpreter(const CaseOptions& options) : options_(options) {}
+  // How much of a judgement the caller needs.
+  enum class Judging {
+    full,  // the verdict, the tally, coverage, the executed steps and the words
+    // Whether the case fails, and at which clause (result.violation holds the
+    // clause alone): what a worker needs to stop its batch at a failing case,
+    // which the verifier judges in full from the same observations.
+    verdict_only,
+  };
+
+  explicit CaseInterpreter(const CaseOptions& options, Judging judging = Judging::full)
+      : options_(options), judging_(judging) {}
 
   // Plays the case; each store is judged against a model state of its own.
   // After the steps, Releases every reference the client still holds, store
@@ -110,8 +121,39 @@ class CaseInterpreter {
              const Observation& observed, bool record, CaseResult& result);
 
   CaseOptions options_;
+  Judging judging_;
   StepTally step_tally_;
 };
+
+// The steps run() plays of `steps` when every call returns and no judgement
+// ends the case, in order: those caller_may allows, then the Releases the
+// client still owes. Which steps run() plays depends on the model alone (the
+// store's answers change only what answered() remembers of accepted input,
+// which no caller rule reads), so a runner may ship them ahead: the Windows
+// agent's batches play them all, and run() asks for a prefix of them.
+// With several stores, each store's steps by its own state, then each
+// opened store's Releases in index order, as run() plays them.
+inline void planned_steps(const CaseOptions& options, std::span<const Step> steps,
+                          std::vector<Step>& plan) {
+  plan.clear();
+  StoreStates states = initial_states(options.profile);
+  std::uint32_t opened = 1;
+  for (const Step& event : steps) {
+    if (event.store >= kMaxStores) continue;
+    opened |= std::uint32_t{1} << event.store;
+    State& state = states[event.store];
+    if (!caller_may(state, event)) continue;
+    state = step(state, event).next;
+    plan.push_back(event);
+  }
+  for (std::size_t store = 0; store < kMaxStores; ++store) {
+    if ((opened >> store & 1) == 0) continue;
+    while (!states[store].destroyed) {
+      states[store] = step(states[store], on_store(release(), store)).next;
+      plan.push_back(on_store(release(), store));
+    }
+  }
+}
 
 template <typename Call, typename EnvironmentEvent>
 std::uint32_t CaseInterpreter::run(std::span<const Step> steps, bool record, CaseResult& result,
@@ -138,8 +180,10 @@ std::uint32_t CaseInterpreter::run(std::span<const Step> steps, bool record, Cas
     } else {
       environment_event(step);
     }
-    result.executed.push_back(step);
-    result.coverage.mark(state, step);
+    if (judging_ == Judging::full) {
+      result.executed.push_back(step);
+      result.coverage.mark(state, step);
+    }
     const bool go_on = judge(state, step, transition.expected, observed, record, result) && alive;
     state = answered(transition, step, observed.result);  // D3: accepted input is remembered
     return go_on;

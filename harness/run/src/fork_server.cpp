@@ -88,16 +88,24 @@ void note_memory_exhausted() {
 // Waits while the store has more threads than `threads_before`, at most
 // until settle_ms after the last call returned: a thread that crashes or
 // exits meanwhile is the store's late fault, which the verifier attributes
-// to call number `call` (1-based).
-void settle(SharedHeader& header, std::size_t threads_before, std::uint32_t call,
-            const WorkerSettings& settings) noexcept {
-  if (thread_count() <= threads_before) return;
+// to call number `call` (1-based). Returns the threads there were when it
+// stopped waiting.
+std::size_t settle(SharedHeader& header, std::size_t threads_before, std::uint32_t call,
+                   const WorkerSettings& settings) noexcept {
+  std::size_t threads = thread_count();
+  if (threads <= threads_before) return threads;
   header.settling_after.store(call, std::memory_order_release);
   const std::int64_t until = header.returned_at_ns.load(std::memory_order_relaxed) +
                              std::int64_t{settings.settle_ms} * 1'000'000;
-  while (now_ns() < until && thread_count() > threads_before) usleep(1000);
+  while (now_ns() < until && (threads = thread_count()) > threads_before) usleep(1000);
   header.settling_after.store(0, std::memory_order_release);
+  return threads;
 }
+
+// The threads of this worker when its last case ended with none of the
+// store's left running, 0 when unknown: the next case starts with as many,
+// and need not count them again (one fstat of /proc per case, not two).
+std::size_t threads_between_cases = 0;
 
 // Plays the case in slot `slot` against a fresh store. `alone`: watches after
 // every call for threads it left running (else only after the whole case).
@@ -108,34 +116,40 @@ bool play_shared_case(const Provider& provider, const CaseOptions& options,
                       bool alone) {
   SharedHeader& header = shared.header(slot);
   current_header = &header;
-  const std::size_t threads_before_case = thread_count();
+  const std::size_t threads_before_case =
+      threads_between_cases != 0 ? threads_between_cases : thread_count();
+  threads_between_cases = 0;  // until this case ends with none left running
   try {
     CaseStores stores(provider);
     stores.open_first();
     header.phase.store(Phase::playing, std::memory_order_release);
     std::uint32_t calls = 0;
     CaseResult result;
-    CaseInterpreter(options).run(
-        std::span<const Step>(shared.steps(slot), header.step_count), false, result,
-        [&](const Step& step, Observation& observed) {
-          const std::size_t threads_before = alone ? thread_count() : 0;
-          const bool returned = stores.call(step, observed);
-          if (header.memory_exhausted.load(std::memory_order_acquire)) {
-            observed = {};
-            observed.outcome = CallOutcome::out_of_memory;
-            observed.fault_detail = static_cast<std::int32_t>(settings.memory_limit_mb);
-          }
-          if (calls >= shared.observation_capacity()) {
-            throw InternalError("isolation: more calls than the shared memory holds");
-          }
-          std::memcpy(&shared.observations(slot)[calls], &observed, sizeof(Observation));
-          header.returned_at_ns.store(now_ns(), std::memory_order_relaxed);
-          header.observations.store(++calls, std::memory_order_release);
-          if (alone && returned) settle(header, threads_before, calls, settings);
-          return returned && observed.outcome == CallOutcome::returned;
-        },
-        [&](const Step& step) { stores.environment_event(step); });
-    settle(header, threads_before_case, calls, settings);
+    // The verifier judges the case in full from the observations; the
+    // worker needs only to know whether to go on.
+    CaseInterpreter(options, CaseInterpreter::Judging::verdict_only)
+        .run(
+            std::span<const Step>(shared.steps(slot), header.step_count), false, result,
+            [&](const Step& step, Observation& observed) {
+              const std::size_t threads_before = alone ? thread_count() : 0;
+              const bool returned = stores.call(step, observed);
+              if (header.memory_exhausted.load(std::memory_order_acquire)) {
+                observed = {};
+                observed.outcome = CallOutcome::out_of_memory;
+                observed.fault_detail = static_cast<std::int32_t>(settings.memory_limit_mb);
+              }
+              if (calls >= shared.observation_capacity()) {
+                throw InternalError("isolation: more calls than the shared memory holds");
+              }
+              std::memcpy(&shared.observations(slot)[calls], &observed, sizeof(Observation));
+              header.returned_at_ns.store(now_ns(), std::memory_order_relaxed);
+              header.observations.store(++calls, std::memory_order_release);
+              if (alone && returned) settle(header, threads_before, calls, settings);
+              return returned && observed.outcome == CallOutcome::returned;
+            },
+            [&](const Step& step) { stores.environment_event(step); });
+    const std::size_t threads_left = settle(header, threads_before_case, calls, settings);
+    if (threads_left <= threads_before_case) threads_between_cases = threads_left;
     header.phase.store(Phase::finished, std::memory_order_release);
     return !result.failed();
   } catch (const ConfigurationError& error) {

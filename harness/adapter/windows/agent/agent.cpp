@@ -14,16 +14,25 @@
 // It judges nothing: faults are reported (an unhandled Windows exception, an
 // escaping C++ exception) and the agent then ends, so that the verifier
 // starts a clean one.
+//
+// Batched cases (a `batch` request): the agent plays many cases without
+// waiting for the verifier, answers the support object's AddRef, Release and
+// StoreLogoffTransports itself (local_support.h), writes each case's
+// messages when the case is done, and times each call with a watchdog
+// thread, which reports a hang and ends the agent.
 #include <mapidefs.h>
 #include <mapispi.h>
 #include <objbase.h>
 #include <windows.h>
 
+#include <algorithm>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
 
 #include "channel.h"
+#include "local_support.h"
 #include "memory.h"
 #include "profile.h"
 #include "support.h"
@@ -43,10 +52,42 @@ LONG WINAPI report_unhandled(EXCEPTION_POINTERS* pointers) {
     message.b = static_cast<std::uint32_t>(record.ExceptionInformation[0]);
     message.address = record.ExceptionInformation[1];
   }
-  send(message);
-  TerminateProcess(GetCurrentProcess(), record.ExceptionCode);
-  return EXCEPTION_EXECUTE_HANDLER;
+  send_last(message, record.ExceptionCode);
 }
+
+// The batch's watchdog: the call in progress (watched_call counts the
+// watched calls; watching says whether one is in progress) and its limit.
+volatile LONG watched_call = 0;
+volatile LONG watching = 0;
+volatile DWORD watch_limit_ms = 0;
+HANDLE watchdog = nullptr;
+
+// Reports a hang when the same watched call has been in progress for its
+// limit, and ends the agent.
+DWORD WINAPI watch(LPVOID) {
+  LONG seen = -1;
+  ULONGLONG since = 0;
+  for (;;) {
+    const DWORD limit = watch_limit_ms;
+    Sleep(std::clamp<DWORD>(limit / 10, 1, 50));
+    const LONG call = watched_call;
+    const ULONGLONG now = GetTickCount64();
+    if (watching == 0 || call != seen) {
+      seen = call;
+      since = now;
+      continue;
+    }
+    if (now - since >= limit) send_last(Message{Kind::hung, limit}, 0);
+  }
+}
+
+void begin_watch(DWORD limit_ms) {
+  watch_limit_ms = limit_ms;
+  InterlockedIncrement(&watched_call);
+  watching = 1;
+}
+
+void end_watch() { watching = 0; }
 
 LPMSPROVIDER provider = nullptr;
 std::string dll_name;
@@ -110,7 +151,7 @@ void take_profile_value(const Message& first) {
 // A fresh store on a fresh support object and a fresh profile. The previous
 // case's logon object is given back first; its store, released or abandoned
 // by the verifier, is never called again.
-void open_store() {
+bool open_store() {
   if (current_support != nullptr) retire_support(current_support);
   if (current_logon != nullptr) current_logon->Release();
   current_logon = nullptr;
@@ -132,9 +173,10 @@ void open_store() {
         result);
   if (FAILED(result) || current_store == nullptr) {
     send(Message{Kind::open_failed, static_cast<std::uint32_t>(result)});
-    return;
+    return false;
   }
   send(Message{Kind::opened});
+  return true;
 }
 
 void call(const Message& request) {
@@ -158,13 +200,54 @@ void call(const Message& request) {
   } catch (const std::exception& error) {
     Message threw{Kind::threw};
     set_text(threw, error.what());
-    send(threw);
-    TerminateProcess(GetCurrentProcess(), 0);
+    send_last(threw, 0);
   } catch (...) {
-    send(Message{Kind::threw});
-    TerminateProcess(GetCurrentProcess(), 0);
+    send_last(Message{Kind::threw}, 0);
   }
   send(reply);
+}
+
+// Plays the cases of a batch (agent_protocol.h), each on a fresh store, as
+// the verifier's SimulatedSupport would answer them. Stops at a Logon that
+// opened no store (the verifier gives up on the provider).
+void play_batch(const Message& request) {
+  std::vector<BatchEvent> events;
+  std::vector<char> bytes(request.c);
+  receive_bytes(bytes.data(), bytes.size());
+  const DWORD timeout_ms = request.b;
+  if (watchdog == nullptr) watchdog = CreateThread(nullptr, 0, &watch, nullptr, 0, nullptr);
+  set_buffering(true);
+  answer_locally(true);
+  std::size_t at = 0;
+  for (std::uint32_t index = 0; index < request.a; ++index) {
+    std::uint32_t count = 0;
+    if (at + sizeof count > bytes.size()) lost_verifier();
+    std::memcpy(&count, bytes.data() + at, sizeof count);
+    at += sizeof count;
+    if (at + count * sizeof(BatchEvent) > bytes.size()) lost_verifier();
+    events.resize(count);
+    std::memcpy(events.data(), bytes.data() + at, count * sizeof(BatchEvent));
+    at += count * sizeof(BatchEvent);
+    local_reset();
+    begin_watch(std::max<DWORD>(timeout_ms, 10000));  // as the verifier allows Logon
+    const bool opened = open_store();
+    end_watch();
+    if (!opened) break;
+    for (const BatchEvent& event : events) {
+      if (event.action > static_cast<std::uint8_t>(Call::store_logoff)) {
+        local_environment_event(event.action);
+        continue;
+      }
+      Message step{Kind::call, event.action, event.flags, event.null_flags};
+      begin_watch(timeout_ms);
+      call(step);
+      end_watch();
+    }
+    send(Message{Kind::case_done});
+    flush();
+  }
+  answer_locally(false);
+  set_buffering(false);
 }
 
 }  // namespace
@@ -186,6 +269,9 @@ int main(int argc, char** argv) {
         break;
       case Kind::call:
         call(request);
+        break;
+      case Kind::batch:
+        play_batch(request);
         break;
       case Kind::quit:
         TerminateProcess(GetCurrentProcess(), 0);

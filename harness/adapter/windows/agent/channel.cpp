@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 namespace logoffcheck::windows_agent {
 
@@ -10,6 +11,38 @@ namespace {
 
 HANDLE from_verifier = INVALID_HANDLE_VALUE;
 HANDLE to_verifier = INVALID_HANDLE_VALUE;
+
+// Batched messages, and the lock that guards them (a batch's watchdog and an
+// exception filter may write from another thread).
+bool buffering = false;
+std::vector<Message> kept;
+CRITICAL_SECTION lock;
+struct LockInit {
+  LockInit() { InitializeCriticalSection(&lock); }
+} lock_init;
+
+struct Locked {
+  Locked() { EnterCriticalSection(&lock); }
+  ~Locked() { LeaveCriticalSection(&lock); }
+};
+
+void write_all(const void* bytes, std::size_t size) {
+  const auto* from = static_cast<const char*>(bytes);
+  while (size > 0) {
+    DWORD written = 0;
+    if (!WriteFile(to_verifier, from, static_cast<DWORD>(size), &written, nullptr) ||
+        written == 0) {
+      lost_verifier();
+    }
+    from += written;
+    size -= written;
+  }
+}
+
+void flush_locked() {
+  if (!kept.empty()) write_all(kept.data(), kept.size() * sizeof(Message));
+  kept.clear();
+}
 
 }  // namespace
 
@@ -20,24 +53,52 @@ void lost_verifier() {
 }
 
 void send(const Message& message) {
-  DWORD written = 0;
-  if (!WriteFile(to_verifier, &message, sizeof message, &written, nullptr) ||
-      written != sizeof message) {
-    lost_verifier();
+  const Locked locked;
+  if (buffering) {
+    kept.push_back(message);
+    return;
+  }
+  write_all(&message, sizeof message);
+}
+
+void set_buffering(bool on) {
+  const Locked locked;
+  if (!on) flush_locked();
+  buffering = on;
+  if (on) kept.reserve(4096);
+}
+
+void flush() {
+  const Locked locked;
+  flush_locked();
+}
+
+void send_last(const Message& message, UINT exit_code) {
+  {
+    const Locked locked;
+    flush_locked();
+    write_all(&message, sizeof message);
+  }
+  TerminateProcess(GetCurrentProcess(), exit_code);
+  for (;;) {
+  }
+}
+
+void receive_bytes(void* bytes, std::size_t size) {
+  auto* to = static_cast<char*>(bytes);
+  while (size > 0) {
+    DWORD got = 0;
+    if (!ReadFile(from_verifier, to, static_cast<DWORD>(size), &got, nullptr) || got == 0) {
+      lost_verifier();
+    }
+    to += got;
+    size -= got;
   }
 }
 
 Message receive() {
   Message message;
-  auto* bytes = reinterpret_cast<char*>(&message);
-  DWORD have = 0;
-  while (have < sizeof message) {
-    DWORD got = 0;
-    if (!ReadFile(from_verifier, bytes + have, sizeof message - have, &got, nullptr) || got == 0) {
-      lost_verifier();
-    }
-    have += got;
-  }
+  receive_bytes(&message, sizeof message);
   return message;
 }
 

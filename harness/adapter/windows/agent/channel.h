@@ -20,7 +20,17 @@ void take_channel();
 [[noreturn]] void lost_verifier();
 void send(const Message& message);
 Message receive();
+// The next `size` bytes from the verifier (a batch's events).
+void receive_bytes(void* bytes, std::size_t size);
 void set_text(Message& message, const std::string& text);
+
+// Batched cases: while on, send() keeps its messages until flush() writes
+// them in one go. Safe from any thread (the watchdog, an exception filter).
+void set_buffering(bool on);
+void flush();
+// Writes what is kept, then `message`, then ends the agent with `exit_code`:
+// the last word of an agent whose store faulted.
+[[noreturn]] void send_last(const Message& message, UINT exit_code);
 
 // Tells the verifier of a call the agent answered itself; returns `result`.
 HRESULT trace(TraceKind kind, const std::string& call, HRESULT result);

@@ -8,11 +8,15 @@
 
 #include "../protocol/profile_properties.h"
 #include "channel.h"
+#include "local_support.h"
 #include "memory.h"
 
 namespace logoffcheck::windows_agent {
 
 namespace {
+
+// Batched cases: AddRef, Release and StoreLogoffTransports are answered here.
+bool answering_locally = false;
 
 const IID kIidUnknown = {0x00000000, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}};
 const IID kIidMapiSupport = {0x0002030F, 0, 0, {0xC0, 0, 0, 0, 0, 0, 0, 0x46}};
@@ -284,6 +288,23 @@ class Support final : public UnsupportedSupport {
     request.a = static_cast<std::uint32_t>(method);
     request.b = lpulFlags != nullptr ? *lpulFlags : 0;
     request.c = lpulFlags == nullptr;
+    if (answering_locally) {
+      LocalAnswer local;
+      switch (method) {
+        case SupportCall::add_ref:
+          local = local_add_ref();
+          break;
+        case SupportCall::release:
+          local = local_release();
+          break;
+        case SupportCall::store_logoff_transports:
+          local = local_store_logoff_transports(lpulFlags == nullptr, request.b);
+          break;
+      }
+      request.address = local.value | static_cast<std::uint64_t>(local.flags_out) << 32;
+      send(request);
+      return Message{Kind::answer, local.value, local.flags_out};
+    }
     send(request);
     const Message answer = receive();
     if (answer.kind != Kind::answer) lost_verifier();
@@ -304,5 +325,7 @@ IMAPISupport* new_support(Profile& profile, const std::string& dll_name) {
 }
 
 void retire_support(IMAPISupport* support) { static_cast<Support*>(support)->retire(); }
+
+void answer_locally(bool on) { answering_locally = on; }
 
 }  // namespace logoffcheck::windows_agent

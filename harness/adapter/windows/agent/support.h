@@ -29,4 +29,9 @@ IMAPISupport* new_support(Profile& profile, const std::string& dll_name);
 // MAPI_E_CALL_FAILED).
 void retire_support(IMAPISupport* support);
 
+// Batched cases: while on, AddRef, Release and StoreLogoffTransports are
+// answered in the agent as the verifier's SimulatedSupport would
+// (local_support.h), and reported in their support_call messages.
+void answer_locally(bool on);
+
 }  // namespace logoffcheck::windows_agent

@@ -90,17 +90,17 @@ AgentProcess::~AgentProcess() {
 // Writing to an agent that has just died must not raise SIGPIPE in the
 // verifier: the signal is blocked during the write, and one it caused is
 // taken off the thread's pending set before it is unblocked.
-void AgentProcess::send(const Message& message) {
+void AgentProcess::send_bytes(const void* data, std::size_t size) {
   sigset_t pipe_signal;
   sigset_t previous;
   sigemptyset(&pipe_signal);
   sigaddset(&pipe_signal, SIGPIPE);
   ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
-  const auto* bytes = reinterpret_cast<const char*>(&message);
+  const auto* bytes = static_cast<const char*>(data);
   std::size_t sent = 0;
   bool broken = false;
-  while (sent < sizeof message) {
-    const ssize_t wrote = ::write(to_agent_, bytes + sent, sizeof message - sent);
+  while (sent < size) {
+    const ssize_t wrote = ::write(to_agent_, bytes + sent, size - sent);
     if (wrote < 0 && errno == EINTR) continue;
     if (wrote <= 0) {  // the agent is gone: receive() will say how
       broken = errno == EPIPE;
@@ -119,9 +119,18 @@ void AgentProcess::send(const Message& message) {
 std::variant<Message, AgentFault> AgentProcess::receive(Clock::time_point deadline,
                                                         std::uint32_t timeout_ms) {
   Message message;
-  auto* bytes = reinterpret_cast<char*>(&message);
-  std::size_t have = 0;
   for (;;) {
+    if (inbox_end_ - inbox_begin_ >= sizeof message) {
+      std::memcpy(&message, inbox_.data() + inbox_begin_, sizeof message);
+      inbox_begin_ += sizeof message;
+      return message;
+    }
+    if (inbox_begin_ == inbox_end_) inbox_begin_ = inbox_end_ = 0;
+    if (inbox_.size() - inbox_end_ < sizeof message) {  // keep the part of a message at the front
+      std::memmove(inbox_.data(), inbox_.data() + inbox_begin_, inbox_end_ - inbox_begin_);
+      inbox_end_ -= inbox_begin_;
+      inbox_begin_ = 0;
+    }
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     pollfd ready[2] = {{from_agent_, POLLIN, 0}, {pidfd_, POLLIN, 0}};
     const int polled = ::poll(ready, pidfd_ >= 0 ? 2 : 1,
@@ -133,11 +142,11 @@ std::variant<Message, AgentFault> AgentProcess::receive(Clock::time_point deadli
                         "no answer within the timeout"};
     }
     if ((ready[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-      const ssize_t got = ::read(from_agent_, bytes + have, sizeof message - have);
+      const ssize_t got =
+          ::read(from_agent_, inbox_.data() + inbox_end_, inbox_.size() - inbox_end_);
       if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (got > 0) {
-        have += static_cast<std::size_t>(got);
-        if (have == sizeof message) return message;
+        inbox_end_ += static_cast<std::size_t>(got);
         continue;
       }
       return ended();

@@ -34,7 +34,8 @@ class AgentProcess {
 
   // Sends `message`. Writing to an agent that has just died does not raise
   // SIGPIPE; the next receive() says how it ended.
-  void send(const Message& message);
+  void send(const Message& message) { send_bytes(&message, sizeof message); }
+  void send_bytes(const void* bytes, std::size_t size);
 
   // The next message, or how the agent ended: it died (exited or killed by a
   // signal), or sent nothing before `deadline` (it is then killed, and the
@@ -56,6 +57,11 @@ class AgentProcess {
   int pidfd_ = -1;
   int errors_ = -1;
   bool alive_ = true;
+  // What has been read of the agent's messages and not yet received: a
+  // batch's messages come many to a read.
+  std::vector<char> inbox_ = std::vector<char>(64 * 1024);
+  std::size_t inbox_begin_ = 0;
+  std::size_t inbox_end_ = 0;
 };
 
 // "access violation writing 0x10", "stack overflow (exception 0xC00000FD)":

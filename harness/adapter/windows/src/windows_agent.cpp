@@ -32,6 +32,37 @@ LogonCall traced_call(const Message& message) {
 // "IMAPISupport::GetMemAllocRoutines" of "IMAPISupport::GetMemAllocRoutines(...)".
 std::string method_of(const std::string& call) { return call.substr(0, call.find('(')); }
 
+// A support call as the logon trace shows it: "IMAPISupport::AddRef()" -> "1".
+LogonCall support_call_entry(SupportCall method, std::uint32_t flags_in, bool null_flags,
+                             std::uint32_t value) {
+  switch (method) {
+    case SupportCall::add_ref:
+      return {"IMAPISupport::AddRef()", std::to_string(value), false};
+    case SupportCall::release:
+      return {"IMAPISupport::Release()", std::to_string(value), false};
+    case SupportCall::store_logoff_transports:
+      return {"IMAPISupport::StoreLogoffTransports(" +
+                  (null_flags ? std::string("NULL") : hex(flags_in, 8)) + ")",
+              mapi_result_name(value), false};
+  }
+  throw InternalError("windows agent: unknown support call " +
+                      std::to_string(static_cast<std::uint32_t>(method)));
+}
+
+// The fault a threw or exception message reports (the agent then ends).
+std::optional<AgentFault> reported_fault(Message& message) {
+  if (message.kind == Kind::threw) {
+    message.text[sizeof message.text - 1] = '\0';
+    std::string text = message.text[0] != '\0' ? message.text : "a C++ exception";
+    return AgentFault{AgentFault::Kind::cpp_exception, 0, std::move(text)};
+  }
+  if (message.kind == Kind::exception) {
+    return AgentFault{AgentFault::Kind::windows_exception, static_cast<std::int32_t>(message.a),
+                      describe_windows_exception(message)};
+  }
+  return std::nullopt;
+}
+
 // Answers the agent's requests with `support` until `done` accepts a
 // message; returns that message, or the fault that ended the agent. Traced
 // calls go into `log` (and `trace`, when given), as do the support calls
@@ -47,34 +78,28 @@ std::variant<Message, AgentFault> serve(AgentProcess& agent, IMAPISupport& suppo
     switch (message.kind) {
       case Kind::support_call: {
         Message answer{Kind::answer};
-        std::string call;
-        std::string result;
-        switch (static_cast<SupportCall>(message.a)) {
+        const auto method = static_cast<SupportCall>(message.a);
+        switch (method) {
           case SupportCall::add_ref:
             answer.a = support.AddRef();
-            call = "IMAPISupport::AddRef()";
-            result = std::to_string(answer.a);
             break;
           case SupportCall::release:
             answer.a = support.Release();
-            call = "IMAPISupport::Release()";
-            result = std::to_string(answer.a);
             break;
           case SupportCall::store_logoff_transports: {
             ULONG flags = message.b;
             answer.a = static_cast<std::uint32_t>(
                 support.StoreLogoffTransports(message.c != 0 ? nullptr : &flags));
             answer.b = flags;
-            call = "IMAPISupport::StoreLogoffTransports(" +
-                   (message.c != 0 ? std::string("NULL") : hex(message.b, 8)) + ")";
-            result = mapi_result_name(answer.a);
             break;
           }
           default:
             throw InternalError("windows agent: unknown support call " + std::to_string(message.a));
         }
         agent.send(answer);
-        if (trace != nullptr) trace->push_back({std::move(call), std::move(result), false});
+        if (trace != nullptr) {
+          trace->push_back(support_call_entry(method, message.b, message.c != 0, answer.a));
+        }
         break;
       }
       case Kind::trace: {
@@ -83,16 +108,12 @@ std::variant<Message, AgentFault> serve(AgentProcess& agent, IMAPISupport& suppo
         if (trace != nullptr) trace->push_back(std::move(call));
         break;
       }
-      case Kind::threw: {
-        message.text[sizeof message.text - 1] = '\0';
-        std::string text = message.text[0] != '\0' ? message.text : "a C++ exception";
+      case Kind::threw:
+      case Kind::exception: {
+        AgentFault fault = *reported_fault(message);
         agent.kill_and_reap();
-        return AgentFault{AgentFault::Kind::cpp_exception, 0, std::move(text)};
+        return fault;
       }
-      case Kind::exception:
-        agent.kill_and_reap();
-        return AgentFault{AgentFault::Kind::windows_exception, static_cast<std::int32_t>(message.a),
-                          describe_windows_exception(message)};
       default:
         if (done(message)) return received;
         throw InternalError("windows agent: unexpected message " +
@@ -203,6 +224,144 @@ std::variant<AgentReturn, AgentFault> WindowsAgent::call(AgentCall call, const U
   if (AgentFault* fault = std::get_if<AgentFault>(&reply)) return std::move(*fault);
   const Message& returned = std::get<Message>(reply);
   return AgentReturn{returned.a, returned.b};
+}
+
+namespace {
+
+// A batch request: per case, its count of events and the events.
+void encode_batch(std::span<const std::span<const Step>> cases, std::vector<char>& bytes) {
+  bytes.clear();
+  for (const std::span<const Step>& steps : cases) {
+    const auto count = static_cast<std::uint32_t>(steps.size());
+    const auto* count_bytes = reinterpret_cast<const char*>(&count);
+    bytes.insert(bytes.end(), count_bytes, count_bytes + sizeof count);
+    for (const Step& step : steps) {
+      BatchEvent event;
+      event.action = static_cast<std::uint8_t>(step.action);
+      event.null_flags = step.null_flags_pointer ? 1 : 0;
+      event.flags = step.flags;
+      const auto* event_bytes = reinterpret_cast<const char*>(&event);
+      bytes.insert(bytes.end(), event_bytes, event_bytes + sizeof event);
+    }
+  }
+}
+
+static_assert(kAgentBatchCases == kBatchCases);
+
+// The model's client calls are the protocol's.
+static_assert(static_cast<std::uint32_t>(Action::AddRef) ==
+                  static_cast<std::uint32_t>(Call::add_ref) &&
+              static_cast<std::uint32_t>(Action::Release) ==
+                  static_cast<std::uint32_t>(Call::release) &&
+              static_cast<std::uint32_t>(Action::StoreLogoff) ==
+                  static_cast<std::uint32_t>(Call::store_logoff));
+
+}  // namespace
+
+std::size_t WindowsAgent::play_batch(std::span<const std::span<const Step>> cases,
+                                     std::uint32_t timeout_ms, std::span<AgentCase> results) {
+  if (cases.size() > kBatchCases || results.size() < cases.size()) {
+    throw InternalError("windows agent: a batch of " + std::to_string(cases.size()) + " cases");
+  }
+  std::vector<char> bytes;
+  encode_batch(cases, bytes);
+  Message request{Kind::batch};
+  request.a = static_cast<std::uint32_t>(cases.size());
+  request.b = timeout_ms;
+  request.c = static_cast<std::uint32_t>(bytes.size());
+  process_->send(request);
+  process_->send_bytes(bytes.data(), bytes.size());
+  std::vector<LogonCall> logon;
+  for (std::size_t index = 0; index < cases.size(); ++index) {
+    AgentCase& out = results[index];
+    out.opened = false;
+    out.logon_support = 0;
+    out.support.clear();
+    out.calls.clear();
+    out.fault.reset();
+    out.lost = false;
+    logon.clear();
+    // The agent times every call itself; this only guards against an agent
+    // that cannot (Logon's allowance, every call's timeout, and as much again).
+    std::size_t client_calls = 0;
+    for (const Step& step : cases[index]) client_calls += is_client_call(step.action) ? 1 : 0;
+    const auto allowed =
+        std::chrono::milliseconds(timeout_ms) * (client_calls + 1) +
+        std::max(std::chrono::milliseconds(timeout_ms), std::chrono::milliseconds(10000));
+    const Clock::time_point deadline = Clock::now() + 2 * allowed;
+    for (bool done = false; !done;) {
+      std::variant<Message, AgentFault> received = process_->receive(deadline, timeout_ms);
+      if (AgentFault* fault = std::get_if<AgentFault>(&received)) {
+        out.fault = std::move(*fault);
+        out.lost = true;
+        return index + 1;
+      }
+      Message& message = std::get<Message>(received);
+      switch (message.kind) {
+        case Kind::support_call: {
+          AgentSupportCall call;
+          call.method = static_cast<AgentSupportCall::Method>(message.a);
+          if (message.a > static_cast<std::uint32_t>(SupportCall::store_logoff_transports)) {
+            throw InternalError("windows agent: unknown support call " + std::to_string(message.a));
+          }
+          call.flags_in = message.b;
+          call.null_flags = message.c != 0;
+          call.value = static_cast<std::uint32_t>(message.address);
+          call.flags_out = static_cast<std::uint32_t>(message.address >> 32);
+          out.support.push_back(call);
+          if (!out.opened) {
+            logon.push_back(support_call_entry(static_cast<SupportCall>(message.a), call.flags_in,
+                                               call.null_flags, call.value));
+          }
+          break;
+        }
+        case Kind::trace: {
+          LogonCall call = traced_call(message);
+          if (call.unsupported) ++log_.unsupported[method_of(call.call)];
+          if (!out.opened) logon.push_back(std::move(call));
+          break;
+        }
+        case Kind::opened:
+          out.opened = true;
+          out.logon_support = static_cast<std::uint32_t>(out.support.size());
+          if (log_.first_logon.empty()) log_.first_logon = logon;
+          break;
+        case Kind::open_failed:
+          throw ConfigurationError(logon_failure(name_, message, logon));
+        case Kind::returned:
+        case Kind::threw:
+        case Kind::exception:
+        case Kind::hung: {
+          AgentCallRecord call;
+          const std::uint32_t made =
+              out.calls.empty() ? out.logon_support
+                                : out.calls.back().first_support + out.calls.back().support_count;
+          call.first_support = made;
+          call.support_count = static_cast<std::uint32_t>(out.support.size()) - made;
+          if (message.kind == Kind::returned) {
+            call.returned = AgentReturn{message.a, message.b};
+            out.calls.push_back(call);
+            break;
+          }
+          out.fault = message.kind == Kind::hung ? AgentFault{AgentFault::Kind::hung,
+                                                              static_cast<std::int32_t>(timeout_ms),
+                                                              "no answer within the timeout"}
+                                                 : *reported_fault(message);
+          call.faulted = true;
+          if (out.opened) out.calls.push_back(call);
+          process_->kill_and_reap();
+          return index + 1;
+        }
+        case Kind::case_done:
+          done = true;
+          break;
+        default:
+          throw InternalError("windows agent: unexpected message " +
+                              std::to_string(static_cast<std::uint32_t>(message.kind)));
+      }
+    }
+  }
+  return cases.size();
 }
 
 ULONG AgentStore::AddRef() { return call(AgentCall::add_ref, nullptr).value; }

@@ -55,6 +55,19 @@ class WindowsAgentRunner final : public CaseRunner {
   using CaseRunner::run;
   void run(std::span<const Step> steps, bool record, CaseResult& result) override;
 
+  // As CaseRunner::run_batch, up to 64 cases in one exchange with the agent
+  // (WindowsAgent::play_batch): the agent plays every call of a case and
+  // answers the support calls as SimulatedSupport would; each case is judged
+  // by replaying what it reported through a SimulatedSupport and the
+  // CaseInterpreter, so the results are run()'s. A case during which the
+  // agent ended without saying where (ExitProcess, or no word by the
+  // verifier's deadline) is played again alone, as run() plays it. With
+  // LOGOFFCHECK_WINDOWS_BATCHES=off in the environment, every case is played
+  // as run() plays it.
+  using CaseRunner::run_batch;
+  std::size_t run_batch(std::span<const std::span<const Step>> cases, bool record,
+                        std::span<CaseResult> results) override;
+
   const CaseOptions& options() const noexcept override;
 
   // IMAPISupport methods logoffcheck does not offer that the stores called

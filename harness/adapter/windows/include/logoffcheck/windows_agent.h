@@ -23,6 +23,10 @@
 //   LOGOFFCHECK_WINDOWS_AGENT  the x64 agent executable (default: the one this
 //                              logoffcheck was built or installed with)
 //   LOGOFFCHECK_WINDOWS_AGENT32  the i686 agent, for 32-bit DLLs (likewise)
+//
+// Batched cases (WindowsAgent::play_batch): the agent plays many cases in one
+// exchange, answering the support calls itself as SimulatedSupport would, and
+// reports what happened (AgentCase) for the verifier to replay and judge.
 #pragma once
 
 #include <cstdint>
@@ -30,12 +34,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "logoffcheck/adapter.h"
 #include "logoffcheck/mapi_environment.h"
+#include "logoffcheck/step.h"
 
 namespace logoffcheck {
 
@@ -105,6 +112,44 @@ struct AgentReturn {
   std::uint32_t flags = 0;  // *lpulFlags after StoreLogoff
 };
 
+// A support call the agent answered itself in a batch, as SimulatedSupport
+// would have.
+struct AgentSupportCall {
+  enum class Method : std::uint8_t { add_ref, release, store_logoff_transports };
+  Method method = Method::add_ref;
+  bool null_flags = false;      // StoreLogoffTransports(NULL)
+  std::uint32_t flags_in = 0;   // *lpulFlags in
+  std::uint32_t value = 0;      // the count or HRESULT it answered
+  std::uint32_t flags_out = 0;  // *lpulFlags it gave back
+};
+
+// A client call of a batched case, as the agent made it.
+struct AgentCallRecord {
+  // Its support calls: AgentCase::support[first_support, + support_count).
+  std::uint32_t first_support = 0;
+  std::uint32_t support_count = 0;
+  // It did not return: the case's fault ended it.
+  bool faulted = false;
+  AgentReturn returned;
+};
+
+// What the agent reported of one case of a batch.
+struct AgentCase {
+  bool opened = false;              // Logon opened a store
+  std::uint32_t logon_support = 0;  // the first support calls were Logon's
+  std::vector<AgentSupportCall> support;
+  std::vector<AgentCallRecord> calls;  // the client calls made, in order
+  // How the agent ended during the case: in the last of `calls` (faulted),
+  // or during Logon (not opened); when `lost`, somewhere in the case, unsaid
+  // (it exited, was killed, or went past the verifier's deadline before it
+  // wrote the case's messages).
+  std::optional<AgentFault> fault;
+  bool lost = false;
+};
+
+// Cases in one WindowsAgent::play_batch, at most.
+inline constexpr std::size_t kAgentBatchCases = 64;
+
 // One running agent process on one DLL. Not thread-safe; one request at a
 // time. After a fault it is dead (alive() is false) and a new one must be
 // started.
@@ -143,6 +188,17 @@ class WindowsAgent {
   // Throws InternalError when the agent breaks the protocol.
   std::variant<AgentReturn, AgentFault> call(AgentCall call, const ULONG* lpulFlags,
                                              IMAPISupport& support, std::uint32_t timeout_ms);
+
+  // Plays `cases` (at most kAgentBatchCases) in one exchange, each on a fresh store, its
+  // steps (client calls and environment events) all made in order; the
+  // agent answers the support calls as a SimulatedSupport would and times
+  // each call (`timeout_ms`; Logon max(timeout_ms, 10 s)). Fills `results`
+  // in order and returns how many it filled: all, or up to the case during
+  // which the agent ended (whose fault says how; the agent is then dead).
+  // Throws ConfigurationError when a Logon failed or gave no store, as
+  // open_store does; InternalError when the agent breaks the protocol.
+  std::size_t play_batch(std::span<const std::span<const Step>> cases, std::uint32_t timeout_ms,
+                         std::span<AgentCase> results);
 
  private:
   std::unique_ptr<windows_agent::AgentProcess> process_;
