@@ -176,7 +176,6 @@ Report make_certify_report(const CertifyArguments& arguments, const RunResult& r
                                   arguments.schedule == "controlled");
   report.coverage->minimum_percent = arguments.min_coverage;
   report.run.reproduce = certify_command(report);
-  if (config.stores > 1) report.run.reproduce += " --stores " + std::to_string(config.stores);
   return report;
 }
 

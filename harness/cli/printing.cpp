@@ -127,6 +127,7 @@ std::string certify_command(const Report& report) {
       std::string(profile_name(report.profile)) + (report.strict ? " --strict" : "") + " --seed " +
       std::to_string(report.seed) + " --cases " + std::to_string(report.cases_requested) +
       " --max-steps " + std::to_string(report.max_steps);
+  if (report.stores > 1) command += " --stores " + std::to_string(report.stores);
   if (report.shard.index && report.shard.count > 1) {
     command += " --shard-index " + std::to_string(*report.shard.index) + " --shard-count " +
                std::to_string(report.shard.count);

@@ -61,6 +61,20 @@ references_pass)
     expect_output "verdict  CONFORMANT"
   done
   ;;
+shards_merge)
+  # Shards of one --stores 3 run merge; a shard of another --stores does not.
+  for index in 0 1; do
+    run 0 certify --provider builtin:reference --cases 100 --stores 3 --shard-index $index \
+      --shard-count 2 --report s$index.json
+  done
+  grep -qF '"stores": 3' s0.json || fail "the report does not say --stores 3"
+  run 0 certify --provider builtin:reference --cases 100 --shard-index 1 --shard-count 2 \
+    --report one.json
+  grep -qF '"stores"' one.json && fail "a report of one store names stores"
+  run 0 merge s0.json s1.json
+  run 2 merge s0.json one.json
+  grep -qF "report 2 has stores 1, report 1 has 3" err.txt || fail "stores mismatch not named"
+  ;;
 refusals)
   # What cannot play several stores says so (exit 2, naming the option).
   run 2 certify --provider builtin:reference --threads 2 --stores 3 --cases 1

@@ -17,6 +17,7 @@ Report merge_reports(const std::vector<Report>& shards) {
   merged.seed = first.seed;
   merged.cases_requested = first.cases_requested;
   merged.max_steps = first.max_steps;
+  merged.stores = first.stores;
   merged.shard = {std::nullopt, first.shard.count};
 
   // Which report (1-based, as the user listed them) holds each shard.
@@ -50,6 +51,9 @@ Report merge_reports(const std::vector<Report>& shards) {
     }
     if (shard.max_steps != first.max_steps) {
       differs("max_steps", std::to_string(shard.max_steps), std::to_string(first.max_steps));
+    }
+    if (shard.stores != first.stores) {
+      differs("stores", std::to_string(shard.stores), std::to_string(first.stores));
     }
     if (shard.shard.count != first.shard.count) {
       differs("shard count", std::to_string(shard.shard.count), std::to_string(first.shard.count));

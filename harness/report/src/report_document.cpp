@@ -40,6 +40,7 @@ Json report_json(const Report& report) {
   json["seed"] = report.seed;
   json["cases_requested"] = report.cases_requested;
   json["max_steps"] = report.max_steps;
+  if (report.stores > 1) json["stores"] = report.stores;
   json["shard"] = {
       {"index", report.shard.index ? Json(*report.shard.index) : Json(nullptr)},
       {"count", report.shard.count},
@@ -90,10 +91,11 @@ void read_clause(const Json& value, const std::string& path, ClauseId id, Report
 }
 
 Report read_report(const Json& json) {
-  expect_object(json, "",
-                {"schema_version", "logoffcheck_version", "verdict", "provider", "profile",
-                 "strict", "seed", "cases_requested", "max_steps", "shard", "stats", "clauses",
-                 "counterexample", "more_counterexamples", "coverage", "logon_trace", "sandbox"});
+  expect_object(
+      json, "",
+      {"schema_version", "logoffcheck_version", "verdict", "provider", "profile", "strict", "seed",
+       "cases_requested", "max_steps", "stores", "shard", "stats", "clauses", "counterexample",
+       "more_counterexamples", "coverage", "logon_trace", "sandbox"});
   read_schema_version(json, "");
   Report report;
   report.version = read_string(json, "logoffcheck_version", "");
@@ -105,6 +107,10 @@ Report read_report(const Json& json) {
   report.cases_requested = read_unsigned(json, "cases_requested", "");
   report.max_steps = static_cast<std::uint32_t>(
       read_unsigned(json, "max_steps", "", std::numeric_limits<std::uint32_t>::max()));
+  if (json.contains("stores")) {
+    report.stores = static_cast<std::uint32_t>(read_unsigned(json, "stores", "", kMaxStores));
+    if (report.stores == 0) input_error("stores", "must be at least 1");
+  }
 
   const Json& shard = member(json, "shard", "");
   expect_object(shard, "shard", {"index", "count"});
@@ -233,6 +239,7 @@ Report report_of_config(const RunConfig& config, std::string provider) {
   report.seed = config.seed;
   report.cases_requested = config.cases;
   report.max_steps = config.max_steps;
+  report.stores = config.stores;
   report.shard = {config.shard_index, config.shard_count};
   return report;
 }

@@ -271,6 +271,9 @@ struct Report {
   std::uint64_t seed = 0;
   std::uint64_t cases_requested = 0;  // in all shards together
   std::uint32_t max_steps = 0;
+  // The stores a case may open (certify --stores); the JSON has "stores"
+  // only above 1, so reports of one store are what they were.
+  std::uint32_t stores = 1;
   ShardInfo shard;
   std::uint64_t cases_run = 0;
   std::uint64_t steps_run = 0;

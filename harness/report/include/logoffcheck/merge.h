@@ -10,7 +10,7 @@ namespace logoffcheck {
 // Combines the reports of the shards of one run into the report of the whole
 // run (shards with the same seed and shard count partition the cases: case i
 // belongs to shard i % count). Requires every shard exactly once, with the
-// same provider, profile, strictness, seed, cases and max_steps; throws
+// same provider, profile, strictness, seed, cases, max_steps and stores; throws
 // InputError naming the mismatch otherwise.
 //
 // For a conformant provider the merged case count is the sum. For a failing
