@@ -142,12 +142,18 @@ bool play_shared_case(const Provider& provider, const CaseOptions& options,
                 throw InternalError("isolation: more calls than the shared memory holds");
               }
               std::memcpy(&shared.observations(slot)[calls], &observed, sizeof(Observation));
-              header.returned_at_ns.store(now_ns(), std::memory_order_relaxed);
               header.observations.store(++calls, std::memory_order_release);
-              if (alone && returned) settle(header, threads_before, calls, settings);
+              // When a call returned matters only to the settle() after it
+              // (the window, and the delay of a late fault): after every call
+              // when alone, else only after the case's last.
+              if (alone && returned) {
+                header.returned_at_ns.store(now_ns(), std::memory_order_relaxed);
+                settle(header, threads_before, calls, settings);
+              }
               return returned && observed.outcome == CallOutcome::returned;
             },
             [&](const Step& step) { stores.environment_event(step); });
+    if (!alone) header.returned_at_ns.store(now_ns(), std::memory_order_relaxed);
     const std::size_t threads_left = settle(header, threads_before_case, calls, settings);
     if (threads_left <= threads_before_case) threads_between_cases = threads_left;
     header.phase.store(Phase::finished, std::memory_order_release);
