@@ -22,28 +22,32 @@ ULONG count_of_every_store = 0;
 // the one that takes the count to zero, so it never logs the transports off
 // (LT-3), or an earlier one does (LT-2). Its minimal counterexample is an
 // AddRef on store 1, then store 0's final Release (2 steps).
+//
+// Only the counting is shared: each store's memory follows its own
+// references, so the client never calls a store that was freed, in any build.
+// (Freed on the shared count, a store would be called after its delete, and
+// AddressSanitizer, rightly, would stop the run there.)
 class CountInGlobal final : public ReferenceStore {
  public:
   explicit CountInGlobal(IMAPISupport* support) noexcept : ReferenceStore(support) {
     count_of_every_store = 1;
   }
 
-  ULONG AddRef() override { return ++count_of_every_store; }
+  ULONG AddRef() override {
+    ++own_references_;
+    return ++count_of_every_store;
+  }
 
   ULONG Release() override {
     const ULONG remaining = --count_of_every_store;
-    if (remaining == 0) {
-      final_release();
-      delete this;
-    }
+    if (remaining == 0) final_release();
+    if (--own_references_ == 0) delete this;
     return remaining;
   }
-};
 
-template <typename Store>
-IMsgStore* open(IMAPISupport* support) {
-  return new Store(support);
-}
+ private:
+  ULONG own_references_ = 1;
+};
 
 }  // namespace
 
@@ -52,7 +56,7 @@ std::span<const BuiltinProvider> several_store_mutants() noexcept {
       BuiltinProvider{"count-in-global",
                       "keeps its reference count in a process-wide variable that every store "
                       "shares (caught with --stores 2 or more)",
-                      &open<CountInGlobal>, Profile::deferred, ClauseId::LT_3, 2, false, 1, 3},
+                      &open_new<CountInGlobal>, Profile::deferred, ClauseId::LT_3, 2, false, 1, 3},
   };
   return gallery;
 }
