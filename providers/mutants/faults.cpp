@@ -112,33 +112,29 @@ class HangsOnSecondLogoff final : public ReferenceStore {
   bool transports_logged_off_ = false;
 };
 
-template <typename Store>
-IMsgStore* open(IMAPISupport* support) {
-  return new Store(support);
-}
-
 }  // namespace
 
 std::span<const BuiltinProvider> fault_mutants() noexcept {
   static const std::array gallery = {
       BuiltinProvider{"segfault-on-null-flags",
                       "reads *lpulFlags before checking the pointer: StoreLogoff(NULL) crashes",
-                      &open<SegfaultOnNullFlags>, Profile::deferred, ClauseId::RC_3, 1, true},
+                      &open_new<SegfaultOnNullFlags>, Profile::deferred, ClauseId::RC_3, 1, true},
       BuiltinProvider{"aborts-unless-last-reference",
                       "asserts that StoreLogoff comes through the last reference and aborts "
                       "otherwise",
-                      &open<AbortsUnlessLastReference>, Profile::deferred, ClauseId::RC_3, 2, true},
+                      &open_new<AbortsUnlessLastReference>, Profile::deferred, ClauseId::RC_3, 2,
+                      true},
       BuiltinProvider{"throws-on-unknown-flags",
                       "lets a std::invalid_argument escape StoreLogoff on unknown flag bits "
                       "instead of returning MAPI_E_UNKNOWN_FLAGS",
-                      &open<ThrowsOnUnknownFlags>, Profile::deferred, ClauseId::RC_3, 1, true},
+                      &open_new<ThrowsOnUnknownFlags>, Profile::deferred, ClauseId::RC_3, 1, true},
       BuiltinProvider{"exits-on-last-release",
                       "calls exit(3) in its final Release, shutting the client's process down",
-                      &open<ExitsOnLastRelease>, Profile::deferred, ClauseId::RC_3, 1, true},
+                      &open_new<ExitsOnLastRelease>, Profile::deferred, ClauseId::RC_3, 1, true},
       BuiltinProvider{"hangs-on-second-logoff",
                       "a second StoreLogoff waits forever for the first one's logoff, which "
                       "only the final Release performs",
-                      &open<HangsOnSecondLogoff>, Profile::deferred, ClauseId::RC_3, 2, true},
+                      &open_new<HangsOnSecondLogoff>, Profile::deferred, ClauseId::RC_3, 2, true},
   };
   return gallery;
 }

@@ -320,11 +320,6 @@ class EagerReleasesSupportTwice final : public ReferenceEagerStore {
   }
 };
 
-template <typename Store>
-IMsgStore* open(IMAPISupport* support) {
-  return new Store(support);
-}
-
 // One gallery entry: the facts the comment above each mutant states.
 constexpr BuiltinProvider mutant(std::string_view name, std::string_view description,
                                  OpenStoreFunction open_store, Profile profile, ClauseId caught_by,
@@ -338,65 +333,65 @@ std::span<const BuiltinProvider> functional_mutants() noexcept {
   using enum Profile;
   static const std::array gallery = {
       mutant("saves-first-flag", "keeps the first StoreLogoff flag instead of the last (D2)",
-             &open<SavesFirstFlag>, deferred, ClauseId::LT_1, 3),
+             &open_new<SavesFirstFlag>, deferred, ClauseId::LT_1, 3),
       mutant("accumulates-flags",
              "ORs every StoreLogoff flag into the saved mask and passes the union",
-             &open<AccumulatesFlags>, deferred, ClauseId::LT_4, 3),
+             &open_new<AccumulatesFlags>, deferred, ClauseId::LT_4, 3),
       mutant("clears-flag-on-invalid-input",
              "a failed StoreLogoff forgets the flag saved by an earlier valid one (D3)",
-             &open<ClearsFlagOnInvalidInput>, deferred, ClauseId::LT_1, 3),
+             &open_new<ClearsFlagOnInvalidInput>, deferred, ClauseId::LT_1, 3),
       mutant("always-aborts-in-final-release",
              "the final Release passes LOGOFF_ABORT whatever StoreLogoff saved",
-             &open<AlwaysAbortsInFinalRelease>, deferred, ClauseId::LT_1, 2),
+             &open_new<AlwaysAbortsInFinalRelease>, deferred, ClauseId::LT_1, 2),
       mutant("no-wait-logs-off-at-once",
              "StoreLogoff(LOGOFF_NO_WAIT) calls StoreLogoffTransports at once (D1)",
-             &open<NoWaitLogsOffAtOnce>, deferred, ClauseId::LT_2, 1),
+             &open_new<NoWaitLogsOffAtOnce>, deferred, ClauseId::LT_2, 1),
       mutant("destroys-one-release-early",
              "off-by-one: logs off and destroys itself when the count drops to 1",
-             &open<DestroysOneReleaseEarly>, deferred, ClauseId::LT_2, 2),
+             &open_new<DestroysOneReleaseEarly>, deferred, ClauseId::LT_2, 2),
       mutant("forgets-abort-default",
              "no StoreLogoffTransports call in the final Release when StoreLogoff never came",
-             &open<ForgetsAbortDefault>, deferred, ClauseId::LT_3, 1),
+             &open_new<ForgetsAbortDefault>, deferred, ClauseId::LT_3, 1),
       mutant("retries-logoff-when-busy",
              "the final Release calls StoreLogoffTransports again with LOGOFF_ABORT when the "
              "spooler reports activity",
-             &open<RetriesLogoffWhenBusy>, deferred, ClauseId::LT_3, 2),
+             &open_new<RetriesLogoffWhenBusy>, deferred, ClauseId::LT_3, 2),
       mutant("rejects-quiet", "answers StoreLogoff(LOGOFF_QUIET) with MAPI_E_NO_SUPPORT",
-             &open<RejectsQuiet>, deferred, ClauseId::SL_1, 1),
+             &open_new<RejectsQuiet>, deferred, ClauseId::SL_1, 1),
       mutant("masks-unknown-bits",
              "validates only the input-flag bits, accepting an input flag with stray bits",
-             &open<MasksUnknownBits>, deferred, ClauseId::LT_4, 2),
+             &open_new<MasksUnknownBits>, deferred, ClauseId::LT_4, 2),
       mutant("unknown-flags-as-invalid-parameter",
              "answers unknown bits with MAPI_E_INVALID_PARAMETER, not MAPI_E_UNKNOWN_FLAGS "
              "(SHOULD: strict mode)",
-             &open<UnknownFlagsAsInvalidParameter>, deferred, ClauseId::SL_3, 1),
+             &open_new<UnknownFlagsAsInvalidParameter>, deferred, ClauseId::SL_3, 1),
       mutant("aborts-transports-on-invalid-input",
              "calls StoreLogoffTransports(LOGOFF_ABORT) before rejecting invalid input (D3)",
-             &open<AbortsTransportsOnInvalidInput>, deferred, ClauseId::SL_2, 1),
+             &open_new<AbortsTransportsOnInvalidInput>, deferred, ClauseId::SL_2, 1),
       mutant("ors-complete-into-flags", "ORs LOGOFF_COMPLETE into *lpulFlags beside the input (D4)",
-             &open<OrsCompleteIntoFlags>, deferred, ClauseId::SL_4, 1),
+             &open_new<OrsCompleteIntoFlags>, deferred, ClauseId::SL_4, 1),
       mutant("leaks-support-reference", "the final Release never gives the support reference back",
-             &open<LeaksSupportReference>, deferred, ClauseId::RC_2, 1),
+             &open_new<LeaksSupportReference>, deferred, ClauseId::RC_2, 1),
       mutant("saves-first-flag-leaks-support",
              "two bugs: keeps the first StoreLogoff flag (LT-1) and never gives the support "
              "reference back (RC-2)",
-             &open<SavesFirstFlagLeaksSupport>, deferred, ClauseId::RC_2, 1),
+             &open_new<SavesFirstFlagLeaksSupport>, deferred, ClauseId::RC_2, 1),
       mutant("addref-returns-old-count",
              "AddRef returns the count before the increment (SHOULD: strict mode)",
-             &open<AddRefReturnsOldCount>, deferred, ClauseId::RC_1, 1),
+             &open_new<AddRefReturnsOldCount>, deferred, ClauseId::RC_1, 1),
       mutant("eager-returns-input-flags",
              "eager: leaves *lpulFlags as it came instead of returning the spooler's answer",
-             &open<EagerReturnsInputFlags>, eager, ClauseId::SL_5, 1),
+             &open_new<EagerReturnsInputFlags>, eager, ClauseId::SL_5, 1),
       mutant("eager-passes-abort",
              "eager: asks the spooler with LOGOFF_ABORT whatever flag the client gave",
-             &open<EagerPassesAbort>, eager, ClauseId::SL_5, 1),
+             &open_new<EagerPassesAbort>, eager, ClauseId::SL_5, 1),
       mutant("eager-always-aborts-in-final-release",
              "eager: the final Release calls StoreLogoffTransports even after StoreLogoff did",
-             &open<EagerAlwaysAbortsInFinalRelease>, eager, ClauseId::LT_3, 2),
+             &open_new<EagerAlwaysAbortsInFinalRelease>, eager, ClauseId::LT_3, 2),
       mutant("eager-releases-support-twice",
              "eager: gives the support reference back on LOGOFF_COMPLETE and again in the "
              "final Release",
-             &open<EagerReleasesSupportTwice>, eager, ClauseId::RC_2, 2),
+             &open_new<EagerReleasesSupportTwice>, eager, ClauseId::RC_2, 2),
   };
   return gallery;
 }

@@ -10,6 +10,12 @@
 
 namespace logoffcheck::providers {
 
+// The open_store of a gallery entry: a new `Store` on `support`.
+template <typename Store>
+IMsgStore* open_new(IMAPISupport* support) {
+  return new Store(support);
+}
+
 // Mutants whose bug is a wrong answer (gallery.cpp).
 std::span<const BuiltinProvider> functional_mutants() noexcept;
 

@@ -69,11 +69,6 @@ class CheckThenActFinalRelease final : public ReferenceStore {
   }
 };
 
-template <typename Store>
-IMsgStore* open(IMAPISupport* support) {
-  return new Store(support);
-}
-
 }  // namespace
 
 std::span<const BuiltinProvider> race_mutants() noexcept {
@@ -81,12 +76,12 @@ std::span<const BuiltinProvider> race_mutants() noexcept {
       BuiltinProvider{"lost-update-count",
                       "counts references with a plain read-modify-write: concurrent AddRef and "
                       "Release lose updates",
-                      &open<LostUpdateCount>, Profile::deferred, ClauseId::RC_4, 0, true, 2},
+                      &open_new<LostUpdateCount>, Profile::deferred, ClauseId::RC_4, 0, true, 2},
       BuiltinProvider{"check-then-act-release",
                       "decrements, then reads the count again to decide on the final Release: "
                       "two last Releases can both see zero",
-                      &open<CheckThenActFinalRelease>, Profile::deferred, ClauseId::RC_4, 0, true,
-                      2},
+                      &open_new<CheckThenActFinalRelease>, Profile::deferred, ClauseId::RC_4, 0,
+                      true, 2},
   };
   return gallery;
 }

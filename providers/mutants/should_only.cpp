@@ -46,11 +46,6 @@ class KeepsInputFlagBesideOutputBits final : public ReferenceStore {
   }
 };
 
-template <typename Store>
-IMsgStore* open(IMAPISupport* support) {
-  return new Store(support);
-}
-
 }  // namespace
 
 std::span<const BuiltinProvider> should_only_mutants() noexcept {
@@ -58,12 +53,12 @@ std::span<const BuiltinProvider> should_only_mutants() noexcept {
       BuiltinProvider{"ignores-invalid-input",
                       "answers invalid StoreLogoff input S_OK and keeps the earlier flag "
                       "(SHOULD: strict mode)",
-                      &open<IgnoresInvalidInput>, Profile::deferred, ClauseId::SL_3, 1, false},
+                      &open_new<IgnoresInvalidInput>, Profile::deferred, ClauseId::SL_3, 1, false},
       BuiltinProvider{"keeps-input-flag-beside-output-bits",
                       "accepts an input flag with output bits beside it and saves the flag alone "
                       "(SHOULD: strict mode)",
-                      &open<KeepsInputFlagBesideOutputBits>, Profile::deferred, ClauseId::SL_3, 1,
-                      false},
+                      &open_new<KeepsInputFlagBesideOutputBits>, Profile::deferred, ClauseId::SL_3,
+                      1, false},
   };
   return gallery;
 }
